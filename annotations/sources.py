@@ -1,0 +1,187 @@
+"""Read articles from .txt / .md files, JSONL and folders, reporting each bad input."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from annotations.text import is_heading_line, normalise_newlines
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
+JSONL_SUFFIXES = {".jsonl"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | JSONL_SUFFIXES
+
+
+@dataclass(slots=True)
+class SourceDocument:
+    """An article as read from its source, before NLP."""
+
+    text: str
+    title: str
+    source_path: str
+    given_id: str = ""
+    source: str = ""
+    published: str = ""
+
+
+@dataclass(slots=True)
+class SourceProblem:
+    """One input that could not be read (or was read with a caveat)."""
+
+    where: str
+    problem: str
+    skipped: bool = True
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.problem}"
+
+
+def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path | SourceProblem]:
+    """Files named directly, and every supported file below a folder, in sorted order."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not found:
+                yield SourceProblem(str(path), "no .txt, .md or .jsonl files in this folder")
+            yield from found
+        elif path.is_file():
+            if path.suffix.lower() in SUPPORTED_SUFFIXES:
+                yield path
+            else:
+                yield SourceProblem(str(path), f"unsupported file type {path.suffix or '(none)'!r}"
+                                    " (use .txt, .md or .jsonl)")
+        else:
+            yield SourceProblem(str(path), "no such file or folder")
+
+
+def read_sources(paths: Iterable[str | Path]) -> Iterator[SourceDocument | SourceProblem]:
+    for item in expand_paths(paths):
+        if isinstance(item, SourceProblem):
+            yield item
+        elif item.suffix.lower() in JSONL_SUFFIXES:
+            yield from read_jsonl(item)
+        else:
+            yield from read_text_file(item)
+
+
+def read_text_file(path: Path) -> Iterator[SourceDocument | SourceProblem]:
+    decoded = _decode(path)
+    if isinstance(decoded, SourceProblem):
+        yield decoded
+        return
+    text, warning = decoded
+    if warning:
+        yield warning
+    title = _title_from_text(text, path.suffix.lower()) or _title_from_name(path)
+    yield SourceDocument(text=text, title=title, source_path=str(path.resolve()),
+                         source=path.name)
+
+
+def read_jsonl(path: Path) -> Iterator[SourceDocument | SourceProblem]:
+    decoded = _decode(path)
+    if isinstance(decoded, SourceProblem):
+        yield decoded
+        return
+    content, warning = decoded
+    if warning:
+        yield warning
+    resolved = str(path.resolve())
+    for number, line in enumerate(content.split("\n"), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}: line {number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield SourceProblem(where, f"invalid JSON ({exc.msg})")
+            continue
+        if not isinstance(record, dict):
+            yield SourceProblem(where, "expected a JSON object with a \"text\" field")
+            continue
+        text = record.get("text")
+        if not isinstance(text, str) or not text.strip():
+            yield SourceProblem(where, "missing or empty \"text\"")
+            continue
+        given_id = record.get("id", "")
+        if isinstance(given_id, bool) or not isinstance(given_id, str | int):
+            yield SourceProblem(where, f"\"id\" must be a string or number, got {given_id!r}")
+            continue
+        text = normalise_newlines(text)
+        fields = {k: record.get(k) for k in ("title", "source", "url", "published")}
+        bad = [k for k, v in fields.items() if v is not None and not isinstance(v, str)]
+        if bad:
+            yield SourceProblem(where, f"\"{bad[0]}\" must be a string")
+            continue
+        yield SourceDocument(
+            text=text,
+            title=(fields["title"] or "").strip() or _title_from_text(text, ".txt")
+            or f"{path.stem} #{number}",
+            source_path=f"{resolved}#{given_id}" if given_id != "" else f"{resolved}:{number}",
+            given_id=str(given_id).strip(),
+            source=(fields["source"] or fields["url"] or path.name).strip(),
+            published=(fields["published"] or "").strip(),
+        )
+
+
+def _decode(path: Path) -> tuple[str, SourceProblem | None] | SourceProblem:
+    """UTF-8 (BOM or not); else the detected charset, with a warning; never binary."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return SourceProblem(str(path), f"cannot read ({exc.strerror or exc})")
+    if not data.strip():
+        return SourceProblem(str(path), "empty file" if not data else "only whitespace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return normalise_newlines(data.decode("utf-16")), None
+        except UnicodeDecodeError:
+            return SourceProblem(str(path), "invalid UTF-16 text")
+    if b"\x00" in data:
+        return SourceProblem(str(path), "looks like a binary file, not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text, encoding = _detect(data)
+        if text is None:
+            return SourceProblem(str(path), "not readable as text in any known encoding")
+        warning = SourceProblem(str(path), f"not UTF-8; read as {encoding}", skipped=False)
+        return _checked(path, normalise_newlines(text), warning)
+    return _checked(path, normalise_newlines(text), None)
+
+
+def _checked(path: Path, text: str, warning: SourceProblem | None):
+    if not text.strip():
+        return SourceProblem(str(path), "only whitespace")
+    return text, warning
+
+
+def _detect(data: bytes) -> tuple[str | None, str]:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is not None and best.encoding:
+        return str(best), best.encoding
+    return data.decode("latin-1"), "latin-1"
+
+
+def _title_from_text(text: str, suffix: str) -> str:
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        if suffix in {".md", ".markdown"} and line.lstrip().startswith("#"):
+            return line.strip().lstrip("#").strip()
+        return line.strip() if is_heading_line(line) else ""
+    return ""
+
+
+def _title_from_name(path: Path) -> str:
+    words = path.stem.replace("_", " ").replace("-", " ").split()
+    title = " ".join(words)
+    return title[:1].upper() + title[1:] if title else path.name

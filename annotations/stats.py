@@ -1,0 +1,52 @@
+"""Counts per label and per article, and overall progress."""
+
+from __future__ import annotations
+
+from annotations.config import Config
+from annotations.model import ReviewState
+from annotations.store import Store
+
+
+def article_rows(store: Store) -> list[dict]:
+    """One row per article: id, title, source, sentences, reviewed, tagged, labels."""
+    rows = []
+    for summary in store.summaries():
+        placed, orphans = store.load_annotations(summary.id)
+        annotations = placed.values()
+        labels: dict[str, int] = {}
+        for a in annotations:
+            for label in a.labels:
+                labels[label] = labels.get(label, 0) + 1
+        rows.append({
+            "id": summary.id,
+            "title": summary.title,
+            "source": summary.source,
+            "published": summary.published,
+            "sentences": summary.sentences,
+            "reviewed": sum(a.state is ReviewState.REVIEWED for a in annotations),
+            "tagged": sum(bool(a.labels) for a in annotations),
+            "labels": labels,
+            "orphaned": len(orphans),
+        })
+    return rows
+
+
+def compute_stats(store: Store, config: Config) -> dict:
+    rows = article_rows(store)
+    per_label = {name: 0 for name in config.label_names}
+    for row in rows:
+        for label, n in row["labels"].items():
+            per_label[label] = per_label.get(label, 0) + n
+    total = sum(r["sentences"] for r in rows)
+    reviewed = sum(r["reviewed"] for r in rows)
+    return {
+        "articles": len(rows),
+        "sentences": total,
+        "reviewed": reviewed,
+        "tagged": sum(r["tagged"] for r in rows),
+        "none_apply": reviewed - sum(r["tagged"] for r in rows),
+        "orphaned": sum(r["orphaned"] for r in rows),
+        "progress": round(reviewed / total, 4) if total else 0.0,
+        "labels": per_label,
+        "per_article": rows,
+    }

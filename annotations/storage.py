@@ -1,0 +1,91 @@
+"""A TinyDB Storage that never leaves a half-written or foreign file behind.
+
+Every write goes to a temporary file in the same folder, is fsync'd and then
+renamed over the live file (and the folder fsync'd), so a crash leaves either
+the old or the new version. A file that cannot be parsed is reported and never
+written over.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+from tinydb.storages import Storage
+
+from annotations.errors import DatabaseError
+
+TEMP_SUFFIX = ".tmp"
+
+
+class CorruptFile(DatabaseError):
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(
+            f"{path}: {problem}; the file was left untouched. "
+            f"Run 'newstag doctor' to check the database and restore from its backup."
+        )
+        self.path = path
+
+
+def read_json_tables(path: Path) -> dict | None:
+    """The parsed tables of a TinyDB file; None for a missing or empty file."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    if not data.strip():
+        return None
+    try:
+        tables = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        problem = "truncated JSON" if "Expecting" in str(exc) or "Unterminated" in str(exc) \
+            else "not valid JSON"
+        raise CorruptFile(path, f"{problem} ({exc})") from None
+    if not isinstance(tables, dict) or not all(
+        isinstance(t, dict) and all(isinstance(d, dict) for d in t.values())
+        for t in tables.values()
+    ):
+        raise CorruptFile(path, "valid JSON but not a newstag/TinyDB table file")
+    return tables
+
+
+def write_atomically(path: Path, payload: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage: read the file fresh each time, replace it atomically on write."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def read(self) -> dict | None:
+        return read_json_tables(self.path)
+
+    def write(self, data: dict) -> None:
+        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        write_atomically(self.path, payload)
+
+    def close(self) -> None:
+        pass

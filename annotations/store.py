@@ -1,0 +1,305 @@
+"""Annotation storage on TinyDB: a folder with one small TinyDB file per article.
+
+Layout of a database folder::
+
+    newstag.json              index: schema version and one row per article
+    articles/<id>.json        the article text with its sentences and entities
+    annotations/<id>.json     the article's sentence annotations (and orphans)
+    .lock                     taken around every read-modify-write
+
+Tagging rewrites only the tagged article's annotation file, so its cost does
+not grow with the size of the database.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tinydb import Query, TinyDB
+from tinydb.table import Document
+
+from annotations.errors import DatabaseError, UserError
+from annotations.model import Article, Entity, ReviewState, Sentence, SentenceAnnotation
+from annotations.storage import TEMP_SUFFIX, AtomicJSONStorage, read_json_tables
+
+SCHEMA_VERSION = 1
+INDEX_FILE = "newstag.json"
+_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def file_stem(article_id: str) -> str:
+    """A file name for an id; ids that are not plain words get a hash."""
+    if _SAFE_ID.match(article_id):
+        return article_id
+    return "h-" + hashlib.sha256(article_id.encode("utf-8")).hexdigest()[:24]
+
+
+@dataclass(slots=True)
+class ArticleSummary:
+    id: str
+    title: str
+    source: str
+    published: str
+    source_path: str
+    content_id: str
+    sentences: int
+    headings: int
+    imported_at: str
+    updated_at: str
+
+
+class Store:
+    """The one way the rest of newstag reads and writes the database."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self._lock_depth = 0
+        self._lock_fd: int | None = None
+
+    # -- opening -------------------------------------------------------------
+    @classmethod
+    def open(cls, root: str | Path, create: bool = True) -> Store:
+        store = cls(Path(root))
+        store._check_root(create)
+        if create:
+            with store.locked():
+                store._remove_orphan_temp_files()
+                store._init_index()
+        elif store.index_path.exists():
+            store._check_schema()
+        return store
+
+    @property
+    def index_path(self) -> Path:
+        return self.root / INDEX_FILE
+
+    @property
+    def exists(self) -> bool:
+        return self.index_path.exists()
+
+    def _check_root(self, create: bool) -> None:
+        root = self.root
+        if root.exists() and not root.is_dir():
+            raise DatabaseError(
+                f"{root}: is a file; the database is a folder (choose another --db)")
+        if root.is_dir() and not self.index_path.exists():
+            visible = [p for p in root.iterdir() if not p.name.startswith(".")]
+            if visible:
+                raise DatabaseError(
+                    f"{root}: folder is not empty and holds no {INDEX_FILE}; "
+                    "not a newstag database (choose another --db)"
+                )
+        if create:
+            try:
+                for sub in ("", "articles", "annotations"):
+                    (root / sub).mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseError(f"{root}: cannot create database folder ({exc})") from None
+
+    def _init_index(self) -> None:
+        if self.index_path.exists() and self.index_path.stat().st_size:
+            self._check_schema()
+            return
+        with self._db(self.index_path) as db:
+            db.table("meta").upsert(Document({"schema_version": SCHEMA_VERSION}, doc_id=1))
+
+    def _check_schema(self) -> None:
+        tables = read_json_tables(self.index_path) or {}
+        meta = tables.get("meta", {}).get("1", {})
+        version = meta.get("schema_version")
+        if not isinstance(version, int):
+            raise DatabaseError(f"{self.index_path}: no schema version; not a newstag database")
+        if version > SCHEMA_VERSION:
+            raise DatabaseError(
+                f"{self.index_path}: written by a newer newstag (schema {version}, this one "
+                f"reads {SCHEMA_VERSION}); upgrade newstag to open it"
+            )
+
+    def _remove_orphan_temp_files(self) -> None:
+        # Only called under the lock, so no other writer owns these files.
+        for folder in (self.root, self.root / "articles", self.root / "annotations"):
+            for tmp in folder.glob(f".*{TEMP_SUFFIX}"):
+                tmp.unlink(missing_ok=True)
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """An exclusive lock across processes around read-modify-write."""
+        if self._lock_depth == 0:
+            fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            self._lock_fd = fd
+        self._lock_depth += 1
+        try:
+            yield
+        finally:
+            self._lock_depth -= 1
+            if self._lock_depth == 0 and self._lock_fd is not None:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+                os.close(self._lock_fd)
+                self._lock_fd = None
+
+    @contextmanager
+    def _db(self, path: Path) -> Iterator[TinyDB]:
+        db = TinyDB(path, storage=AtomicJSONStorage)
+        db.table("_default", cache_size=0)
+        try:
+            yield db
+        finally:
+            db.close()
+
+    def _article_path(self, article_id: str) -> Path:
+        return self.root / "articles" / f"{file_stem(article_id)}.json"
+
+    def _annotation_path(self, article_id: str) -> Path:
+        return self.root / "annotations" / f"{file_stem(article_id)}.json"
+
+    # -- articles ------------------------------------------------------------
+    def summaries(self) -> list[ArticleSummary]:
+        if not self.exists:
+            return []
+        tables = read_json_tables(self.index_path) or {}
+        rows = tables.get("articles", {})
+        return [ArticleSummary(**row) for _, row in sorted(rows.items(), key=lambda kv: int(kv[0]))]
+
+    def summary(self, article_id: str) -> ArticleSummary | None:
+        return next((s for s in self.summaries() if s.id == article_id), None)
+
+    def resolve(self, ref: str) -> ArticleSummary:
+        """An article by id or unique id prefix."""
+        summaries = self.summaries()
+        exact = [s for s in summaries if s.id == ref]
+        if exact:
+            return exact[0]
+        matches = [s for s in summaries if s.id.startswith(ref)] if ref else []
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise UserError(f"no article {ref!r} in {self.root} (see 'newstag list')")
+        ids = ", ".join(s.id for s in matches[:5])
+        raise UserError(f"article prefix {ref!r} is ambiguous: {ids}")
+
+    def load_article(self, article_id: str) -> Article:
+        summary = self.summary(article_id)
+        if summary is None:
+            raise UserError(f"no article {article_id!r} in {self.root}")
+        tables = read_json_tables(self._article_path(article_id))
+        if not tables or "1" not in tables.get("article", {}):
+            raise DatabaseError(f"{self._article_path(article_id)}: article file is missing; "
+                                "import the article again or run 'newstag doctor'")
+        body = tables["article"]["1"]
+        return Article(
+            id=summary.id, text=body["text"], title=summary.title, source=summary.source,
+            published=summary.published, source_path=summary.source_path,
+            sentences=[Sentence(i, s, e, bool(h)) for i, (s, e, h) in enumerate(body["sentences"])],
+            entities=[Entity(s, e, label) for s, e, label in body["entities"]],
+        )
+
+    def save_article(self, article: Article, content_id: str) -> ArticleSummary:
+        """Write the processed article and its index row (insert or replace)."""
+        body = {
+            "text": article.text,
+            "sentences": [[s.start, s.end, int(s.heading)] for s in article.sentences],
+            "entities": [[e.start, e.end, e.label] for e in article.entities],
+        }
+        with self.locked():
+            with self._db(self._article_path(article.id)) as db:
+                db.table("article").upsert(Document(body, doc_id=1))
+            old = self.summary(article.id)
+            stamp = now_iso()
+            summary = ArticleSummary(
+                id=article.id, title=article.title, source=article.source,
+                published=article.published, source_path=article.source_path,
+                content_id=content_id,
+                sentences=sum(not s.heading for s in article.sentences),
+                headings=sum(s.heading for s in article.sentences),
+                imported_at=old.imported_at if old else stamp, updated_at=stamp,
+            )
+            with self._db(self.index_path) as db:
+                db.table("articles").upsert(asdict(summary), Query().id == article.id)
+        return summary
+
+    # -- annotations ---------------------------------------------------------
+    def _annotation_tables(self, article_id: str) -> dict:
+        return read_json_tables(self._annotation_path(article_id)) or {}
+
+    def load_annotations(
+        self, article_id: str
+    ) -> tuple[dict[int, SentenceAnnotation], list[SentenceAnnotation]]:
+        """The article's annotations by sentence index, and its orphans, in one read."""
+        tables = self._annotation_tables(article_id)
+        placed = {int(k) - 1: SentenceAnnotation.from_record(v)
+                  for k, v in tables.get("sentences", {}).items()}
+        orphan_rows = sorted(tables.get("orphans", {}).items(), key=lambda kv: int(kv[0]))
+        return placed, [SentenceAnnotation.from_record(v) for _, v in orphan_rows]
+
+    def annotations(self, article_id: str) -> dict[int, SentenceAnnotation]:
+        return self.load_annotations(article_id)[0]
+
+    def orphans(self, article_id: str) -> list[SentenceAnnotation]:
+        return self.load_annotations(article_id)[1]
+
+    def put_annotation(self, annotation: SentenceAnnotation) -> None:
+        self.put_annotations([annotation])
+
+    def put_annotations(self, annotations: Iterable[SentenceAnnotation]) -> None:
+        """Store annotations, one atomic write per article.
+
+        An annotation that is unreviewed with no note is removed: it says nothing.
+        """
+        by_article: dict[str, list[SentenceAnnotation]] = {}
+        for annotation in annotations:
+            if annotation.sentence_index is None:
+                raise ValueError("orphaned annotations are stored with replace_annotations")
+            by_article.setdefault(annotation.article_id, []).append(annotation)
+        with self.locked():
+            for article_id, items in by_article.items():
+                with self._db(self._annotation_path(article_id)) as db:
+                    table = db.table("sentences", cache_size=0)
+                    upserts = {}
+                    removals = set()
+                    for a in items:
+                        doc_id = a.sentence_index + 1
+                        if a.state is ReviewState.UNREVIEWED and not a.note:
+                            removals.add(doc_id)
+                            upserts.pop(doc_id, None)
+                        else:
+                            upserts[doc_id] = a.to_record()
+                            removals.discard(doc_id)
+                    _apply(table, upserts, removals)
+
+    def replace_annotations(
+        self, article_id: str, placed: Iterable[SentenceAnnotation],
+        orphans: Iterable[SentenceAnnotation],
+    ) -> None:
+        """Replace all of an article's annotations in one atomic write."""
+        sentences = {str(a.sentence_index + 1): a.to_record() for a in placed}
+        orphan_rows = {str(i + 1): a.to_record() for i, a in enumerate(orphans)}
+        with self.locked():
+            tables = self._annotation_tables(article_id)
+            tables["sentences"] = sentences
+            tables["orphans"] = orphan_rows
+            AtomicJSONStorage(self._annotation_path(article_id)).write(tables)
+
+
+
+def _apply(table, upserts: dict[int, dict], removals: set[int]) -> None:
+    """Upserts and removals in a single TinyDB table write."""
+
+    def update(docs: dict) -> None:
+        for doc_id in removals:
+            docs.pop(doc_id, None)
+        docs.update(upserts)
+
+    table._update_table(update)  # one read and one atomic write for the whole batch

@@ -1,0 +1,89 @@
+"""Changing what a sentence is tagged with, validated before anything is written."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from annotations.config import Config
+from annotations.errors import UserError
+from annotations.model import Article, ReviewState, SentenceAnnotation
+from annotations.store import Store, now_iso
+
+
+@dataclass(frozen=True, slots=True)
+class TagChange:
+    """Set labels (``labels`` not None), mark none-apply, clear, and/or set a note."""
+
+    article_ref: str
+    index: int
+    labels: tuple[str, ...] | None = None
+    none: bool = False
+    clear: bool = False
+    note: str | None = None
+
+
+def check_sentence(article: Article, index: int) -> None:
+    if not 0 <= index < len(article.sentences):
+        raise UserError(
+            f"article {article.id}: no sentence {index} (valid: 0 to {len(article.sentences) - 1})"
+        )
+    if article.sentences[index].heading:
+        raise UserError(f"article {article.id}: sentence {index} is a heading and cannot be tagged")
+
+
+def check_labels(config: Config, labels: Iterable[str]) -> None:
+    known = config.label_names
+    for label in labels:
+        if label not in known:
+            raise UserError(f"unknown label {label!r} (configured in {config.path}: "
+                            f"{', '.join(known)})")
+
+
+def changed_annotation(
+    current: SentenceAnnotation | None, article: Article, index: int, change: TagChange,
+    annotator: str, config: Config,
+) -> SentenceAnnotation:
+    """The annotation after ``change``; the sentence counts as reviewed once it has a label."""
+    sentence = article.sentences[index]
+    stamp = now_iso()
+    annotation = current or SentenceAnnotation(
+        article_id=article.id, sentence_index=index, text=article.sentence_text(sentence),
+        start=sentence.start, end=sentence.end, annotator=annotator, created_at=stamp,
+    )
+    labels, state = list(annotation.labels), annotation.state
+    if change.clear:
+        labels, state = [], ReviewState.UNREVIEWED
+    if change.none:
+        labels, state = [], ReviewState.REVIEWED
+    if change.labels is not None:
+        labels = config.order_labels(list(dict.fromkeys(change.labels)))
+        state = ReviewState.REVIEWED
+    note = annotation.note if change.note is None else change.note
+    return replace(annotation, labels=labels, state=state, note=note, annotator=annotator,
+                   updated_at=stamp, created_at=annotation.created_at or stamp)
+
+
+def apply_changes(store: Store, config: Config, changes: Sequence[TagChange]) -> int:
+    """Validate every change, then write them (one atomic write per article).
+
+    Nothing is written if any change is invalid.
+    """
+    articles: dict[str, Article] = {}
+    results: dict[tuple[str, int], SentenceAnnotation] = {}
+    current: dict[str, dict[int, SentenceAnnotation]] = {}
+    for change in changes:
+        summary = store.resolve(change.article_ref)
+        if summary.id not in articles:
+            articles[summary.id] = store.load_article(summary.id)
+            current[summary.id] = store.annotations(summary.id)
+        article = articles[summary.id]
+        check_sentence(article, change.index)
+        if change.labels:
+            check_labels(config, change.labels)
+        key = (article.id, change.index)
+        before = results.get(key) or current[article.id].get(change.index)
+        results[key] = changed_annotation(before, article, change.index, change,
+                                          config.annotator, config)
+    store.put_annotations(results.values())
+    return len(results)

@@ -1,0 +1,415 @@
+"""The newstag command line. Headless commands import neither Textual nor spaCy."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+
+from annotations.config import Config, load_config
+from annotations.errors import UserError
+from annotations.paths import resolve_db_path
+from annotations.store import Store
+from annotations.tagging import TagChange, apply_changes
+from annotations.text import visible_controls
+
+COMMANDS = ("import", "list", "show", "tag", "export", "import-annotations", "stats")
+PROGRESS_MIN_LINES = 2000
+
+
+class ArgumentError(UserError):
+    pass
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that raises instead of printing usage and exiting."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise ArgumentError(f"{self.prog}: {message}")
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="PATH", help="database folder")
+    common.add_argument("--config", metavar="PATH", help="config.yaml to use")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = Parser(prog="newstag", parents=[common],
+                    description="Read news articles with entities highlighted and tag sentences.")
+    sub = parser.add_subparsers(dest="command", parser_class=Parser)
+
+    p = sub.add_parser("import", parents=[common], help="import and process articles")
+    p.add_argument("paths", nargs="*", metavar="PATH")
+    p.add_argument("--samples", action="store_true", help="import the bundled sample articles")
+
+    p = sub.add_parser("list", parents=[common], help="list articles")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("show", parents=[common], help="show an article's sentences")
+    p.add_argument("article", metavar="ARTICLE")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("tag", parents=[common], help="set the labels of a sentence")
+    p.add_argument("article", nargs="?", metavar="ARTICLE")
+    p.add_argument("index", nargs="?", metavar="INDEX")
+    p.add_argument("labels", nargs="*", metavar="LABEL")
+    p.add_argument("--none", action="store_true", help="reviewed, no label applies")
+    p.add_argument("--clear", action="store_true", help="back to unreviewed")
+    p.add_argument("--note", metavar="TEXT")
+    p.add_argument("--from", dest="from_file", metavar="FILE",
+                   help="one operation per line: ARTICLE INDEX [LABEL ...|--none|--clear]")
+
+    p = sub.add_parser("export", parents=[common], help="export annotations")
+    p.add_argument("-f", "--format", default="yaml", choices=["yaml"])
+    p.add_argument("-o", "--output", metavar="FILE", default="-")
+    p.add_argument("--article", action="append", default=[], metavar="ID")
+    p.add_argument("--label", action="append", default=[], metavar="L")
+    p.add_argument("--no-text", action="store_true", help="leave out the article texts")
+
+    p = sub.add_parser("import-annotations", parents=[common], help="import an export file")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("-f", "--format", default="yaml", choices=["yaml"])
+
+    p = sub.add_parser("stats", parents=[common], help="counts per label and article")
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def build_reader_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="newstag", parents=[_common()],
+                    description="Open the reader. Commands: " + ", ".join(COMMANDS),
+                    epilog="Run 'newstag COMMAND --help' for a command.")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="article files or folders")
+    return parser
+
+
+def _first_positional(argv: Sequence[str]) -> str | None:
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--db", "--config"):
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if _first_positional(argv) in COMMANDS:
+            args = build_parser().parse_args(argv)
+        else:
+            args = build_reader_parser().parse_args(argv)
+            args.command = None
+        return run(args)
+    except UserError as exc:
+        print(f"newstag: error: {visible_controls(str(exc))}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("newstag: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    db = resolve_db_path(args.db, config)
+    handler = {
+        None: cmd_reader, "import": cmd_import, "list": cmd_list, "show": cmd_show,
+        "tag": cmd_tag, "export": cmd_export, "import-annotations": cmd_import_annotations,
+        "stats": cmd_stats,
+    }[args.command]
+    return handler(args, config, db)
+
+
+def _read_store(db: Path) -> Store:
+    return Store.open(db, create=False)
+
+
+def _out(line: str = "") -> None:
+    print(visible_controls(line))
+
+
+def _warn(message: str) -> None:
+    print(f"newstag: warning: {visible_controls(message)}", file=sys.stderr)
+
+
+def sample_paths() -> list[Path]:
+    folder = resources.files("annotations").joinpath("data/samples")
+    return sorted(Path(str(folder)).glob("*.txt"))
+
+
+# -- commands -----------------------------------------------------------------
+def cmd_reader(args: argparse.Namespace, config: Config, db: Path) -> int:
+    from tui.app import run_reader  # Textual only for the reader
+
+    return run_reader(config, db, args.paths)
+
+
+def cmd_import(args: argparse.Namespace, config: Config, db: Path) -> int:
+    from annotations.ingest import import_paths
+
+    paths = list(args.paths) + (sample_paths() if args.samples else [])
+    if not paths:
+        raise ArgumentError("newstag import: name files or folders to import (or --samples)")
+    store = Store.open(db)
+    report = import_paths(store, paths, lambda: _load_nlp(config), config.n_process,
+                          progress=_progress_reporter())
+    for problem in report.problems:
+        _warn(str(problem) + ("; skipped" if problem.skipped else ""))
+    for orphan in report.orphaned[:5]:
+        _warn(f"article {orphan.article_id}: sentence no longer in the text, annotation kept "
+              f"as orphaned: {orphan.text[:70]!r}")
+    if len(report.orphaned) > 5:
+        _warn(f"... and {len(report.orphaned) - 5} more orphaned annotations")
+    parts = [f"{len(report.added)} new", f"{len(report.updated)} updated",
+             f"{len(report.unchanged)} unchanged"]
+    if report.skipped:
+        parts.append(f"{len(report.skipped)} skipped")
+    summary = f"imported into {db}: " + ", ".join(parts)
+    if report.updated:
+        summary += f"; {report.moved} annotations kept, {len(report.orphaned)} orphaned"
+    print(summary)
+    if not report.imported_any:
+        print("newstag: error: nothing could be imported", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _load_nlp(config: Config):
+    from annotations.nlp import load_pipeline
+
+    return load_pipeline(config.model)
+
+
+def _progress_reporter():
+    """A rich progress bar on a terminal, once the job is big enough to wait for."""
+    if not sys.stderr.isatty():
+        return None
+    state: dict = {}
+
+    def report(done: int, total: int) -> None:
+        if "bar" not in state:
+            if total < 20:
+                return
+            from rich.progress import Progress
+
+            bar = Progress(transient=True, console=None)
+            bar.start()
+            state["bar"], state["task"] = bar, bar.add_task("processing articles", total=total)
+        state["bar"].update(state["task"], completed=done)
+        if done >= total:
+            state["bar"].stop()
+
+    return report
+
+
+def cmd_list(args: argparse.Namespace, config: Config, db: Path) -> int:
+    from annotations.stats import article_rows
+
+    rows = article_rows(_read_store(db))
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        print(f"no articles in {db} (import some with 'newstag import PATH')")
+        return 0
+    _out(f"{'ID':<18} {'SENT':>5} {'REVIEWED':>8} {'TAGGED':>6}  TITLE (SOURCE)")
+    for r in rows:
+        _out(f"{r['id'][:18]:<18} {r['sentences']:>5} {r['reviewed']:>8} {r['tagged']:>6}  "
+             f"{r['title']} ({r['source']})")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace, config: Config, db: Path) -> int:
+    store = _read_store(db)
+    summary = store.resolve(args.article)
+    article = store.load_article(summary.id)
+    annotations = store.annotations(article.id)
+    rows = []
+    for sentence in article.sentences:
+        a = annotations.get(sentence.index)
+        rows.append({
+            "index": sentence.index, "start": sentence.start, "end": sentence.end,
+            "text": article.sentence_text(sentence), "heading": sentence.heading,
+            "labels": a.labels if a else [], "state": str(a.state) if a else "unreviewed",
+            "note": a.note if a else "",
+            "entities": [{"text": article.text[e.start:e.end], "label": e.label,
+                          "start": e.start, "end": e.end}
+                         for e in article.entities_in(sentence)],
+        })
+    if args.json:
+        print(json.dumps({"id": article.id, "title": article.title, "source": article.source,
+                          "published": article.published, "sentences": rows},
+                         ensure_ascii=False, indent=2))
+        return 0
+    _out(f"{article.title}  [{article.id}]")
+    for r in rows:
+        if r["heading"]:
+            _out(f"{r['index']:>4}  ## {r['text']}")
+            continue
+        mark = ",".join(r["labels"]) or ("-" if r["state"] == "reviewed" else " ")
+        note = f"  (note: {r['note']})" if r["note"] else ""
+        _out(f"{r['index']:>4}  [{mark:<9}] {r['text']}{note}")
+    return 0
+
+
+def _parse_index(value: str | None, where: str) -> int:
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ArgumentError(f"{where}: INDEX must be a whole number, got {value!r}") from None
+
+
+def _change(article: str | None, index: str | None, labels: list[str], none: bool,
+            clear: bool, note: str | None, where: str) -> TagChange:
+    if not article or index is None:
+        raise ArgumentError(f"{where}: expected ARTICLE INDEX [LABEL ...]")
+    if sum([bool(labels), none, clear]) > 1:
+        raise ArgumentError(f"{where}: give labels, --none or --clear, not several")
+    if not labels and not none and not clear and note is None:
+        raise ArgumentError(f"{where}: give labels, --none, --clear or --note")
+    return TagChange(article, _parse_index(index, where), tuple(labels) if labels else None,
+                     none, clear, note)
+
+
+def cmd_tag(args: argparse.Namespace, config: Config, db: Path) -> int:
+    if args.from_file:
+        if args.article or args.labels or args.none or args.clear or args.note is not None:
+            raise ArgumentError("newstag tag: --from cannot be combined with other arguments")
+        changes = read_tag_file(Path(args.from_file))
+    else:
+        changes = [_change(args.article, args.index, args.labels, args.none, args.clear,
+                           args.note, "newstag tag")]
+    store = _read_store(db)
+    if not store.exists:
+        raise UserError(f"{db}: no database here yet (import articles first)")
+    count = apply_changes(store, config, changes)
+    if args.from_file:
+        print(f"tagged {count} sentences")
+    return 0
+
+
+def read_tag_file(path: Path) -> list[TagChange]:
+    try:
+        text = path.read_text("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: cannot read ({exc})") from None
+    changes = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        where = f"{path}: line {number}"
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            tokens = shlex.split(line) if ('"' in line or "'" in line) else line.split()
+        except ValueError as exc:
+            raise ArgumentError(f"{where}: {exc}") from None
+        article, index, labels, none, clear, note = None, None, [], False, False, None
+        rest = iter(tokens)
+        for token in rest:
+            if token == "--none":
+                none = True
+            elif token == "--clear":
+                clear = True
+            elif token == "--note":
+                note = next(rest, None)
+                if note is None:
+                    raise ArgumentError(f"{where}: --note needs a text")
+            elif article is None:
+                article = token
+            elif index is None:
+                index = token
+            else:
+                labels.append(token)
+        try:
+            changes.append(_change(article, index, labels, none, clear, note, where))
+        except UserError as exc:
+            raise ArgumentError(str(exc)) from None
+    return changes
+
+
+def cmd_export(args: argparse.Namespace, config: Config, db: Path) -> int:
+    from annotations.export import ExportFilter, export_yaml
+    from annotations.tagging import check_labels
+
+    check_labels(config, args.label)
+    store = _read_store(db)
+    selection = ExportFilter(args.article, args.label, include_text=not args.no_text)
+    if args.output == "-":
+        export_yaml(store, config, selection, sys.stdout)
+        return 0
+    out = Path(args.output)
+    if out.is_dir():
+        raise UserError(f"{out}: is a folder; name a file to export to")
+    text = export_yaml(store, config, selection)
+    from annotations.storage import write_atomically
+
+    try:
+        write_atomically(out, (text or "").encode("utf-8"))
+    except OSError as exc:
+        raise UserError(f"{out}: cannot write ({exc.strerror or exc})") from None
+    print(f"exported to {out}", file=sys.stderr)
+    return 0
+
+
+def cmd_import_annotations(args: argparse.Namespace, config: Config, db: Path) -> int:
+    from annotations.import_annotations import import_annotations_yaml
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+    from annotations.import_annotations import read_export
+
+    read_export(path)  # validate before creating a database
+    store = Store.open(db)
+    report = import_annotations_yaml(store, path, config.label_names,
+                                     lambda: _load_nlp(config))
+    if report.unknown_labels:
+        _warn(f"labels not in {config.path}: {', '.join(sorted(report.unknown_labels))} "
+              "(kept; add them to the config to tag with them)")
+    for article_id in report.missing_articles:
+        _warn(f"article {article_id} is not in the database and the file has no text for it; "
+              "import the article first")
+    for orphan in report.orphaned[:5]:
+        _warn(f"article {orphan.article_id}: no sentence with this text, kept as orphaned: "
+              f"{orphan.text[:70]!r}")
+    if len(report.orphaned) > 5:
+        _warn(f"... and {len(report.orphaned) - 5} more")
+    print(f"imported {report.placed} annotations into {db}"
+          f" ({len(report.created_articles)} articles created, {len(report.orphaned)} unplaced, "
+          f"{report.kept_newer} kept because the database had a newer change)")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace, config: Config, db: Path) -> int:
+    from annotations.stats import compute_stats
+
+    stats = compute_stats(_read_store(db), config)
+    if args.json:
+        print(json.dumps(stats, ensure_ascii=False, indent=2))
+        return 0
+    pct = f"{stats['progress'] * 100:.1f}%"
+    print(f"{stats['articles']} articles, {stats['sentences']} sentences, "
+          f"{stats['reviewed']} reviewed ({pct}), {stats['tagged']} tagged, "
+          f"{stats['none_apply']} none apply, {stats['orphaned']} orphaned")
+    for label, n in stats["labels"].items():
+        print(f"  {label:<12} {n}")
+    for row in stats["per_article"]:
+        if row["reviewed"]:
+            _out(f"  {row['id'][:18]:<18} {row['reviewed']:>4}/{row['sentences']:<4} "
+                 f"{row['title']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
