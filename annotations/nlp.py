@@ -60,6 +60,29 @@ def line_jobs(text: str) -> list[tuple[int, int, bool]]:
     return [(s, e, is_heading_line(text[s:e])) for s, e in iter_lines(text)]
 
 
+def sentence_spans(doc) -> list[tuple[int, int]]:
+    """Sentence (start, end) character spans of a Doc, trimmed of whitespace.
+
+    A boundary not preceded by whitespace is dropped: senter sometimes splits
+    inside an emoji sequence or a token run such as "U.S.A.The".
+    """
+    text = doc.text
+    spans: list[list[int]] = []
+    for sent in doc.sents:
+        start, end = sent.start_char, sent.end_char
+        if spans and start > 0 and not text[start - 1].isspace():
+            spans[-1][1] = end
+        else:
+            spans.append([start, end])
+    trimmed = []
+    for start, end in spans:
+        piece = text[start:end]
+        if piece.strip():
+            lead = len(piece) - len(piece.lstrip())
+            trimmed.append((start + lead, start + lead + len(piece.strip())))
+    return trimmed
+
+
 def process_texts(
     nlp,
     texts: Sequence[str],
@@ -86,14 +109,9 @@ def process_texts(
             result.sentences.append(Sentence(len(result.sentences), offset,
                                              offset + len(doc.text), heading=True))
         else:
-            for sent in doc.sents:
-                raw = sent.text
-                stripped = raw.strip()
-                if not stripped:
-                    continue
-                start = offset + sent.start_char + (len(raw) - len(raw.lstrip()))
-                result.sentences.append(Sentence(len(result.sentences), start,
-                                                 start + len(stripped)))
+            for start, end in sentence_spans(doc):
+                result.sentences.append(Sentence(len(result.sentences), offset + start,
+                                                 offset + end))
         result.entities.extend(
             Entity(offset + ent.start_char, offset + ent.end_char, ent.label_) for ent in doc.ents
         )

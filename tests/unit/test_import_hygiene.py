@@ -1,0 +1,45 @@
+"""annotations/ never imports Textual; headless commands import neither Textual nor spaCy."""
+
+from __future__ import annotations
+
+import os
+import pkgutil
+import subprocess
+import sys
+
+import pytest
+
+import annotations
+
+
+def _modules_after(code: str, env: dict | None = None) -> set[str]:
+    script = code + "\nimport sys, json; print(json.dumps(sorted(sys.modules)))"
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, check=True, timeout=120)
+    import json
+
+    return set(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def _roots(modules: set[str]) -> set[str]:
+    return {m.split(".")[0] for m in modules}
+
+
+def test_annotations_package_imports_no_textual_or_tui():
+    names = [m.name for m in pkgutil.iter_modules(annotations.__path__, "annotations.")]
+    assert "annotations.store" in names and "annotations.nlp" in names
+    loaded = _roots(_modules_after("\n".join(f"import {n}" for n in names)))
+    assert not {"textual", "tui"} & loaded
+
+
+@pytest.mark.parametrize("command", [["list"], ["list", "--json"], ["show", "wire-0001"],
+                                     ["stats"], ["export"], ["tag", "wire-0001", "0", "trade"]])
+def test_headless_commands_import_neither_textual_nor_spacy(db_copy, command):
+    code = (
+        "import io, contextlib\nfrom tui.cli import main\n"
+        f"with contextlib.redirect_stdout(io.StringIO()):\n    rc = main({command!r})\n"
+        "assert rc == 0, rc"
+    )
+    loaded = _roots(_modules_after(code, {"NEWSTAG_DB": str(db_copy)}))
+    assert "tui" in loaded and "annotations" in loaded
+    assert not {"textual", "spacy", "thinc"} & loaded
