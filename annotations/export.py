@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from annotations.config import Config
-from annotations.model import Article, SentenceAnnotation
+from annotations.model import Article, Entity, SentenceAnnotation
 from annotations.store import Store, now_iso
 from annotations.yamlio import FlowList, FlowMap, dump_yaml
 
@@ -32,7 +32,8 @@ def select_articles(store: Store, refs: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(store.resolve(ref).id for ref in refs))
 
 
-def sentence_record(article: Article, annotation: SentenceAnnotation) -> dict:
+def sentence_record(article: Article, annotation: SentenceAnnotation,
+                    entities: dict[int, list[Entity]] | None = None) -> dict:
     record = {
         "index": annotation.sentence_index,
         "start": annotation.start,
@@ -53,7 +54,8 @@ def sentence_record(article: Article, annotation: SentenceAnnotation) -> dict:
         record["entities"] = [
             FlowMap(text=article.text[e.start:e.end], label=e.label,
                     start=e.start - sentence.start, end=e.end - sentence.start)
-            for e in article.entities_in(sentence)
+            for e in (entities.get(sentence.index, []) if entities is not None
+                      else article.entities_in(sentence))
         ]
     return record
 
@@ -67,12 +69,13 @@ def build_export(store: Store, config: Config, selection: ExportFilter) -> dict:
         annotations = [a for a in ordered if selection.keeps(a)]
         if selection.labels and not annotations:
             continue
+        by_sentence = article.entities_by_sentence()
         entry = {
             "id": article.id,
             "title": article.title,
             "source": article.source,
             "published": article.published,
-            "sentences": [sentence_record(article, a) for a in annotations],
+            "sentences": [sentence_record(article, a, by_sentence) for a in annotations],
         }
         if selection.include_text:
             entry["text"] = article.text

@@ -107,22 +107,22 @@ def import_documents(
 
     results = process_texts(nlp, [j.doc.text for j in jobs], n_process=n_process,
                             on_done=finished)
-    for job, result in zip(jobs, results, strict=True):
-        doc = job.doc
-        article = Article(
-            id=job.article_id, text=doc.text, title=doc.title, source=doc.source,
-            published=doc.published, source_path=doc.source_path,
-            sentences=result.sentences, entities=result.entities,
-        )
+    articles = [
+        Article(id=job.article_id, text=job.doc.text, title=job.doc.title,
+                source=job.doc.source, published=job.doc.published,
+                source_path=job.doc.source_path, sentences=result.sentences,
+                entities=result.entities)
+        for job, result in zip(jobs, results, strict=True)
+    ]
+    for job, article in zip(jobs, articles, strict=True):
         if job.is_update:
             moved, orphans = relocate_annotations(store, article)
-            store.save_article(article, job.content_id)
             report.moved += moved
             report.orphaned.extend(orphans)
             report.updated.append(article.id)
         else:
-            store.save_article(article, job.content_id)
             report.added.append(article.id)
+    store.save_articles([(a, j.content_id) for a, j in zip(articles, jobs, strict=True)])
     return report
 
 

@@ -47,6 +47,22 @@ class Article:
     def entities_in(self, sentence: Sentence) -> list[Entity]:
         return [e for e in self.entities if e.start >= sentence.start and e.end <= sentence.end]
 
+    def entities_by_sentence(self) -> dict[int, list[Entity]]:
+        """Entities grouped by the sentence that contains them, in one pass."""
+        grouped: dict[int, list[Entity]] = {}
+        entities = sorted(self.entities, key=lambda e: e.start)
+        i = 0
+        for sentence in self.sentences:
+            while i < len(entities) and entities[i].start < sentence.start:
+                i += 1
+            j = i
+            while j < len(entities) and entities[j].start < sentence.end:
+                if entities[j].end <= sentence.end:
+                    grouped.setdefault(sentence.index, []).append(entities[j])
+                j += 1
+            i = j
+        return grouped
+
     @property
     def taggable(self) -> list[Sentence]:
         return [s for s in self.sentences if not s.heading]

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tinydb import Query, TinyDB
+from tinydb import TinyDB
 from tinydb.table import Document
 
 from annotations.errors import DatabaseError, UserError
@@ -67,6 +67,7 @@ class Store:
         self.root = Path(root)
         self._lock_depth = 0
         self._lock_fd: int | None = None
+        self._index_cache: tuple[tuple, dict[str, ArticleSummary]] | None = None
 
     # -- opening -------------------------------------------------------------
     @classmethod
@@ -167,14 +168,23 @@ class Store:
 
     # -- articles ------------------------------------------------------------
     def summaries(self) -> list[ArticleSummary]:
-        if not self.exists:
-            return []
-        tables = read_json_tables(self.index_path) or {}
-        rows = tables.get("articles", {})
-        return [ArticleSummary(**row) for _, row in sorted(rows.items(), key=lambda kv: int(kv[0]))]
+        return list(self._index().values())
+
+    def _index(self) -> dict[str, ArticleSummary]:
+        """Index rows by id, re-read only when the index file was replaced."""
+        try:
+            st = self.index_path.stat()
+        except FileNotFoundError:
+            return {}
+        key = (st.st_ino, st.st_mtime_ns, st.st_size)
+        if self._index_cache is None or self._index_cache[0] != key:
+            tables = read_json_tables(self.index_path) or {}
+            rows = sorted(tables.get("articles", {}).items(), key=lambda kv: int(kv[0]))
+            self._index_cache = (key, {row["id"]: ArticleSummary(**row) for _, row in rows})
+        return self._index_cache[1]
 
     def summary(self, article_id: str) -> ArticleSummary | None:
-        return next((s for s in self.summaries() if s.id == article_id), None)
+        return self._index().get(article_id)
 
     def resolve(self, ref: str) -> ArticleSummary:
         """An article by id or unique id prefix."""
@@ -207,28 +217,40 @@ class Store:
         )
 
     def save_article(self, article: Article, content_id: str) -> ArticleSummary:
-        """Write the processed article and its index row (insert or replace)."""
-        body = {
-            "text": article.text,
-            "sentences": [[s.start, s.end, int(s.heading)] for s in article.sentences],
-            "entities": [[e.start, e.end, e.label] for e in article.entities],
-        }
+        return self.save_articles([(article, content_id)])[0]
+
+    def save_articles(self, items: list[tuple[Article, str]]) -> list[ArticleSummary]:
+        """Write processed articles, then their index rows in one index write.
+
+        Article files go first: a crash in between leaves files the index does
+        not name yet, which the next import writes again.
+        """
         with self.locked():
-            with self._db(self._article_path(article.id)) as db:
-                db.table("article").upsert(Document(body, doc_id=1))
-            old = self.summary(article.id)
+            for article, _ in items:
+                body = {
+                    "text": article.text,
+                    "sentences": [[s.start, s.end, int(s.heading)] for s in article.sentences],
+                    "entities": [[e.start, e.end, e.label] for e in article.entities],
+                }
+                with self._db(self._article_path(article.id)) as db:
+                    db.table("article").upsert(Document(body, doc_id=1))
+            old = {s.id: s for s in self.summaries()}
             stamp = now_iso()
-            summary = ArticleSummary(
-                id=article.id, title=article.title, source=article.source,
-                published=article.published, source_path=article.source_path,
-                content_id=content_id,
-                sentences=sum(not s.heading for s in article.sentences),
-                headings=sum(s.heading for s in article.sentences),
-                imported_at=old.imported_at if old else stamp, updated_at=stamp,
-            )
+            summaries = [
+                ArticleSummary(
+                    id=article.id, title=article.title, source=article.source,
+                    published=article.published, source_path=article.source_path,
+                    content_id=content_id,
+                    sentences=sum(not s.heading for s in article.sentences),
+                    headings=sum(s.heading for s in article.sentences),
+                    imported_at=old[article.id].imported_at if article.id in old else stamp,
+                    updated_at=stamp,
+                )
+                for article, content_id in items
+            ]
             with self._db(self.index_path) as db:
-                db.table("articles").upsert(asdict(summary), Query().id == article.id)
-        return summary
+                _upsert_by_id(db.table("articles", cache_size=0), summaries)
+        return summaries
 
     # -- annotations ---------------------------------------------------------
     def _annotation_tables(self, article_id: str) -> dict:
@@ -292,6 +314,21 @@ class Store:
             tables["orphans"] = orphan_rows
             AtomicJSONStorage(self._annotation_path(article_id)).write(tables)
 
+
+
+def _upsert_by_id(table, summaries: list[ArticleSummary]) -> None:
+    """Insert or replace index rows by article id, in one write."""
+
+    def update(docs: dict) -> None:
+        row_of = {doc["id"]: doc_id for doc_id, doc in docs.items()}
+        next_id = max(docs, default=0) + 1
+        for summary in summaries:
+            doc_id = row_of.get(summary.id)
+            if doc_id is None:
+                doc_id, next_id = next_id, next_id + 1
+            docs[doc_id] = asdict(summary)
+
+    table._update_table(update)
 
 
 def _apply(table, upserts: dict[int, dict], removals: set[int]) -> None:

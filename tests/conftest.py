@@ -11,10 +11,7 @@ import pytest
 
 from annotations.config import load_config
 from annotations.store import Store
-
-REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
-INDIA = CORPUS / "india-us-defence-framework.txt"
+from tests.helpers import CORPUS
 
 
 @pytest.fixture(scope="session")
@@ -80,6 +77,3 @@ def cli(tmp_path):
 
     return run
 
-
-def article_id_for(db: Path, source_name: str) -> str:
-    return next(s.id for s in Store.open(db, create=False).summaries() if s.source == source_name)

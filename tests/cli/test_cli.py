@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import CORPUS, INDIA, article_id_for
+from tests.helpers import CORPUS, INDIA, article_id_for
 
 
 def _snapshot(db: Path) -> dict[str, str]:

@@ -5,7 +5,7 @@ import pytest
 from annotations.errors import ModelNotInstalled
 from annotations.nlp import load_pipeline, process_texts
 from annotations.text import normalise_newlines
-from tests.conftest import INDIA
+from tests.helpers import INDIA
 
 
 def test_only_senter_and_ner_run(nlp):

@@ -124,3 +124,16 @@ def test_a_file_or_foreign_folder_is_not_taken_as_a_database(tmp_path):
     with pytest.raises(DatabaseError, match="not a newstag database"):
         Store.open(tmp_path / "other")
     assert os.listdir(tmp_path / "other") == ["thesis.tex"]
+
+
+def test_entities_by_sentence_matches_the_simple_scan():
+    article = Article(
+        id="x", text="Paris met Rome.\nBerlin waited in Bonn.", title="T",
+        sentences=[Sentence(0, 0, 15), Sentence(1, 16, 38)],
+        entities=[Entity(26, 35, "ORG"), Entity(0, 5, "GPE"), Entity(10, 14, "GPE"),
+                  Entity(16, 22, "GPE"), Entity(12, 20, "BAD")],
+    )
+    grouped = article.entities_by_sentence()
+    for sentence in article.sentences:
+        assert grouped.get(sentence.index, []) == sorted(article.entities_in(sentence),
+                                                         key=lambda e: e.start)
