@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tinydb import TinyDB
+from tinydb import Query, TinyDB
 from tinydb.table import Document
 
 from annotations.errors import DatabaseError, UserError
@@ -300,6 +300,23 @@ class Store:
                             upserts[doc_id] = a.to_record()
                             removals.discard(doc_id)
                     _apply(table, upserts, removals)
+
+    def delete_annotation(self, article_id: str, index: int) -> None:
+        with self.locked(), self._db(self._annotation_path(article_id)) as db:
+            _apply(db.table("sentences", cache_size=0), {}, {index + 1})
+
+    def save_position(self, article_id: str, index: int) -> None:
+        """Where the reader was in an article, for the next time it opens."""
+        with self.locked(), self._db(self.root / "reader.json") as db:
+            db.table("positions", cache_size=0).upsert(
+                {"article_id": article_id, "index": index}, Query().article_id == article_id)
+
+    def position(self, article_id: str) -> int | None:
+        tables = read_json_tables(self.root / "reader.json") or {}
+        for row in tables.get("positions", {}).values():
+            if row.get("article_id") == article_id:
+                return row.get("index")
+        return None
 
     def replace_annotations(
         self, article_id: str, placed: Iterable[SentenceAnnotation],

@@ -1,0 +1,95 @@
+"""Tagging from the reader: every change saved at once, with undo and redo."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from annotations.config import Config
+from annotations.model import Article, ReviewState, SentenceAnnotation
+from annotations.store import Store
+from annotations.tagging import TagChange, changed_annotation, check_sentence
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One saved change: the sentence's annotation before and after it."""
+
+    article_id: str
+    index: int
+    before: SentenceAnnotation | None
+    after: SentenceAnnotation | None
+
+
+class TaggingSession:
+    """Applies the reader's changes through the store and remembers them for undo."""
+
+    def __init__(self, store: Store, config: Config) -> None:
+        self.store = store
+        self.config = config
+        self.undo_stack: list[Edit] = []
+        self.redo_stack: list[Edit] = []
+
+    def change(self, article: Article, annotations: dict[int, SentenceAnnotation], index: int,
+               change: TagChange) -> SentenceAnnotation | None:
+        """Apply ``change`` to sentence ``index``; returns the stored annotation (or None)."""
+        check_sentence(article, index)
+        before = annotations.get(index)
+        after = changed_annotation(before, article, index, change, self.config.annotator,
+                                   self.config)
+        stored = _effective(after)
+        self._write(article.id, index, stored)
+        self.undo_stack.append(Edit(article.id, index, before, stored))
+        self.redo_stack.clear()
+        return stored
+
+    def toggle_label(self, article: Article, annotations: dict[int, SentenceAnnotation],
+                     index: int, label: str) -> SentenceAnnotation | None:
+        current = annotations.get(index)
+        labels = list(current.labels) if current else []
+        labels = [x for x in labels if x != label] if label in labels else labels + [label]
+        if labels:
+            return self.change(article, annotations, index, TagChange(article.id, index,
+                                                                      labels=tuple(labels)))
+        # The last label removed: back to unreviewed, as it was before any label.
+        return self.change(article, annotations, index, TagChange(article.id, index,
+                                                                  clear=True))
+
+    def confirm(self, article: Article, annotations: dict[int, SentenceAnnotation],
+                index: int) -> SentenceAnnotation | None:
+        """Reviewed as it is: with its labels, or with none."""
+        current = annotations.get(index)
+        if current and current.labels:
+            if current.state is ReviewState.REVIEWED:
+                return current
+            return self.change(article, annotations, index,
+                               TagChange(article.id, index, labels=tuple(current.labels)))
+        return self.change(article, annotations, index, TagChange(article.id, index, none=True))
+
+    def undo(self) -> Edit | None:
+        if not self.undo_stack:
+            return None
+        edit = self.undo_stack.pop()
+        self._write(edit.article_id, edit.index, edit.before)
+        self.redo_stack.append(edit)
+        return edit
+
+    def redo(self) -> Edit | None:
+        if not self.redo_stack:
+            return None
+        edit = self.redo_stack.pop()
+        self._write(edit.article_id, edit.index, edit.after)
+        self.undo_stack.append(edit)
+        return edit
+
+    def _write(self, article_id: str, index: int, annotation: SentenceAnnotation | None) -> None:
+        if annotation is None:
+            self.store.delete_annotation(article_id, index)
+        else:
+            self.store.put_annotation(annotation)
+
+
+def _effective(annotation: SentenceAnnotation) -> SentenceAnnotation | None:
+    """None when the annotation says nothing (the store does not keep it)."""
+    if annotation.state is ReviewState.UNREVIEWED and not annotation.note:
+        return None
+    return replace(annotation)

@@ -1,0 +1,218 @@
+"""The Textual app: a library of articles and a reader for tagging them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.message import Message
+
+from annotations.config import Config
+from annotations.errors import UserError
+from annotations.ingest import ImportReport
+from annotations.session import TaggingSession
+from annotations.store import Store
+from tui.screens.library import LibraryScreen
+from tui.screens.modals import HelpScreen
+from tui.screens.reader import ReaderScreen
+
+
+@dataclass
+class ImportProgress(Message):
+    done: int
+    total: int
+
+
+@dataclass
+class ImportFinished(Message):
+    report: ImportReport | None
+    error: str = ""
+    open_first: bool = False
+
+
+@dataclass
+class ExportFinished(Message):
+    path: Path | None
+    error: str = ""
+
+
+class NewstagApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "newstag"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
+        Binding("question_mark,f1", "help", "Help", id="app.help", key_display="?"),
+    ]
+
+    def __init__(self, config: Config, store: Store, paths: Sequence[str | Path] = (),
+                 samples: Sequence[Path] = ()) -> None:
+        super().__init__()
+        self.config = config
+        self.store = store
+        self.paths = [Path(p) for p in paths]
+        self.samples = list(samples)
+        self.session = TaggingSession(store, config)
+        self.library = LibraryScreen()
+        self.reader: ReaderScreen | None = None
+
+    def on_mount(self) -> None:
+        self.push_screen(self.library)
+        self.refresh_library()
+        to_import = self.paths or (self.samples if not self.store.summaries() else [])
+        if to_import:
+            single_file = len(self.paths) == 1 and self.paths[0].is_file()
+            self.import_articles(to_import, open_first=single_file)
+
+    # -- library -------------------------------------------------------------
+    def refresh_library(self) -> None:
+        from annotations.stats import article_rows
+
+        try:
+            self.library.set_rows(article_rows(self.store))
+        except UserError as exc:
+            self.notify(str(exc), severity="error", markup=False, timeout=10)
+
+    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
+    def import_articles(self, paths: list[Path], open_first: bool = False) -> None:
+        from annotations.ingest import import_paths
+        from annotations.nlp import load_pipeline
+
+        def progress(done: int, total: int) -> None:
+            self.post_message(ImportProgress(done, total))
+
+        self.post_message(ImportProgress(0, 1))
+        try:
+            report = import_paths(self.store, paths, lambda: load_pipeline(self.config.model),
+                                  self.config.n_process, progress=progress)
+        except UserError as exc:
+            self.post_message(ImportFinished(None, str(exc)))
+            return
+        self.post_message(ImportFinished(report, open_first=open_first))
+
+    def on_import_progress(self, message: ImportProgress) -> None:
+        label = ("Loading spaCy and processing articles…" if message.done == 0
+                 else f"Processed {message.done} of {message.total} articles")
+        self.library.show_import_progress(message.done, max(message.total, 1), label)
+
+    def on_import_finished(self, message: ImportFinished) -> None:
+        self.library.show_import_progress(1, 1, "")
+        if message.report is None:
+            self.notify(message.error, severity="error", markup=False, timeout=10)
+            return
+        report = message.report
+        for problem in report.problems[:5]:
+            self.notify(str(problem), severity="warning", markup=False, timeout=8)
+        if report.orphaned:
+            self.notify(f"{len(report.orphaned)} annotations lost their sentence in edited "
+                        "articles; they are kept as orphaned and exported.",
+                        severity="warning", timeout=8)
+        new = len(report.added) + len(report.updated)
+        if new:
+            self.notify(f"Imported {len(report.added)} new and {len(report.updated)} "
+                        f"updated articles.", timeout=4)
+        self.refresh_library()
+        ids = report.added + report.updated + report.unchanged
+        if message.open_first and len(ids) == 1:
+            self.open_article(ids[0])
+
+    # -- reader --------------------------------------------------------------
+    def open_article(self, article_id: str) -> None:
+        try:
+            article = self.store.load_article(article_id)
+            annotations = self.store.annotations(article_id)
+            position = self.store.position(article_id)
+        except UserError as exc:
+            self.notify(str(exc), severity="error", markup=False, timeout=10)
+            return
+        self.close_reader(refresh=False)
+        self.reader = ReaderScreen(self.config, self.session, article, annotations, position)
+        self.push_screen(self.reader)
+
+    def close_reader(self, refresh: bool = True) -> None:
+        if self.reader is not None:
+            self.reader.remember_position()
+            if self.screen is self.reader:
+                self.pop_screen()
+            self.reader = None
+        if refresh:
+            self.refresh_library()
+
+    async def action_quit(self) -> None:
+        if self.reader is not None:
+            self.reader.remember_position()
+        self.exit()
+
+    # -- help, export, palette ------------------------------------------------
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        rows = []
+        seen = set()
+        for _, binding in self.screen._bindings:
+            if binding.description and binding.action not in seen:
+                seen.add(binding.action)
+                keys = [k for k, b in self.screen._bindings if b.action == binding.action]
+                display = binding.key_display or ", ".join(
+                    self.get_key_display(Binding(k, "")) for k in keys)
+                rows.append((display, binding.description))
+        rows += [("?, f1", "This help"), ("ctrl+p", "Command palette"), ("ctrl+q", "Quit")]
+        self.push_screen(HelpScreen(rows))
+
+    def action_export(self) -> None:
+        path = Path.cwd() / f"newstag-export-{datetime.now():%Y%m%d-%H%M%S}.yaml"
+        self.notify("Exporting…", timeout=2)
+        self.export_to(path)
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    def export_to(self, path: Path) -> None:
+        from annotations.export import ExportFilter, export_yaml
+        from annotations.storage import write_atomically
+
+        try:
+            text = export_yaml(self.store, self.config, ExportFilter()) or ""
+            write_atomically(path, text.encode("utf-8"))
+        except (UserError, OSError) as exc:
+            self.post_message(ExportFinished(None, str(exc)))
+            return
+        self.post_message(ExportFinished(path))
+
+    def on_export_finished(self, message: ExportFinished) -> None:
+        if message.path is None:
+            self.notify(f"Export failed: {message.error}", severity="error", markup=False)
+        else:
+            self.notify(f"Exported to {message.path}", markup=False, timeout=8)
+
+    def get_system_commands(self, screen):
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Export YAML", "Export every annotation to a YAML file",
+                            self.action_export)
+        yield SystemCommand("Open article…", "Go to the library to choose an article",
+                            lambda: self.close_reader())
+        if isinstance(screen, ReaderScreen):
+            yield SystemCommand("Toggle entity panel", "Show or hide the article's entities",
+                                screen.action_toggle_entity_panel)
+            yield SystemCommand("Toggle entity highlighting", "Switch highlighting on or off",
+                                screen.action_toggle_highlight)
+            yield SystemCommand("Filter sentences", "Show only some sentences",
+                                screen.action_filter)
+        for summary in self.store.summaries()[:200]:
+            yield SystemCommand(f"Open: {summary.title[:60]}", f"{summary.source} "
+                                f"[{summary.id}]",
+                                lambda article_id=summary.id: self.open_article(article_id))
+
+
+def run_reader(config: Config, db: Path, paths: Sequence[str]) -> int:
+    from tui.cli import sample_paths
+
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        raise UserError(f"{missing[0]}: no such file or folder")
+    store = Store.open(db)
+    app = NewstagApp(config, store, paths, samples=sample_paths())
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,360 @@
+"""The article as a scrolling document that draws only the lines on screen.
+
+Modelled on Toolong's log view: a ScrollView using the Line API, with the
+layout (which sentence sits on which line) computed once per width and each
+sentence's rendered lines cached until something about it changes. Article
+text is untrusted: it becomes ``Content`` directly, never markup.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from textual import events
+from textual.color import Color
+from textual.content import Content, Span
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.style import Style
+
+from annotations.config import Config
+from annotations.model import Article, ReviewState, SentenceAnnotation
+from annotations.text import visible_controls
+from tui.layout import DocumentLayout, build_layout
+
+STRIP_CACHE_SIZE = 400
+
+
+@dataclass(frozen=True, slots=True)
+class Highlights:
+    entities: bool = True
+    hidden_types: frozenset[str] = frozenset()
+
+
+class ArticleView(ScrollView, can_focus=True):
+    """Sentences with entity highlights, a cursor, and label markers in a gutter."""
+
+    COMPONENT_CLASSES = {
+        "article-view--cursor",
+        "article-view--heading",
+        "article-view--match",
+        "article-view--gutter",
+        "article-view--unreviewed",
+        "article-view--reviewed",
+    }
+
+    DEFAULT_CSS = """
+    ArticleView { background: $surface; }
+    ArticleView > .article-view--cursor { background: $boost; text-style: none; }
+    ArticleView:focus > .article-view--cursor { background: $primary 25%; }
+    ArticleView > .article-view--heading { text-style: bold; color: $accent; }
+    ArticleView > .article-view--match { background: $warning 60%; }
+    ArticleView > .article-view--gutter { color: $text-muted; }
+    ArticleView > .article-view--unreviewed { color: $text-muted; }
+    ArticleView > .article-view--reviewed { color: $success; }
+    """
+
+    class CursorMoved(Message):
+        def __init__(self, index: int | None) -> None:
+            super().__init__()
+            self.index = index
+
+    def __init__(self, config: Config, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.config = config
+        self.article: Article | None = None
+        self.annotations: dict[int, SentenceAnnotation] = {}
+        self.shown: list[int] = []
+        self.cursor: int | None = None
+        self.highlights = Highlights()
+        self.matches: list[tuple[int, int]] = []
+        self._texts: list[str] = []
+        self._layout: DocumentLayout | None = None
+        self._block_of: dict[int, int] = {}
+        self._strips: OrderedDict[int, list[Strip]] = OrderedDict()
+        self._entities_by_sentence: dict = {}
+        self._label_styles = {
+            label.name: Style(foreground=Color.parse(label.colour), bold=True)
+            for label in config.labels
+        }
+        self._entity_styles = {
+            name: Style(foreground=Color.parse(colour), underline=True)
+            for name, colour in config.entities.items()
+        }
+        self._gutter_width = len(config.labels) + 3
+
+    # -- data ----------------------------------------------------------------
+    def show_article(self, article: Article, annotations: dict[int, SentenceAnnotation],
+                     cursor: int | None = None) -> None:
+        self.article = article
+        self.annotations = annotations
+        # Same length as the text, so offsets still hold.
+        self._texts = [visible_controls(article.sentence_text(s)).replace("\t", " ")
+                       for s in article.sentences]
+        self._entities_by_sentence = article.entities_by_sentence()
+        self.shown = [s.index for s in article.sentences]
+        self.matches = []
+        self.cursor = None
+        self._relayout()
+        self.move_to(cursor if cursor is not None else self.first_taggable(), center=True)
+
+    def set_visible(self, indexes: list[int]) -> None:
+        """Show only these sentences (a filter); headings stay for orientation."""
+        self.shown = indexes
+        self._relayout()
+        if self.cursor not in self._block_of:
+            self.cursor = None
+            self.move_to(self.first_taggable())
+        else:
+            self.scroll_to_cursor(center=True)
+
+    def update_annotation(self, index: int, annotation: SentenceAnnotation | None) -> None:
+        if annotation is None:
+            self.annotations.pop(index, None)
+        else:
+            self.annotations[index] = annotation
+        self._invalidate(index)
+
+    def set_highlights(self, highlights: Highlights) -> None:
+        self.highlights = highlights
+        self._strips.clear()
+        self.refresh()
+
+    def set_matches(self, matches: list[tuple[int, int]]) -> None:
+        self.matches = matches
+        self._strips.clear()
+        self.refresh()
+
+    # -- navigation ----------------------------------------------------------
+    def taggable_visible(self) -> list[int]:
+        if self.article is None:
+            return []
+        sentences = self.article.sentences
+        return [i for i in self.shown if not sentences[i].heading]
+
+    def first_taggable(self) -> int | None:
+        items = self.taggable_visible()
+        return items[0] if items else None
+
+    def _step(self, direction: int) -> int | None:
+        if self.article is None or self._layout is None:
+            return None
+        if self.cursor is None:
+            return self.first_taggable()
+        block = self._block_of.get(self.cursor, 0) + direction
+        blocks = self._layout.blocks
+        while 0 <= block < len(blocks):
+            index = blocks[block]
+            if not self.article.sentences[index].heading:
+                return index
+            block += direction
+        return self.cursor
+
+    def next_sentence(self) -> None:
+        self.move_to(self._step(1))
+
+    def previous_sentence(self) -> None:
+        self.move_to(self._step(-1))
+
+    def first_sentence(self) -> None:
+        self.move_to(self.first_taggable())
+
+    def last_sentence(self) -> None:
+        items = self.taggable_visible()
+        self.move_to(items[-1] if items else None)
+
+    def page(self, direction: int) -> None:
+        """Move the cursor a screen up or down."""
+        if self._layout is None or self.cursor is None:
+            return
+        line = self._layout.first_line[self._block_of[self.cursor]]
+        target = line + direction * max(1, self.size.height - 2)
+        target = max(0, min(target, self._layout.total_lines - 1))
+        index = self.sentence_at_line(target, direction)
+        if index is not None:
+            self.scroll_to(y=max(0, self.scroll_y + direction * max(1, self.size.height - 2)),
+                           animate=False, immediate=True)
+            self.move_to(index)
+
+    def sentence_at_line(self, line: int, direction: int = 1) -> int | None:
+        """The taggable sentence on or nearest a screen line."""
+        if self._layout is None or self.article is None:
+            return None
+        import bisect
+
+        block = max(0, bisect.bisect_right(self._layout.first_line, line) - 1)
+        blocks = self._layout.blocks
+        for step in (direction, -direction):
+            b = block
+            while 0 <= b < len(blocks):
+                if not self.article.sentences[blocks[b]].heading:
+                    return blocks[b]
+                b += step
+        return None
+
+    def move_to(self, index: int | None, center: bool = False) -> None:
+        previous = self.cursor
+        if index is not None and index not in self._block_of:
+            index = None
+        self.cursor = index
+        if previous is not None:
+            self._invalidate(previous)
+        if index is not None:
+            self._invalidate(index)
+            self.scroll_to_cursor(center=center)
+        if previous != index:
+            self.post_message(self.CursorMoved(index))
+
+    def scroll_to_cursor(self, center: bool = False) -> None:
+        if self._layout is None or self.cursor is None:
+            return
+        block = self._block_of[self.cursor]
+        top = self._layout.first_line[block]
+        height = len(self._layout.line_starts[block])
+        view = max(1, self.size.height)
+        if center:
+            y = max(0, top - view // 3)
+        elif top < self.scroll_y:
+            y = top
+        elif top + height > self.scroll_y + view:
+            y = top + height - view
+        else:
+            return
+        self.scroll_to(y=y, animate=False, immediate=True)
+
+    # -- layout and rendering ------------------------------------------------
+    def _text_width(self) -> int:
+        return max(10, self.scrollable_content_region.width - self._gutter_width - 1)
+
+    def _relayout(self) -> None:
+        if self.article is None:
+            return
+        sentences = self.article.sentences
+        starts = [s.start for s in sentences]
+        gaps = []
+        previous = None
+        for i in self.shown:
+            s = sentences[i]
+            gap = s.heading or (previous is not None and
+                                "\n" in self.article.text[previous.end:starts[i]])
+            gaps.append(gap)
+            previous = s
+        self._layout = build_layout(self._texts, self.shown, gaps, self._text_width())
+        self._block_of = {index: b for b, index in enumerate(self.shown)}
+        self._strips.clear()
+        self.virtual_size = Size(self.scrollable_content_region.width, self._layout.total_lines)
+        self.refresh()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._layout is not None and self._layout.width != self._text_width():
+            self._relayout()
+            self.scroll_to_cursor()
+
+    def _invalidate(self, index: int) -> None:
+        self._strips.pop(index, None)
+        if self._layout is None or index not in self._block_of:
+            return
+        block = self._block_of[index]
+        top = self._layout.first_line[block] - self.scroll_offset.y
+        self.refresh_lines(max(0, top), len(self._layout.line_starts[block]))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.visual_style
+        if self._layout is None:
+            return Strip.blank(width, base.rich_style)
+        located = self._layout.block_at_line(self.scroll_offset.y + y)
+        if located is None:
+            return Strip.blank(width, base.rich_style)
+        block, part = located
+        index = self._layout.blocks[block]
+        strips = self._strips.get(index)
+        if strips is None:
+            strips = self._render_sentence(block, index, width)
+            self._strips[index] = strips
+            if len(self._strips) > STRIP_CACHE_SIZE:
+                self._strips.popitem(last=False)
+        else:
+            self._strips.move_to_end(index)
+        return strips[part]
+
+    def _render_sentence(self, block: int, index: int, width: int) -> list[Strip]:
+        assert self.article is not None and self._layout is not None
+        sentence = self.article.sentences[index]
+        text = self._texts[index]
+        spans: list[Span] = []
+        if sentence.heading:
+            spans.append(Span(0, len(text), self.get_visual_style("article-view--heading",
+                                                                  partial=True)))
+        elif self.highlights.entities:
+            for e in self._entities_by_sentence.get(index, ()):
+                style = self._entity_styles.get(e.label)
+                if style is not None and e.label not in self.highlights.hidden_types:
+                    spans.append(Span(e.start - sentence.start, e.end - sentence.start, style))
+        if self.matches:
+            match_style = self.get_visual_style("article-view--match", partial=True)
+            for start, end in self.matches:
+                if start < sentence.end and end > sentence.start:
+                    spans.append(Span(max(0, start - sentence.start),
+                                      min(len(text), end - sentence.start), match_style))
+        content = Content(text, spans, strip_control_codes=False)
+        is_cursor = index == self.cursor
+        line_style = (self.get_visual_style("article-view--cursor", partial=True)
+                      if is_cursor else None)
+        starts = self._layout.line_starts[block]
+        parts = content.divide(starts[1:]) if len(starts) > 1 else [content]
+        base = self.visual_style
+        strips = []
+        for n, piece in enumerate(parts):
+            piece = piece.rstrip()
+            gutter = self._gutter(index, sentence.heading, first=(n == 0), cursor=is_cursor)
+            line = gutter + piece
+            if line_style is not None:
+                line = line.pad_right(max(0, width - line.cell_length))
+                line = line.stylize(line_style, self._gutter_width)
+            segments = line.render_segments(base)
+            strip = Strip(segments, line.cell_length).extend_cell_length(width, base.rich_style)
+            strips.append(strip.crop(0, width))
+        return strips
+
+    def _gutter(self, index: int, heading: bool, first: bool, cursor: bool) -> Content:
+        marker = "▶" if cursor and first else ("▌" if cursor else " ")
+        gutter = Content(marker, [Span(0, 1, self.get_visual_style(
+            "article-view--reviewed", partial=True))] if cursor else [])
+        if heading or not first:
+            return gutter + Content(" " * (self._gutter_width - 1))
+        annotation = self.annotations.get(index)
+        labels = set(annotation.labels) if annotation else set()
+        for label in self.config.labels:
+            if label.name in labels:
+                gutter += Content(label.name[0].upper(), [Span(0, 1,
+                                                                self._label_styles[label.name])])
+            else:
+                gutter += Content("·", [Span(0, 1, self.get_visual_style(
+                    "article-view--gutter", partial=True))])
+        if annotation and annotation.state is ReviewState.REVIEWED:
+            state = Content("✓", [Span(0, 1, self.get_visual_style("article-view--reviewed",
+                                                                   partial=True))])
+        elif annotation and annotation.note:
+            state = Content("✎")
+        else:
+            state = Content(" ")
+        return gutter + state + Content(" ")
+
+    # -- mouse ---------------------------------------------------------------
+    def on_click(self, event: events.Click) -> None:
+        if self._layout is None or self.article is None:
+            return
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        located = self._layout.block_at_line(self.scroll_offset.y + offset.y)
+        if located is None:
+            return
+        index = self._layout.blocks[located[0]]
+        if not self.article.sentences[index].heading:
+            self.move_to(index)
+            self.focus()

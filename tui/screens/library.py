@@ -1,0 +1,161 @@
+"""The library: every article with its progress; type to filter, Enter opens."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
+
+from tui.widgets import progress_bar, safe
+
+SORTS = ("imported", "title", "progress")
+_TABLE_ACTIONS = {"down": "action_cursor_down", "up": "action_cursor_up",
+                  "pagedown": "action_page_down", "pageup": "action_page_up"}
+
+
+class LibraryScreen(Screen):
+    BINDINGS = [
+        Binding("enter", "open_article", "Open", id="library.open"),
+        Binding("slash", "focus_filter", "Filter", id="library.filter"),
+        Binding("s", "cycle_sort", "Sort", id="library.sort"),
+        Binding("q", "app.quit", "Quit", id="library.quit"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="library.clear"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="library")
+        self.rows: list[dict] = []
+        self.sort = "imported"
+
+    def compose(self) -> ComposeResult:
+        yield Static(safe("newstag — library"), id="library-title")
+        yield Input(placeholder="Type to filter by title, source or id…", id="library-filter")
+        yield DataTable(id="library-table", cursor_type="row", zebra_stripes=True)
+        with Horizontal(id="import-status"):
+            yield Static("", id="import-label")
+            yield ProgressBar(id="import-progress", show_eta=False)
+        yield Static("", id="library-summary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("Title", key="title", width=44)
+        table.add_column("Source", key="source", width=22)
+        table.add_column("Sent.", key="sentences", width=5)
+        table.add_column("Progress", key="progress", width=18)
+        table.add_column("Labels", key="labels")
+        self.query_one("#import-status").display = False
+        table.focus()
+        self.refresh_table()
+
+    def set_rows(self, rows: list[dict]) -> None:
+        self.rows = rows
+        if self.is_mounted:
+            self.refresh_table()
+
+    def refresh_table(self) -> None:
+        table = self.query_one(DataTable)
+        selected = self.selected_article()
+        query = self.query_one(Input).value.strip().lower()
+        rows = [r for r in self.rows if not query or query in
+                f"{r['title']} {r['source']} {r['id']}".lower()]
+        if self.sort == "title":
+            rows.sort(key=lambda r: r["title"].lower())
+        elif self.sort == "progress":
+            rows.sort(key=lambda r: (r["reviewed"] / r["sentences"]) if r["sentences"] else 0)
+        table.clear()
+        label_colours = {label.name: label.colour for label in self.app.config.labels}
+        for r in rows:
+            labels = Text()
+            for name, n in sorted(r["labels"].items()):
+                labels.append(f"{name} {n}  ", style=label_colours.get(name, ""))
+            table.add_row(
+                Text(_plain(r["title"]), overflow="ellipsis", no_wrap=True),
+                Text(_plain(r["source"]), overflow="ellipsis", no_wrap=True),
+                Text(str(r["sentences"]), justify="right"),
+                Text(f"{progress_bar(r['reviewed'], r['sentences'], 8)} "
+                     f"{r['reviewed']}/{r['sentences']}"),
+                labels,
+                key=r["id"],
+            )
+        if selected is not None and selected in {r["id"] for r in rows}:
+            table.move_cursor(row=table.get_row_index(selected))
+        total = sum(r["sentences"] for r in self.rows)
+        reviewed = sum(r["reviewed"] for r in self.rows)
+        shown = f"{len(rows)} of {len(self.rows)}" if query else f"{len(self.rows)}"
+        self.query_one("#library-summary", Static).update(safe(
+            f" {shown} articles · {reviewed}/{total} sentences reviewed · sorted by {self.sort}"
+            " · Enter opens · / filters · s sorts"))
+
+    def selected_article(self) -> str | None:
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return None
+        try:
+            key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        except Exception:
+            return None
+        return key.value
+
+    def show_import_progress(self, done: int, total: int, label: str) -> None:
+        if not self.is_mounted:
+            return
+        status = self.query_one("#import-status")
+        status.display = total > 0 and done < total
+        self.query_one("#import-label", Static).update(safe(label))
+        self.query_one(ProgressBar).update(total=max(total, 1), progress=done)
+
+    # -- actions -------------------------------------------------------------
+    def action_open_article(self) -> None:
+        article_id = self.selected_article()
+        if article_id:
+            self.app.open_article(article_id)
+
+    def action_focus_filter(self) -> None:
+        self.query_one(Input).focus()
+
+    def action_clear_filter(self) -> None:
+        filter_input = self.query_one(Input)
+        filter_input.value = ""
+        self.query_one(DataTable).focus()
+
+    def action_cycle_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self.refresh_table()
+
+    @on(Input.Changed, "#library-filter")
+    def _filter_changed(self) -> None:
+        self.refresh_table()
+
+    @on(Input.Submitted, "#library-filter")
+    def _filter_submitted(self) -> None:
+        self.query_one(DataTable).focus()
+        self.action_open_article()
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self) -> None:
+        self.action_open_article()
+
+    def on_key(self, event: events.Key) -> None:
+        # Typing anywhere starts the filter, like a search box that is always there.
+        filter_input = self.query_one(Input)
+        if (event.is_printable and event.character and not filter_input.has_focus
+                and event.character not in "qs/"):
+            filter_input.focus()
+            filter_input.insert_text_at_cursor(event.character)
+            event.stop()
+        elif event.key in ("down", "up", "pagedown", "pageup") and filter_input.has_focus:
+            table = self.query_one(DataTable)
+            table.focus()
+            getattr(table, _TABLE_ACTIONS[event.key])()
+            event.stop()
+
+
+def _plain(text: str) -> str:
+    from annotations.text import visible_controls
+
+    return visible_controls(text).replace("\n", " ")

@@ -1,0 +1,105 @@
+"""Modal screens: the note editor, the filter chooser and the help screen."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from tui.widgets import safe
+
+
+class NoteScreen(ModalScreen[str | None]):
+    """Write or edit a sentence's note; ctrl+s saves, escape cancels."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save note", id="note.save"),
+        Binding("escape", "cancel", "Cancel", id="note.cancel"),
+    ]
+
+    def __init__(self, sentence: str, note: str) -> None:
+        super().__init__(id="note-screen")
+        self.sentence = sentence
+        self.note = note
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="note-dialog", classes="dialog"):
+            yield Static(safe("Note on: " + self.sentence), id="note-sentence")
+            yield TextArea(self.note, id="note-text", soft_wrap=True)
+            yield Static(Content("ctrl+s save · escape cancel · an empty note removes it"),
+                         classes="dialog-hint")
+            with Vertical(classes="dialog-buttons"):
+                yield Button("Save", id="note-save", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one(TextArea).focus()
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one(TextArea).text.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#note-save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+
+class FilterScreen(ModalScreen[str | None]):
+    """Choose which sentences the reader shows."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="filter.cancel")]
+
+    def __init__(self, choices: list[tuple[str, Content]], current: str) -> None:
+        super().__init__(id="filter-screen")
+        self.choices = choices
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="filter-dialog", classes="dialog"):
+            yield Static(Content("Show sentences…"), classes="dialog-title")
+            yield OptionList(*[Option(label, id=key) for key, label in self.choices],
+                             id="filter-options")
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        keys = [key for key, _ in self.choices]
+        options.highlighted = keys.index(self.current) if self.current in keys else 0
+        options.focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every binding of the screen underneath, with what it does."""
+
+    BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Close", id="help.close")]
+
+    def __init__(self, rows: list[tuple[str, str]]) -> None:
+        super().__init__(id="help-screen")
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-dialog", classes="dialog"):
+            yield Static(Content("newstag — keys"), classes="dialog-title")
+            with VerticalScroll(id="help-body"):
+                width = max((len(k) for k, _ in self.rows), default=4) + 2
+                lines = Content("\n").join(
+                    Content.assemble((key.ljust(width), "bold"), description)
+                    for key, description in self.rows
+                )
+                yield Static(lines, id="help-text")
+            yield Static(Content("escape closes"), classes="dialog-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,476 @@
+"""The reader: an article with entities highlighted, tagged sentence by sentence."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections import Counter
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from annotations.config import Config
+from annotations.errors import UserError
+from annotations.model import Article, ReviewState, SentenceAnnotation
+from annotations.session import TaggingSession
+from annotations.tagging import TagChange
+from tui.article_view import ArticleView, Highlights
+from tui.screens.modals import FilterScreen, NoteScreen
+from tui.widgets import progress_bar, safe
+
+
+def textual_key(key: str) -> str:
+    """A config key ("1", "t", "!") as Textual names it."""
+    if len(key) == 1 and not key.isalnum():
+        from textual.keys import _character_to_key
+
+        return _character_to_key(key)
+    return key
+
+
+class ReaderScreen(Screen):
+    BINDINGS = [
+        Binding("j,down", "next_sentence", "Next", id="reader.next", key_display="j/↓"),
+        Binding("k,up", "previous_sentence", "Previous", id="reader.previous",
+                key_display="k/↑", show=False),
+        Binding("g,home", "first_sentence", "First sentence", show=False, id="reader.first"),
+        Binding("G,end", "last_sentence", "Last sentence", show=False, id="reader.last"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="reader.page_down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="reader.page_up"),
+        Binding("right_square_bracket", "next_unreviewed", "Next unreviewed",
+                id="reader.next_unreviewed", key_display="]"),
+        Binding("left_square_bracket", "previous_unreviewed", "Previous unreviewed",
+                show=False, id="reader.previous_unreviewed", key_display="["),
+        Binding("enter,space", "confirm", "Confirm", id="reader.confirm", key_display="⏎"),
+        Binding("0", "none_apply", "None apply", id="reader.none"),
+        Binding("backspace", "clear", "Clear", show=False, id="reader.clear"),
+        Binding("c", "note", "Note", id="reader.note"),
+        Binding("u", "undo", "Undo", id="reader.undo"),
+        Binding("ctrl+r", "redo", "Redo", show=False, id="reader.redo"),
+        Binding("slash", "search", "Search", id="reader.search", key_display="/"),
+        Binding("n", "search_next(1)", "Next match", show=False, id="reader.search_next"),
+        Binding("N", "search_next(-1)", "Previous match", show=False,
+                id="reader.search_previous"),
+        Binding("f", "filter", "Filter", id="reader.filter"),
+        Binding("p", "toggle_entity_panel", "Entities", id="reader.entities"),
+        Binding("h", "toggle_highlight", "Highlight on/off", show=False,
+                id="reader.highlight"),
+        Binding("e", "export", "Export", id="reader.export"),
+        Binding("escape", "back", "Library", id="reader.back"),
+        Binding("q", "app.quit", "Quit", id="reader.quit"),
+    ]
+
+    def __init__(self, config: Config, session: TaggingSession, article: Article,
+                 annotations: dict[int, SentenceAnnotation], position: int | None) -> None:
+        super().__init__(id="reader")
+        self.config = config
+        self.session = session
+        self.article = article
+        self.annotations = annotations
+        self.start_position = position
+        self.filter_key = "all"
+        self.search_query = ""
+        self.matches: list[tuple[int, int]] = []
+        self.chosen_entity: str | None = None
+        self.hidden_types: set[str] = set()
+        self.highlight_on = True
+        self._mention_cursor = -1
+        self._bindings = self._bindings.copy()
+        for label in config.labels:
+            key = textual_key(label.key)
+            self._bindings.key_to_bindings.setdefault(key, []).append(Binding(
+                key, f"toggle_label({label.name!r})", label.name.capitalize(),
+                id=f"reader.label.{label.name}", key_display=label.key,
+                tooltip=label.description))
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="reader-title")
+        with Horizontal(id="reader-body"):
+            yield ArticleView(self.config, id="article")
+            yield OptionList(id="entity-panel")
+        yield Static(id="legend")
+        yield Static(id="status")
+        yield Input(placeholder="Search in this article (Enter to jump, escape to close)",
+                    id="search")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        view = self.query_one(ArticleView)
+        self.query_one("#entity-panel").display = False
+        self.query_one("#search", Input).display = False
+        self.query_one("#reader-title", Static).update(self._title())
+        self._update_legend()
+        view.show_article(self.article, self.annotations, self.start_position)
+        view.focus()
+        self._update_status()
+
+    # -- display -------------------------------------------------------------
+    def _title(self) -> Content:
+        a = self.article
+        parts = [a.title or a.id]
+        if a.source:
+            parts.append(a.source)
+        if a.published:
+            parts.append(a.published)
+        return safe(" — ".join(parts), "bold")
+
+    def _update_legend(self) -> None:
+        pieces = [Content("Entities: ")]
+        if not self.highlight_on:
+            pieces.append(Content("off (h)"))
+        else:
+            present = {e.label for e in self.article.entities}
+            for name, colour in self.config.entities.items():
+                if name not in present:
+                    continue
+                style = "strike dim" if name in self.hidden_types else f"underline {colour}"
+                pieces.append(Content.styled(name, style))
+                pieces.append(Content("  "))
+        pieces.append(Content("  Labels: "))
+        for label in self.config.labels:
+            pieces.append(Content.styled(f"{label.key} {label.name}", f"bold {label.colour}"))
+            pieces.append(Content("  "))
+        self.query_one("#legend", Static).update(Content("").join(pieces))
+
+    def _update_status(self) -> None:
+        view = self.query_one(ArticleView)
+        taggable = [s for s in self.article.sentences if not s.heading]
+        total = len(taggable)
+        reviewed = sum(1 for a in self.annotations.values() if a.state is ReviewState.REVIEWED)
+        tagged = sum(1 for a in self.annotations.values() if a.labels)
+        parts: list[Content] = [Content(
+            f"{progress_bar(reviewed, total)} {reviewed}/{total} reviewed · {tagged} tagged")]
+        if view.cursor is not None:
+            position = sum(1 for s in taggable if s.index <= view.cursor)
+            parts.append(Content(f" · sentence {position}/{total}"))
+            annotation = self.annotations.get(view.cursor)
+            if annotation and annotation.labels:
+                colours = {x.name: x.colour for x in self.config.labels}
+                parts.append(Content(" · "))
+                for label in annotation.labels:
+                    parts.append(Content.styled(label + " ", f"bold {colours.get(label, '')}"))
+            elif annotation and annotation.state is ReviewState.REVIEWED:
+                parts.append(Content(" · none apply"))
+            else:
+                parts.append(Content(" · unreviewed"))
+            if annotation and annotation.note:
+                parts.append(Content(" · note: ") + safe(annotation.note.replace("\n", " ")))
+        if self.filter_key != "all":
+            parts.append(Content(f" · filter: {self._filter_name(self.filter_key)}"))
+        if self.search_query:
+            parts.append(Content(f" · {len(self.matches)} matches for ") +
+                         safe(repr(self.search_query)))
+        self.query_one("#status", Static).update(Content("").join(parts))
+
+    @on(ArticleView.CursorMoved)
+    def _cursor_moved(self) -> None:
+        self._update_status()
+
+    # -- navigation ----------------------------------------------------------
+    @property
+    def view(self) -> ArticleView:
+        return self.query_one(ArticleView)
+
+    def action_next_sentence(self) -> None:
+        self.view.next_sentence()
+
+    def action_previous_sentence(self) -> None:
+        self.view.previous_sentence()
+
+    def action_first_sentence(self) -> None:
+        self.view.first_sentence()
+
+    def action_last_sentence(self) -> None:
+        self.view.last_sentence()
+
+    def action_page(self, direction: int) -> None:
+        self.view.page(direction)
+
+    def _unreviewed(self) -> list[int]:
+        return [i for i in self.view.taggable_visible()
+                if (a := self.annotations.get(i)) is None or a.state is ReviewState.UNREVIEWED]
+
+    def action_next_unreviewed(self) -> None:
+        items = self._unreviewed()
+        cursor = self.view.cursor if self.view.cursor is not None else -1
+        later = [i for i in items if i > cursor] or items
+        if later:
+            self.view.move_to(later[0])
+        else:
+            self.notify("Every sentence in this article is reviewed.")
+
+    def action_previous_unreviewed(self) -> None:
+        items = self._unreviewed()
+        cursor = self.view.cursor if self.view.cursor is not None else 10**9
+        earlier = [i for i in items if i < cursor] or items
+        if earlier:
+            self.view.move_to(earlier[-1])
+
+    # -- tagging -------------------------------------------------------------
+    def _apply(self, operation, *args) -> SentenceAnnotation | None:
+        index = self.view.cursor
+        if index is None:
+            self.notify("No sentence selected.", severity="warning")
+            return None
+        try:
+            stored = operation(self.article, self.annotations, index, *args)
+        except (UserError, OSError) as exc:
+            self.notify(safe(str(exc)).plain, severity="error", markup=False)
+            return None
+        self.view.update_annotation(index, stored)
+        self._update_status()
+        return stored
+
+    def action_toggle_label(self, name: str) -> None:
+        self._apply(self.session.toggle_label, name)
+
+    def action_confirm(self) -> None:
+        if self._apply(self.session.confirm) is not None or self.view.cursor is not None:
+            self.view.next_sentence()
+
+    def action_none_apply(self) -> None:
+        index = self.view.cursor
+        if index is None:
+            return
+        self._apply(self.session.change, TagChange(self.article.id, index, none=True))
+        self.view.next_sentence()
+
+    def action_clear(self) -> None:
+        index = self.view.cursor
+        if index is not None:
+            self._apply(self.session.change, TagChange(self.article.id, index, clear=True))
+
+    def action_note(self) -> None:
+        index = self.view.cursor
+        if index is None:
+            return
+        current = self.annotations.get(index)
+        text = self.article.sentence_text(self.article.sentences[index])
+
+        def save(note: str | None) -> None:
+            if note is None or note == (current.note if current else ""):
+                return
+            self._apply(self.session.change, TagChange(self.article.id, index, note=note))
+            self.notify("Note saved." if note else "Note removed.")
+
+        self.app.push_screen(NoteScreen(text, current.note if current else ""), save)
+
+    def action_undo(self) -> None:
+        self._show_edit(self.session.undo(), "Undone", "Nothing to undo.")
+
+    def action_redo(self) -> None:
+        self._show_edit(self.session.redo(), "Redone", "Nothing to redo.")
+
+    def _show_edit(self, edit, verb: str, nothing: str) -> None:
+        if edit is None:
+            self.notify(nothing)
+            return
+        if edit.article_id != self.article.id:
+            self.notify(f"{verb}: a change in article {edit.article_id}", markup=False)
+            return
+        annotation = edit.before if verb == "Undone" else edit.after
+        self.view.update_annotation(edit.index, annotation)
+        if edit.index in self.view.taggable_visible():
+            self.view.move_to(edit.index)
+        self._update_status()
+
+    # -- search --------------------------------------------------------------
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.display = True
+        search.value = self.search_query
+        search.focus()
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        self.search_query = event.value.strip()
+        self.query_one("#search", Input).display = False
+        self.view.focus()
+        if not self.search_query:
+            self.matches = []
+            self.view.set_matches([])
+            self._update_status()
+            return
+        pattern = re.compile(re.escape(self.search_query), re.IGNORECASE)
+        self.matches = [m.span() for m in pattern.finditer(self.article.text)]
+        self.view.set_matches(self.matches)
+        self._update_status()
+        if not self.matches:
+            self.notify("No match.", severity="warning")
+            return
+        self.action_search_next(1, include_current=True)
+
+    def on_key(self, event: events.Key) -> None:
+        search = self.query_one("#search", Input)
+        if event.key == "escape" and search.has_focus:
+            search.display = False
+            self.view.focus()
+            event.stop()
+            event.prevent_default()
+
+    def _sentences_with(self, spans: list[tuple[int, int]]) -> list[int]:
+        visible = self.view.taggable_visible()
+        result = []
+        j = 0
+        ordered = sorted(spans)
+        for index in visible:
+            s = self.article.sentences[index]
+            while j < len(ordered) and ordered[j][1] <= s.start:
+                j += 1
+            if j < len(ordered) and ordered[j][0] < s.end:
+                result.append(index)
+        return result
+
+    def action_search_next(self, direction: int, include_current: bool = False) -> None:
+        if not self.matches:
+            if self.search_query:
+                self.notify("No match.", severity="warning")
+            return
+        hits = self._sentences_with(self.matches)
+        if not hits:
+            return
+        cursor = self.view.cursor if self.view.cursor is not None else -1
+        if direction > 0:
+            later = [i for i in hits if i > cursor or (include_current and i == cursor)]
+            self.view.move_to((later or hits)[0])
+        else:
+            earlier = [i for i in hits if i < cursor]
+            self.view.move_to((earlier or hits)[-1])
+
+    # -- filters -------------------------------------------------------------
+    def _filter_name(self, key: str) -> str:
+        if key == "all":
+            return "all sentences"
+        if key == "unreviewed":
+            return "unreviewed"
+        if key == "untagged":
+            return "reviewed, none apply"
+        if key.startswith("label:"):
+            return f"tagged {key[6:]}"
+        if key.startswith("entity:"):
+            return f"mentioning {key[7:]}"
+        return key
+
+    def action_filter(self) -> None:
+        keys = ["all", "unreviewed", "untagged"] + [f"label:{x.name}" for x in
+                                                   self.config.labels]
+        if self.chosen_entity:
+            keys.append(f"entity:{self.chosen_entity}")
+        choices = [(k, safe(self._filter_name(k))) for k in keys]
+
+        def chosen(key: str | None) -> None:
+            if key is not None:
+                self.apply_filter(key)
+
+        self.app.push_screen(FilterScreen(choices, self.filter_key), chosen)
+
+    def apply_filter(self, key: str) -> None:
+        self.filter_key = key
+        sentences = self.article.sentences
+
+        def keep(index: int) -> bool:
+            a = self.annotations.get(index)
+            if key == "unreviewed":
+                return a is None or a.state is ReviewState.UNREVIEWED
+            if key == "untagged":
+                return a is not None and a.state is ReviewState.REVIEWED and not a.labels
+            if key.startswith("label:"):
+                return a is not None and key[6:] in a.labels
+            if key.startswith("entity:"):
+                s = sentences[index]
+                return key[7:] in self.article.text[s.start:s.end]
+            return True
+
+        chosen = [s.index for s in sentences if s.heading or keep(s.index)]
+        # Headings with nothing under them are left out.
+        visible = [i for n, i in enumerate(chosen) if not sentences[i].heading or (
+            n + 1 < len(chosen) and not sentences[chosen[n + 1]].heading)]
+        if key != "all" and not any(not sentences[i].heading for i in visible):
+            self.notify(f"No sentences are {self._filter_name(key)}.", severity="warning")
+            self.filter_key = "all"
+            visible = [s.index for s in sentences]
+        self.view.set_visible(visible)
+        self._update_status()
+
+    # -- entities ------------------------------------------------------------
+    def action_toggle_entity_panel(self) -> None:
+        panel = self.query_one("#entity-panel", OptionList)
+        panel.display = not panel.display
+        if panel.display:
+            self._fill_entity_panel()
+            panel.focus()
+        else:
+            self.view.focus()
+
+    def _fill_entity_panel(self) -> None:
+        panel = self.query_one("#entity-panel", OptionList)
+        counts: dict[str, Counter] = {}
+        for e in self.article.entities:
+            counts.setdefault(e.label, Counter())[self.article.text[e.start:e.end]] += 1
+        highlighted = panel.highlighted
+        panel.clear_options()
+        for label in sorted(counts, key=lambda x: -sum(counts[x].values())):
+            colour = self.config.entities.get(label, "")
+            shown = self.highlight_on and label not in self.hidden_types
+            mark = "◉" if shown else "○"
+            header = Content.assemble(
+                (f"{mark} {label} ", f"bold {colour}" if colour else "bold"),
+                (f"({sum(counts[label].values())})", "dim"))
+            panel.add_option(Option(header, id=f"type:{label}"))
+            for text, n in counts[label].most_common():
+                panel.add_option(Option(Content("   ") + safe(text) +
+                                        Content.styled(f" ×{n}", "dim"),
+                                        id=f"entity:{label}:{text}"))
+        if highlighted is not None and highlighted < panel.option_count:
+            panel.highlighted = highlighted
+
+    @on(OptionList.OptionSelected, "#entity-panel")
+    def _entity_chosen(self, event: OptionList.OptionSelected) -> None:
+        option_id = event.option.id or ""
+        if option_id.startswith("type:"):
+            label = option_id[5:]
+            self.hidden_types ^= {label}
+            self.view.set_highlights(Highlights(self.highlight_on,
+                                                frozenset(self.hidden_types)))
+            self._update_legend()
+            self._fill_entity_panel()
+            return
+        _, label, text = option_id.split(":", 2)
+        if text != self.chosen_entity:
+            self.chosen_entity = text
+        spans = [(e.start, e.end) for e in self.article.entities
+                 if e.label == label and self.article.text[e.start:e.end] == text]
+        hits = self._sentences_with(spans)
+        if not hits:
+            self.notify("No visible sentence mentions it (check the filter).")
+            return
+        cursor = self.view.cursor if self.view.cursor is not None else -1
+        later = [i for i in hits if i > cursor] or hits
+        self.view.move_to(later[0])
+        position = hits.index(later[0]) + 1
+        self.notify(f"Mention {position} of {len(hits)}: {text}", markup=False, timeout=2)
+
+    def action_toggle_highlight(self) -> None:
+        self.highlight_on = not self.highlight_on
+        self.view.set_highlights(Highlights(self.highlight_on, frozenset(self.hidden_types)))
+        self._update_legend()
+        if self.query_one("#entity-panel").display:
+            self._fill_entity_panel()
+
+    # -- leaving -------------------------------------------------------------
+    def action_export(self) -> None:
+        self.app.action_export()
+
+    def action_back(self) -> None:
+        self.app.close_reader()
+
+    def remember_position(self) -> None:
+        if self.view.cursor is not None:
+            with contextlib.suppress(UserError, OSError):
+                self.session.store.save_position(self.article.id, self.view.cursor)
