@@ -34,7 +34,7 @@ class Highlights:
     hidden_types: frozenset[str] = frozenset()
 
 
-class ArticleView(ScrollView, can_focus=True):
+class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     """Sentences with entity highlights, a cursor, and label markers in a gutter."""
 
     COMPONENT_CLASSES = {
