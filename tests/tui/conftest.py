@@ -8,7 +8,7 @@ import pytest
 from annotations.config import load_config
 from annotations.ingest import import_paths
 from annotations.store import Store
-from tests.helpers import INDIA, article_id_for
+from tests.helpers import INDIA, REPO, article_id_for
 from tui.app import NewstagApp
 
 # JSONL carries the NUL that a .txt file would be refused for (binary).
@@ -22,7 +22,8 @@ HOSTILE = (
 
 
 def make_app(db: Path, paths=(), samples=()) -> NewstagApp:
-    return NewstagApp(load_config(), Store.open(db), paths, samples=samples)
+    return NewstagApp(load_config(str(REPO / "config.yaml")), Store.open(db), paths,
+                      samples=samples)
 
 
 @pytest.fixture

@@ -43,10 +43,10 @@ class LibraryScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column("Title", key="title", width=44)
-        table.add_column("Source", key="source", width=22)
+        table.add_column("Title", key="title", width=36)
+        table.add_column("Source", key="source", width=16)
         table.add_column("Sent.", key="sentences", width=5)
-        table.add_column("Progress", key="progress", width=18)
+        table.add_column("Progress", key="progress", width=15)
         table.add_column("Labels", key="labels")
         self.query_one("#import-status").display = False
         table.focus()
