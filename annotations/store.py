@@ -14,6 +14,7 @@ not grow with the size of the database.
 from __future__ import annotations
 
 import fcntl
+import gc
 import hashlib
 import os
 import re
@@ -204,16 +205,26 @@ class Store:
         summary = self.summary(article_id)
         if summary is None:
             raise UserError(f"no article {article_id!r} in {self.root}")
-        tables = read_json_tables(self._article_path(article_id))
+        with _no_gc():  # tens of thousands of small objects, none of them cyclic
+            tables = read_json_tables(self._article_path(article_id))
+            return self._article_from(summary, tables, article_id)
+
+    def _article_from(self, summary: ArticleSummary, tables: dict | None,
+                      article_id: str) -> Article:
         if not tables or "1" not in tables.get("article", {}):
             raise DatabaseError(f"{self._article_path(article_id)}: article file is missing; "
                                 "import the article again or run 'newstag doctor'")
         body = tables["article"]["1"]
+        flat = body["sentences"]
+        labels = body["entity_labels"]
+        ents = body["entities"]
         return Article(
             id=summary.id, text=body["text"], title=summary.title, source=summary.source,
             published=summary.published, source_path=summary.source_path,
-            sentences=[Sentence(i, s, e, bool(h)) for i, (s, e, h) in enumerate(body["sentences"])],
-            entities=[Entity(s, e, label) for s, e, label in body["entities"]],
+            sentences=list(map(Sentence, range(len(flat) // 3), flat[0::3], flat[1::3],
+                               map(bool, flat[2::3]))),
+            entities=list(map(Entity, ents[0::3], ents[1::3],
+                              map(labels.__getitem__, ents[2::3]))),
         )
 
     def save_article(self, article: Article, content_id: str) -> ArticleSummary:
@@ -227,11 +238,7 @@ class Store:
         """
         with self.locked():
             for article, _ in items:
-                body = {
-                    "text": article.text,
-                    "sentences": [[s.start, s.end, int(s.heading)] for s in article.sentences],
-                    "entities": [[e.start, e.end, e.label] for e in article.entities],
-                }
+                body = _article_body(article)
                 with self._db(self._article_path(article.id)) as db:
                     db.table("article").upsert(Document(body, doc_id=1))
             old = {s.id: s for s in self.summaries()}
@@ -331,6 +338,32 @@ class Store:
             tables["orphans"] = orphan_rows
             AtomicJSONStorage(self._annotation_path(article_id)).write(tables)
 
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _article_body(article: Article) -> dict:
+    """Sentences and entities as flat integer lists: a 20,000-sentence article loads
+    in a fraction of the time that nested lists take."""
+    labels = sorted({e.label for e in article.entities})
+    label_no = {label: i for i, label in enumerate(labels)}
+    sentences: list[int] = []
+    for s in article.sentences:
+        sentences += (s.start, s.end, int(s.heading))
+    entities: list[int] = []
+    for e in article.entities:
+        entities += (e.start, e.end, label_no[e.label])
+    return {"text": article.text, "sentences": sentences, "entity_labels": labels,
+            "entities": entities}
 
 
 def _upsert_by_id(table, summaries: list[ArticleSummary]) -> None:

@@ -75,6 +75,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._layout: DocumentLayout | None = None
         self._block_of: dict[int, int] = {}
         self._strips: OrderedDict[int, list[Strip]] = OrderedDict()
+        self._pending_cursor: int | None = None
         self._entities_by_sentence: dict = {}
         self._label_styles = {
             label.name: Style(foreground=Color.parse(label.colour), bold=True)
@@ -98,8 +99,9 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self.shown = [s.index for s in article.sentences]
         self.matches = []
         self.cursor = None
+        self._layout = None
+        self._pending_cursor = cursor if cursor is not None else self.first_taggable()
         self._relayout()
-        self.move_to(cursor if cursor is not None else self.first_taggable(), center=True)
 
     def set_visible(self, indexes: list[int]) -> None:
         """Show only these sentences (a filter); headings stay for orientation."""
@@ -230,8 +232,8 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         return max(10, self.scrollable_content_region.width - self._gutter_width - 1)
 
     def _relayout(self) -> None:
-        if self.article is None:
-            return
+        if self.article is None or not self.scrollable_content_region.width:
+            return  # laid out on the first resize, once the width is known
         sentences = self.article.sentences
         starts = [s.start for s in sentences]
         gaps = []
@@ -247,9 +249,12 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._strips.clear()
         self.virtual_size = Size(self.scrollable_content_region.width, self._layout.total_lines)
         self.refresh()
+        if self._pending_cursor is not None:
+            index, self._pending_cursor = self._pending_cursor, None
+            self.move_to(index, center=True)
 
     def on_resize(self, event: events.Resize) -> None:
-        if self._layout is not None and self._layout.width != self._text_width():
+        if self._layout is None or self._layout.width != self._text_width():
             self._relayout()
             self.scroll_to_cursor()
 

@@ -13,6 +13,12 @@ from dataclasses import dataclass, field
 from rich.cells import cell_len
 
 _WORD = re.compile(r"\S+\s*")
+# Characters that always take one cell: Latin, Greek, Cyrillic, general punctuation
+# (curly quotes, dashes, ellipsis), currency, arrows, box drawing.
+_NARROW = re.compile(
+    "[\x20-\x7e\xa0-\u02ff\u0370-\u0482\u048a-\u058f\u2010-\u2027\u2030-\u205e"
+    "\u20a0-\u20bf\u2100-\u214f\u2190-\u23ff\u2500-\u25ff]*"
+)
 
 
 def wrap_offsets(text: str, width: int) -> list[int]:
@@ -21,7 +27,7 @@ def wrap_offsets(text: str, width: int) -> list[int]:
     Breaks after whitespace; a word longer than the width is cut by cells.
     """
     width = max(width, 1)
-    if text.isascii():
+    if text.isascii() or _NARROW.fullmatch(text):
         return _wrap_ascii(text, width)
     else:
         if cell_len(text) <= width:
@@ -52,7 +58,7 @@ def wrap_offsets(text: str, width: int) -> list[int]:
 
 
 def _wrap_ascii(text: str, width: int) -> list[int]:
-    """The same rule for ASCII, one rfind per line instead of a loop per word."""
+    """The same rule for one-cell characters: one rfind per line, not a loop per word."""
     starts = [0]
     pos, end = 0, len(text)
     while end - pos > width:

@@ -80,7 +80,8 @@ class ReaderScreen(Screen):
         self.chosen_entity: str | None = None
         self.hidden_types: set[str] = set()
         self.highlight_on = True
-        self._mention_cursor = -1
+        taggable = [s.index for s in article.sentences if not s.heading]
+        self._position_of = {index: n for n, index in enumerate(taggable, start=1)}
         self._bindings = self._bindings.copy()
         for label in config.labels:
             key = textual_key(label.key)
@@ -140,14 +141,13 @@ class ReaderScreen(Screen):
 
     def _update_status(self) -> None:
         view = self.query_one(ArticleView)
-        taggable = [s for s in self.article.sentences if not s.heading]
-        total = len(taggable)
+        total = len(self._position_of)
         reviewed = sum(1 for a in self.annotations.values() if a.state is ReviewState.REVIEWED)
         tagged = sum(1 for a in self.annotations.values() if a.labels)
         parts: list[Content] = [Content(
             f"{progress_bar(reviewed, total)} {reviewed}/{total} reviewed · {tagged} tagged")]
         if view.cursor is not None:
-            position = sum(1 for s in taggable if s.index <= view.cursor)
+            position = self._position_of.get(view.cursor, 0)
             parts.append(Content(f" · sentence {position}/{total}"))
             annotation = self.annotations.get(view.cursor)
             if annotation and annotation.labels:
