@@ -47,7 +47,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     }
 
     DEFAULT_CSS = """
-    ArticleView { background: $surface; }
+    ArticleView { background: $surface; overflow-x: hidden; overflow-y: scroll; }
     ArticleView > .article-view--cursor { background: $boost; text-style: none; }
     ArticleView:focus > .article-view--cursor { background: $primary 25%; }
     ArticleView > .article-view--heading { text-style: bold; color: $accent; }
