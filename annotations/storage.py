@@ -24,7 +24,8 @@ class CorruptFile(DatabaseError):
     def __init__(self, path: Path, problem: str) -> None:
         super().__init__(
             f"{path}: {problem}; the file was left untouched. "
-            f"Run 'newstag doctor' to check the database and restore from its backup."
+            "Run 'newstag doctor' to check the database and "
+            "'newstag doctor --repair' to restore it from its backup."
         )
         self.path = path
 
@@ -51,7 +52,12 @@ def read_json_tables(path: Path) -> dict | None:
     return tables
 
 
-def write_atomically(path: Path, payload: bytes) -> None:
+def previous_version(path: Path) -> Path:
+    """Where the version before the last write is kept (a hard link, no copy)."""
+    return path.with_name(f".{path.name}.prev")
+
+
+def write_atomically(path: Path, payload: bytes, keep_previous: bool = False) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
@@ -59,6 +65,13 @@ def write_atomically(path: Path, payload: bytes) -> None:
             handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
+        if keep_previous and path.exists():
+            prev = previous_version(path)
+            prev.unlink(missing_ok=True)
+            try:
+                os.link(path, prev)
+            except OSError:
+                pass  # a file system without hard links: the backups remain
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -85,7 +98,7 @@ class AtomicJSONStorage(Storage):
 
     def write(self, data: dict) -> None:
         payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        write_atomically(self.path, payload)
+        write_atomically(self.path, payload, keep_previous=True)
 
     def close(self) -> None:
         pass

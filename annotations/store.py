@@ -27,11 +27,12 @@ from pathlib import Path
 from tinydb import Query, TinyDB
 from tinydb.table import Document
 
+from annotations.backup import backup_if_due, remove_stale_staging
 from annotations.errors import DatabaseError, UserError
 from annotations.model import Article, Entity, ReviewState, Sentence, SentenceAnnotation
 from annotations.storage import TEMP_SUFFIX, AtomicJSONStorage, read_json_tables
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 INDEX_FILE = "newstag.json"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 
@@ -79,6 +80,7 @@ class Store:
             with store.locked():
                 store._remove_orphan_temp_files()
                 store._init_index()
+                backup_if_due(store.root)
         elif store.index_path.exists():
             store._check_schema()
         return store
@@ -112,12 +114,16 @@ class Store:
 
     def _init_index(self) -> None:
         if self.index_path.exists() and self.index_path.stat().st_size:
-            self._check_schema()
+            version = self._check_schema()
+            if version < SCHEMA_VERSION:
+                from annotations.migrations import migrate
+
+                migrate(self, version)
             return
         with self._db(self.index_path) as db:
             db.table("meta").upsert(Document({"schema_version": SCHEMA_VERSION}, doc_id=1))
 
-    def _check_schema(self) -> None:
+    def _check_schema(self) -> int:
         tables = read_json_tables(self.index_path) or {}
         meta = tables.get("meta", {}).get("1", {})
         version = meta.get("schema_version")
@@ -128,12 +134,14 @@ class Store:
                 f"{self.index_path}: written by a newer newstag (schema {version}, this one "
                 f"reads {SCHEMA_VERSION}); upgrade newstag to open it"
             )
+        return version
 
     def _remove_orphan_temp_files(self) -> None:
         # Only called under the lock, so no other writer owns these files.
         for folder in (self.root, self.root / "articles", self.root / "annotations"):
             for tmp in folder.glob(f".*{TEMP_SUFFIX}"):
                 tmp.unlink(missing_ok=True)
+        remove_stale_staging(self.root)
 
     @contextmanager
     def locked(self) -> Iterator[None]:
@@ -166,6 +174,10 @@ class Store:
 
     def _annotation_path(self, article_id: str) -> Path:
         return self.root / "annotations" / f"{file_stem(article_id)}.json"
+
+    def set_schema_version(self, version: int) -> None:
+        with self.locked(), self._db(self.index_path) as db:
+            db.table("meta").upsert(Document({"schema_version": version}, doc_id=1))
 
     # -- articles ------------------------------------------------------------
     def summaries(self) -> list[ArticleSummary]:
@@ -272,6 +284,14 @@ class Store:
                   for k, v in tables.get("sentences", {}).items()}
         orphan_rows = sorted(tables.get("orphans", {}).items(), key=lambda kv: int(kv[0]))
         return placed, [SentenceAnnotation.from_record(v) for _, v in orphan_rows]
+
+    def annotations_signature(self, article_id: str) -> tuple[int, int, int] | None:
+        """Changes whenever the article's annotation file is replaced (by anyone)."""
+        try:
+            st = self._annotation_path(article_id).stat()
+        except FileNotFoundError:
+            return None
+        return st.st_ino, st.st_mtime_ns, st.st_size
 
     def annotations(self, article_id: str) -> dict[int, SentenceAnnotation]:
         return self.load_annotations(article_id)[0]

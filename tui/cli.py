@@ -17,7 +17,8 @@ from annotations.store import Store
 from annotations.tagging import TagChange, apply_changes
 from annotations.text import visible_controls
 
-COMMANDS = ("import", "list", "show", "tag", "export", "import-annotations", "stats")
+COMMANDS = ("import", "list", "show", "tag", "export", "import-annotations", "stats",
+            "doctor")
 PROGRESS_MIN_LINES = 2000
 
 
@@ -79,6 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stats", parents=[common], help="counts per label and article")
     p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("doctor", parents=[common], help="check the database; --repair fixes it")
+    p.add_argument("--repair", action="store_true",
+                   help="restore damaged files from the newest good backup")
     return parser
 
 
@@ -127,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
     handler = {
         None: cmd_reader, "import": cmd_import, "list": cmd_list, "show": cmd_show,
         "tag": cmd_tag, "export": cmd_export, "import-annotations": cmd_import_annotations,
-        "stats": cmd_stats,
+        "stats": cmd_stats, "doctor": cmd_doctor,
     }[args.command]
     return handler(args, config, db)
 
@@ -291,10 +296,9 @@ def cmd_tag(args: argparse.Namespace, config: Config, db: Path) -> int:
     else:
         changes = [_change(args.article, args.index, args.labels, args.none, args.clear,
                            args.note, "newstag tag")]
-    store = _read_store(db)
-    if not store.exists:
+    if not Store(db).exists:
         raise UserError(f"{db}: no database here yet (import articles first)")
-    count = apply_changes(store, config, changes)
+    count = apply_changes(Store.open(db), config, changes)
     if args.from_file:
         print(f"tagged {count} sentences")
     return 0
@@ -409,6 +413,25 @@ def cmd_stats(args: argparse.Namespace, config: Config, db: Path) -> int:
             _out(f"  {row['id'][:18]:<18} {row['reviewed']:>4}/{row['sentences']:<4} "
                  f"{row['title']}")
     return 0
+
+
+def cmd_doctor(args: argparse.Namespace, config: Config, db: Path) -> int:
+    from annotations.backup import backups
+    from annotations.doctor import check, repair
+
+    findings = check(db)
+    if args.repair and findings:
+        findings = repair(db, findings)
+    for finding in findings:
+        _out(str(finding))
+    kept = backups(db)
+    unresolved = [f for f in findings if f.needs_repair]
+    if not findings:
+        print(f"{db}: healthy ({len(Store(db).summaries())} articles, {len(kept)} backups)")
+    elif unresolved and not args.repair:
+        print(f"{len(unresolved)} problems; 'newstag doctor --repair' restores damaged files "
+              f"from the newest good backup ({len(kept)} kept in {db / 'backups'})")
+    return 1 if unresolved else 0
 
 
 if __name__ == "__main__":

@@ -313,3 +313,27 @@ async def test_empty_database_imports_the_bundled_samples(tmp_path, monkeypatch)
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert len(app.library.rows) == len(sample_paths()) >= 3
+
+
+async def test_reader_picks_up_tags_written_by_another_process(app_factory, india_id,
+                                                               db_copy):
+    import asyncio
+    import subprocess
+    import sys
+
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = await open_india(app, pilot, india_id)
+        await pilot.press("1")  # our own change first
+        proc = await asyncio.to_thread(
+            subprocess.run, [sys.executable, "-m", "tui.cli", "tag", india_id, "3",
+                             "diplomacy", "--db", str(db_copy)], capture_output=True,
+            text=True)
+        assert proc.returncode == 0, proc.stderr
+        for _ in range(30):
+            await pilot.pause(0.1)
+            if 3 in view.annotations:
+                break
+        assert view.annotations[3].labels == ["diplomacy"]
+        assert view.annotations[0].labels == ["trade"]
+        assert "2/15 reviewed" in str(app.screen.query_one("#status").render())

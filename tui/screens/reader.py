@@ -110,6 +110,27 @@ class ReaderScreen(Screen):
         view.show_article(self.article, self.annotations, self.start_position)
         view.focus()
         self._update_status()
+        self._signature = self.session.store.annotations_signature(self.article.id)
+        self.set_interval(1.0, self.pick_up_external_changes)
+
+    def pick_up_external_changes(self) -> None:
+        """Show tags written by another process (a script running 'newstag tag')."""
+        store = self.session.store
+        signature = store.annotations_signature(self.article.id)
+        if signature == self._signature:
+            return
+        self._signature = signature
+        try:
+            current = store.annotations(self.article.id)
+        except UserError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        changed = {i for i in set(current) | set(self.annotations)
+                   if current.get(i) != self.annotations.get(i)}
+        for index in changed:
+            self.view.update_annotation(index, current.get(index))
+        if changed:
+            self._update_status()
 
     # -- display -------------------------------------------------------------
     def _title(self) -> Content:

@@ -1,0 +1,115 @@
+"""A crash harness: writer processes tag sentences and are SIGKILLed at random moments.
+
+Each writer prints "ACK <op>" after the store call for that operation returned;
+after the kill the database must open, and every acknowledged change must be there.
+Used by tests/unit/test_durability.py (a short run) and benchmarks/bench_durability.py
+(the full 200-trial run).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from annotations.model import Article, Sentence
+
+REPO = Path(__file__).resolve().parents[1]
+SENTENCES = 40
+WRITER = f"""
+import sys
+from annotations.config import load_config
+from annotations.store import Store
+from annotations.tagging import TagChange, apply_changes
+root, article_id, writer, start = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+store = Store.open(root)
+config = load_config()
+labels = config.label_names
+op = start
+while True:
+    index = ((op * 7) % ({SENTENCES} // 2)) * 2 + writer  # writers share the file, not sentences
+    change = TagChange(article_id, index, labels=(labels[op % 3],), note=f"{{writer}}:{{op}}")
+    apply_changes(store, config, [change])
+    print(f"ACK {{writer}} {{op}} {{index}}", flush=True)
+    op += 1
+"""
+
+
+@dataclass
+class TrialResult:
+    unreadable: int = 0
+    lost: int = 0
+    acked: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def make_database(root: Path) -> str:
+    from annotations.store import Store
+
+    text = "\n".join(f"Sentence number {i} mentions Paris and trade." for i in range(SENTENCES))
+    sentences, pos = [], 0
+    for i, line in enumerate(text.split("\n")):
+        sentences.append(Sentence(i, pos, pos + len(line)))
+        pos += len(line) + 1
+    article = Article(id="crash-test", text=text, title="Crash test", sentences=sentences)
+    Store.open(root).save_article(article, "crash")
+    return article.id
+
+
+def run_trial(root: Path, article_id: str, rng: random.Random, first_op: int,
+              writers: int = 2, max_wait: float = 0.6) -> TrialResult:
+    """One trial; ops are numbered from ``first_op`` (above any earlier trial's)."""
+    from annotations.store import Store
+
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(root), article_id, str(w),
+                               str(first_op)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                              text=True, cwd=REPO)
+             for w in range(writers)]
+    time.sleep(0.25 + rng.random() * max_wait)  # start-up, then a random moment of writing
+    for proc in procs:
+        proc.send_signal(signal.SIGKILL)
+    newest: dict[int, int] = {}  # sentence -> newest acknowledged op (one writer each)
+    result = TrialResult()
+    for proc in procs:
+        out, err = proc.communicate()
+        if "Traceback" in err:
+            result.problems.append(err.strip().splitlines()[-1])
+        for line in out.splitlines():
+            if line.startswith("ACK "):
+                _, _, op, index = line.split()
+                newest[int(index)] = max(newest.get(int(index), -1), int(op))
+                result.acked += 1
+    try:
+        store = Store.open(root, create=False)
+        stored = store.annotations(article_id)
+    except Exception as exc:  # noqa: BLE001 - any failure to read counts as unreadable
+        result.unreadable += 1
+        result.problems.append(f"unreadable: {exc}")
+        return result
+    for index, op in newest.items():
+        annotation = stored.get(index)
+        held = int(annotation.note.split(":")[1]) if annotation else -1
+        if held < op:  # a later unacknowledged write may be there; an older one may not
+            result.lost += 1
+            result.problems.append(f"sentence {index}: op {op} acknowledged, holds {held}")
+    return result
+
+
+def run_trials(root: Path, trials: int, seed: int = 1) -> TrialResult:
+    rng = random.Random(seed)
+    total = TrialResult()
+    article_id = make_database(root)
+    for trial in range(trials):
+        result = run_trial(root, article_id, rng, first_op=(trial + 1) * 10**7)
+        total.unreadable += result.unreadable
+        total.lost += result.lost
+        total.acked += result.acked
+        total.problems += result.problems
+    return total
