@@ -8,6 +8,7 @@ written over.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -68,10 +69,8 @@ def write_atomically(path: Path, payload: bytes, keep_previous: bool = False) ->
         if keep_previous and path.exists():
             prev = previous_version(path)
             prev.unlink(missing_ok=True)
-            try:
+            with contextlib.suppress(OSError):  # no hard links here: the backups remain
                 os.link(path, prev)
-            except OSError:
-                pass  # a file system without hard links: the backups remain
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
