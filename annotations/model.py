@@ -11,6 +11,9 @@ class ReviewState(StrEnum):
     REVIEWED = "reviewed"
 
 
+_STATES = {state.value: state for state in ReviewState}
+
+
 @dataclass(frozen=True, slots=True)
 class Entity:
     """A named entity; offsets are str offsets into the article text."""
@@ -116,7 +119,7 @@ class SentenceAnnotation:
             start=record["start"],
             end=record["end"],
             labels=list(record.get("labels", [])),
-            state=ReviewState(record.get("state", "unreviewed")),
+            state=_STATES.get(record.get("state", "unreviewed")) or ReviewState(record["state"]),
             note=record.get("note", ""),
             annotator=record.get("annotator", ""),
             created_at=record.get("created_at", ""),

@@ -201,11 +201,10 @@ class Store:
 
     def resolve(self, ref: str) -> ArticleSummary:
         """An article by id or unique id prefix."""
-        summaries = self.summaries()
-        exact = [s for s in summaries if s.id == ref]
-        if exact:
-            return exact[0]
-        matches = [s for s in summaries if s.id.startswith(ref)] if ref else []
+        index = self._index()
+        if ref in index:
+            return index[ref]
+        matches = [s for s in index.values() if s.id.startswith(ref)] if ref else []
         if len(matches) == 1:
             return matches[0]
         if not matches:

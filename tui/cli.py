@@ -33,16 +33,17 @@ class Parser(argparse.ArgumentParser):
         raise ArgumentError(f"{self.prog}: {message}")
 
 
-def _common() -> argparse.ArgumentParser:
+def _common(default=None) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", metavar="PATH", help="database folder")
-    common.add_argument("--config", metavar="PATH", help="config.yaml to use")
+    common.add_argument("--db", metavar="PATH", help="database folder", default=default)
+    common.add_argument("--config", metavar="PATH", help="config.yaml to use", default=default)
     return common
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = _common()
-    parser = Parser(prog="newstag", parents=[common],
+    # Subcommands must not reset --db / --config given before the command name.
+    common = _common(default=argparse.SUPPRESS)
+    parser = Parser(prog="newstag", parents=[_common()],
                     description="Read news articles with entities highlighted and tag sentences.")
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
 

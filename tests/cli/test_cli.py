@@ -181,3 +181,14 @@ def test_import_annotations_rejects_bad_files(cli, tmp_path):
     bad.write_text("!!python/object/apply:os.system ['echo pwned']\n")
     _one_line_error(cli("import-annotations", bad, db=db), str(bad))
     assert not db.exists()
+
+
+def test_global_options_work_before_and_after_the_command(cli, db_copy, tmp_path):
+    before = cli("--db", db_copy, "list", "--json")
+    after = cli("list", "--json", "--db", db_copy)
+    assert before.code == after.code == 0
+    assert json.loads(before.out) == json.loads(after.out) and json.loads(before.out)
+    config = tmp_path / "c.yaml"
+    config.write_text("labels: [{name: econ, key: '7'}]\n")
+    r = cli("--config", config, "tag", "wire-0001", "0", "econ", db=db_copy)
+    assert r.code == 0, r.err
