@@ -50,6 +50,8 @@ def check(root: Path) -> list[Finding]:
     if not index.exists():
         return [Finding(index, "missing: not a newstag database")]
     problem = _readable(index)
+    if not problem and not index.read_bytes().strip() and any((root / "articles").glob("*.json")):
+        problem = "empty, but the database holds articles"
     if problem:
         return [Finding(index, problem)]
     store = Store(root)
@@ -61,7 +63,11 @@ def check(root: Path) -> list[Finding]:
     except DatabaseError as exc:
         return [Finding(index, str(exc).split(": ", 1)[-1])]
     listed = set()
-    for summary in store.summaries():
+    try:
+        summaries = store.summaries()
+    except DatabaseError as exc:
+        return [Finding(index, str(exc).split("; the file was left")[0].split(": ", 1)[-1])]
+    for summary in summaries:
         article_path = store._article_path(summary.id)
         annotation_path = store._annotation_path(summary.id)
         listed |= {article_path.name}
@@ -72,8 +78,15 @@ def check(root: Path) -> list[Finding]:
         if annotation_path.exists() and (problem := _readable(annotation_path)):
             findings.append(Finding(annotation_path, problem))
             continue
-        article = store.load_article(summary.id)
-        for index_no, annotation in store.annotations(summary.id).items():
+        try:
+            article = store.load_article(summary.id)
+            annotations = store.annotations(summary.id)
+        except DatabaseError as exc:
+            path = getattr(exc, "path", article_path)
+            findings.append(Finding(path, str(exc).split("; the file was left")[0]
+                                    .split(": ", 1)[-1]))
+            continue
+        for index_no, annotation in annotations.items():
             if (index_no >= len(article.sentences)
                     or article.sentence_text(article.sentences[index_no]) != annotation.text):
                 findings.append(Finding(annotation_path, f"annotation on sentence {index_no} "

@@ -30,7 +30,7 @@ from tinydb.table import Document
 from annotations.backup import backup_if_due, remove_stale_staging
 from annotations.errors import DatabaseError, UserError
 from annotations.model import Article, Entity, ReviewState, Sentence, SentenceAnnotation
-from annotations.storage import TEMP_SUFFIX, AtomicJSONStorage, read_json_tables
+from annotations.storage import TEMP_SUFFIX, AtomicJSONStorage, CorruptFile, read_json_tables
 
 SCHEMA_VERSION = 2
 INDEX_FILE = "newstag.json"
@@ -82,8 +82,16 @@ class Store:
                 store._init_index()
                 backup_if_due(store.root)
         elif store.index_path.exists():
-            store._check_schema()
+            store._check_not_emptied()
+            if store.index_path.stat().st_size:
+                store._check_schema()
         return store
+
+    def _check_not_emptied(self) -> None:
+        if not self.index_path.read_bytes().strip() \
+                and any((self.root / "articles").glob("*.json")):
+            # Empty is only a new database when there is nothing it should list.
+            raise CorruptFile(self.index_path, "empty, but the database holds articles")
 
     @property
     def index_path(self) -> Path:
@@ -113,6 +121,8 @@ class Store:
                 raise DatabaseError(f"{root}: cannot create database folder ({exc})") from None
 
     def _init_index(self) -> None:
+        if self.index_path.exists():
+            self._check_not_emptied()
         if self.index_path.exists() and self.index_path.stat().st_size:
             version = self._check_schema()
             if version < SCHEMA_VERSION:
@@ -128,7 +138,7 @@ class Store:
         meta = tables.get("meta", {}).get("1", {})
         version = meta.get("schema_version")
         if not isinstance(version, int):
-            raise DatabaseError(f"{self.index_path}: no schema version; not a newstag database")
+            raise CorruptFile(self.index_path, "no schema version; not a newstag index")
         if version > SCHEMA_VERSION:
             raise DatabaseError(
                 f"{self.index_path}: written by a newer newstag (schema {version}, this one "
@@ -192,8 +202,13 @@ class Store:
         key = (st.st_ino, st.st_mtime_ns, st.st_size)
         if self._index_cache is None or self._index_cache[0] != key:
             tables = read_json_tables(self.index_path) or {}
-            rows = sorted(tables.get("articles", {}).items(), key=lambda kv: int(kv[0]))
-            self._index_cache = (key, {row["id"]: ArticleSummary(**row) for _, row in rows})
+            try:
+                rows = sorted(tables.get("articles", {}).items(), key=lambda kv: int(kv[0]))
+                parsed = {row["id"]: ArticleSummary(**row) for _, row in rows}
+            except (TypeError, KeyError, ValueError) as exc:
+                raise CorruptFile(self.index_path, f"valid JSON but not a newstag index "
+                                  f"({type(exc).__name__}: {exc})") from None
+            self._index_cache = (key, parsed)
         return self._index_cache[1]
 
     def summary(self, article_id: str) -> ArticleSummary | None:
@@ -225,18 +240,11 @@ class Store:
         if not tables or "1" not in tables.get("article", {}):
             raise DatabaseError(f"{self._article_path(article_id)}: article file is missing; "
                                 "import the article again or run 'newstag doctor'")
-        body = tables["article"]["1"]
-        flat = body["sentences"]
-        labels = body["entity_labels"]
-        ents = body["entities"]
-        return Article(
-            id=summary.id, text=body["text"], title=summary.title, source=summary.source,
-            published=summary.published, source_path=summary.source_path,
-            sentences=list(map(Sentence, range(len(flat) // 3), flat[0::3], flat[1::3],
-                               map(bool, flat[2::3]))),
-            entities=list(map(Entity, ents[0::3], ents[1::3],
-                              map(labels.__getitem__, ents[2::3]))),
-        )
+        try:
+            return _article_of(summary, tables["article"]["1"])
+        except (TypeError, KeyError, ValueError, IndexError) as exc:
+            raise CorruptFile(self._article_path(article_id), "valid JSON but not a newstag "
+                              f"article ({type(exc).__name__}: {exc})") from None
 
     def save_article(self, article: Article, content_id: str) -> ArticleSummary:
         return self.save_articles([(article, content_id)])[0]
@@ -279,10 +287,14 @@ class Store:
     ) -> tuple[dict[int, SentenceAnnotation], list[SentenceAnnotation]]:
         """The article's annotations by sentence index, and its orphans, in one read."""
         tables = self._annotation_tables(article_id)
-        placed = {int(k) - 1: SentenceAnnotation.from_record(v)
-                  for k, v in tables.get("sentences", {}).items()}
-        orphan_rows = sorted(tables.get("orphans", {}).items(), key=lambda kv: int(kv[0]))
-        return placed, [SentenceAnnotation.from_record(v) for _, v in orphan_rows]
+        try:
+            placed = {int(k) - 1: SentenceAnnotation.from_record(v)
+                      for k, v in tables.get("sentences", {}).items()}
+            orphan_rows = sorted(tables.get("orphans", {}).items(), key=lambda kv: int(kv[0]))
+            return placed, [SentenceAnnotation.from_record(v) for _, v in orphan_rows]
+        except (TypeError, KeyError, ValueError, AttributeError) as exc:
+            raise CorruptFile(self._annotation_path(article_id), "valid JSON but not newstag "
+                              f"annotations ({type(exc).__name__}: {exc})") from None
 
     def annotations_signature(self, article_id: str) -> tuple[int, int, int] | None:
         """Changes whenever the article's annotation file is replaced (by anyone)."""
@@ -409,3 +421,16 @@ def _apply(table, upserts: dict[int, dict], removals: set[int]) -> None:
         docs.update(upserts)
 
     table._update_table(update)  # one read and one atomic write for the whole batch
+
+
+def _article_of(summary: ArticleSummary, body: dict) -> Article:
+    flat = body["sentences"]
+    labels = body["entity_labels"]
+    ents = body["entities"]
+    return Article(
+        id=summary.id, text=body["text"], title=summary.title, source=summary.source,
+        published=summary.published, source_path=summary.source_path,
+        sentences=list(map(Sentence, range(len(flat) // 3), flat[0::3], flat[1::3],
+                           map(bool, flat[2::3]))),
+        entities=list(map(Entity, ents[0::3], ents[1::3], map(labels.__getitem__, ents[2::3]))),
+    )

@@ -26,6 +26,7 @@ from tinydb.table import Document  # noqa: E402
 
 from annotations.config import load_config  # noqa: E402
 from annotations.model import Article, ReviewState, Sentence, SentenceAnnotation  # noqa: E402
+from annotations.storage import AtomicJSONStorage  # noqa: E402
 from annotations.store import Store, now_iso  # noqa: E402
 from annotations.tagging import TagChange, apply_changes  # noqa: E402
 
@@ -62,8 +63,8 @@ def fill(root: Path, count: int) -> tuple[Store, list[Article]]:
     return store, articles
 
 
-def plain_tinydb(path: Path, count: int, articles: list[Article]):
-    db = TinyDB(path)  # the default JSONStorage
+def plain_tinydb(path: Path, count: int, articles: list[Article], storage=None):
+    db = TinyDB(path) if storage is None else TinyDB(path, storage=storage)
     table = db.table("annotations")
     rows = [record(a, i).to_record() for a in articles for i in range(PER_ARTICLE)][:count]
     table.insert_multiple(rows)
@@ -94,21 +95,28 @@ def bench_size(size: int, samples: int, baseline_samples: int) -> None:
             store.annotations(a.id)
             load.append(time.perf_counter() - t)
 
-        db, table = plain_tinydb(Path(tmp) / "plain.json", size, articles)
-        theirs = []
-        for _ in range(baseline_samples):
-            a = rng.choice(articles)
-            rec = record(a, rng.randrange(PER_ARTICLE)).to_record()
-            t = time.perf_counter()
-            table.insert(Document(rec, doc_id=10**7 + len(theirs)))
-            theirs.append(time.perf_counter() - t)
-        db.close()
+        def one_file(storage=None) -> list[float]:
+            db, table = plain_tinydb(Path(tmp) / f"one-{storage}.json", size, articles, storage)
+            times = []
+            for _ in range(baseline_samples):
+                a = rng.choice(articles)
+                rec = record(a, rng.randrange(PER_ARTICLE)).to_record()
+                t = time.perf_counter()
+                table.insert(Document(rec, doc_id=10**7 + len(times)))
+                times.append(time.perf_counter() - t)
+            db.close()
+            return times
+
+        theirs = one_file()
+        atomic_one_file = one_file(AtomicJSONStorage)
     med, p99 = statistics.median(ours), percentile(ours, 99)
     bmed, bp99 = statistics.median(theirs), percentile(theirs, 99)
     print(f"{size:>7} annotations: newstag tag median {med * 1000:6.2f} ms, "
           f"p99 {p99 * 1000:6.2f} ms"
           f" | plain TinyDB median {bmed * 1000:8.2f} ms, p99 {bp99 * 1000:8.2f} ms"
           f" | plain/newstag x{bmed / med:7.1f} (median)")
+    print(f"{'':>21}one TinyDB file with newstag's atomic storage (the design not taken): "
+          f"median {statistics.median(atomic_one_file) * 1000:.2f} ms")
     print(f"{'':>21}load one article's annotations: median {statistics.median(load) * 1000:.2f}"
           f" ms (goal <= 5)")
 

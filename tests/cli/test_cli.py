@@ -192,3 +192,30 @@ def test_global_options_work_before_and_after_the_command(cli, db_copy, tmp_path
     config.write_text("labels: [{name: econ, key: '7'}]\n")
     r = cli("--config", config, "tag", "wire-0001", "0", "econ", db=db_copy)
     assert r.code == 0, r.err
+
+
+EVERY = (["show", "{aid}"], ["export"], ["stats"], ["list"], ["tag", "{aid}", "2", "trade"])
+READS_ARTICLE = (["show", "{aid}"], ["export"], ["tag", "{aid}", "2", "trade"])
+
+
+@pytest.mark.parametrize("target, content, commands", [
+    ("newstag.json", b'{"meta": {"1": {"schema_version": 2}}, "articles": {"1": {"id": 5}}}',
+     EVERY),
+    ("newstag.json", b"", EVERY),  # empty, yet the articles are there: not a new database
+    ("annotations/{file}", b'{"sentences": {"2": {"labels": "x"}}}', EVERY),
+    ("annotations/{file}", b"\x00\x01\x02", EVERY),
+    ("articles/{file}", b'{"article": {"1": {"text": 3}}}', READS_ARTICLE),
+    ("articles/{file}", b'{"article": {"1": {"text": "x"', READS_ARTICLE),
+])
+def test_damaged_files_give_a_message_and_stay_untouched(cli, db_copy, target, content,
+                                                         commands):
+    aid = article_id_for(db_copy, INDIA.name)
+    assert cli("tag", aid, "1", "trade", db=db_copy).code == 0
+    path = db_copy / target.format(file=f"{aid}.json")
+    path.write_bytes(content)
+    for args in commands:
+        r = cli(*[a.format(aid=aid) for a in args], db=db_copy)
+        assert r.code == 2 and str(path) in r.err and "doctor" in r.err, (args, r.err)
+        assert "Traceback" not in r.err
+        assert path.read_bytes() == content
+    assert cli("doctor", db=db_copy).code == 1
