@@ -17,7 +17,8 @@ from pathlib import Path
 BACKUP_DIR = "backups"
 BACKUP_INTERVAL_S = 3600
 BACKUPS_KEPT = 5
-DATA_GLOBS = ("newstag.json", "reader.json", "articles/*.json", "annotations/*.json")
+DATA_GLOBS = ("newstag.json", "reader.json", "unplaced.json", "articles/*.json",
+              "annotations/*.json")
 
 
 def data_files(root: Path) -> list[Path]:

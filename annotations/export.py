@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from annotations.config import Config
-from annotations.model import Article, Entity, SentenceAnnotation
+from annotations.model import Article, Entity, ReviewState, SentenceAnnotation
 from annotations.store import Store, now_iso
 from annotations.yamlio import FlowList, FlowMap, dump_yaml
 
@@ -20,6 +20,7 @@ class ExportFilter:
     article_refs: list[str] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
     include_text: bool = True
+    sentences: str = "annotated"  # "reviewed", "annotated" or "all"
 
     def keeps(self, annotation: SentenceAnnotation) -> bool:
         return not self.labels or bool(set(self.labels) & set(annotation.labels))
@@ -65,8 +66,12 @@ def build_export(store: Store, config: Config, selection: ExportFilter) -> dict:
     for article_id in select_articles(store, selection.article_refs):
         article = store.load_article(article_id)
         placed, orphans = store.load_annotations(article_id)
+        if selection.sentences == "all":
+            placed = {s.index: placed.get(s.index) or _unreviewed(article, s.index)
+                      for s in article.taggable}
         ordered = sorted(placed.values(), key=lambda a: a.sentence_index) + orphans
-        annotations = [a for a in ordered if selection.keeps(a)]
+        annotations = [a for a in ordered if selection.keeps(a) and (
+            selection.sentences != "reviewed" or a.state is ReviewState.REVIEWED)]
         if selection.labels and not annotations:
             continue
         by_sentence = article.entities_by_sentence()
@@ -80,7 +85,7 @@ def build_export(store: Store, config: Config, selection: ExportFilter) -> dict:
         if selection.include_text:
             entry["text"] = article.text
         articles.append(entry)
-    return {
+    document = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "exported_at": now_iso(),
@@ -91,6 +96,22 @@ def build_export(store: Store, config: Config, selection: ExportFilter) -> dict:
         ],
         "articles": articles,
     }
+    unplaced = [a for a in store.unplaced() if selection.keeps(a)] if store.exists else []
+    if unplaced and not selection.article_refs:
+        # Imported annotations whose sentence is in no article of this database.
+        document["unplaced"] = [
+            {"text": a.text, "labels": FlowList(a.labels), "state": str(a.state),
+             "note": a.note, "annotator": a.annotator, "created_at": a.created_at,
+             "updated_at": a.updated_at}
+            for a in unplaced
+        ]
+    return document
+
+
+def _unreviewed(article: Article, index: int) -> SentenceAnnotation:
+    sentence = article.sentences[index]
+    return SentenceAnnotation(article.id, index, article.sentence_text(sentence),
+                              sentence.start, sentence.end)
 
 
 def export_yaml(store: Store, config: Config, selection: ExportFilter,

@@ -125,6 +125,22 @@ def import_annotations_yaml(
             continue
         report.unknown_labels |= {x for a in incoming for x in a.labels} - set(label_names)
         _merge(store, store.load_article(article_id), incoming, report)
+    unplaced = data.get("unplaced") or []
+    if unplaced:
+        from annotations.interop_import import Incoming, import_incoming
+
+        if not isinstance(unplaced, list):
+            raise ExportFileError(path, "unplaced", "must be a list")
+        items = [
+            Incoming(text=str(u.get("text") or ""), labels=list(u.get("labels") or []),
+                     note=str(u.get("note") or ""), annotator=str(u.get("annotator") or ""),
+                     updated_at=str(u.get("updated_at") or ""))
+            for u in unplaced if isinstance(u, dict) and u.get("text")
+        ]
+        more = import_incoming(store, items, "", label_names)
+        report.placed += more.placed
+        report.kept_newer += more.kept_newer
+        report.orphaned += more.orphaned
     return report
 
 

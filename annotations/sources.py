@@ -11,7 +11,8 @@ from annotations.text import is_heading_line, normalise_newlines
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 JSONL_SUFFIXES = {".jsonl"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | JSONL_SUFFIXES
+HTML_SUFFIXES = {".html", ".htm"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | JSONL_SUFFIXES | HTML_SUFFIXES
 
 
 @dataclass(slots=True)
@@ -49,14 +50,14 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path | SourceProblem]:
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             if not found:
-                yield SourceProblem(str(path), "no .txt, .md or .jsonl files in this folder")
+                yield SourceProblem(str(path), "no .txt, .md, .jsonl or .html files in this folder")
             yield from found
         elif path.is_file():
             if path.suffix.lower() in SUPPORTED_SUFFIXES:
                 yield path
             else:
                 yield SourceProblem(str(path), f"unsupported file type {path.suffix or '(none)'!r}"
-                                    " (use .txt, .md or .jsonl)")
+                                    " (use .txt, .md, .jsonl or .html)")
         else:
             yield SourceProblem(str(path), "no such file or folder")
 
@@ -67,6 +68,8 @@ def read_sources(paths: Iterable[str | Path]) -> Iterator[SourceDocument | Sourc
             yield item
         elif item.suffix.lower() in JSONL_SUFFIXES:
             yield from read_jsonl(item)
+        elif item.suffix.lower() in HTML_SUFFIXES:
+            yield from read_html(item)
         else:
             yield from read_text_file(item)
 
@@ -128,6 +131,38 @@ def read_jsonl(path: Path) -> Iterator[SourceDocument | SourceProblem]:
             source=(fields["source"] or fields["url"] or path.name).strip(),
             published=(fields["published"] or "").strip(),
         )
+
+
+def read_html(path: Path) -> Iterator[SourceDocument | SourceProblem]:
+    """A saved web page: its main text, title and date, without menus, banners or footers."""
+    decoded = _decode(path)
+    if isinstance(decoded, SourceProblem):
+        yield decoded
+        return
+    html, warning = decoded
+    if warning:
+        yield warning
+    import trafilatura  # main-text extraction, only when a page is imported
+
+    try:
+        extracted = trafilatura.bare_extraction(html, with_metadata=True,
+                                                include_comments=False, include_tables=False,
+                                                favor_precision=True)
+    except Exception as exc:  # noqa: BLE001 - a page the extractor cannot parse
+        yield SourceProblem(str(path), f"cannot extract the article text ({exc})")
+        return
+    text = normalise_newlines(getattr(extracted, "text", None) or "") if extracted else ""
+    if not text.strip():
+        yield SourceProblem(str(path), "no article text found in this page")
+        return
+    title = (getattr(extracted, "title", None) or "").strip()
+    yield SourceDocument(
+        text=text.strip() + "\n",
+        title=title or _title_from_text(text, ".txt") or _title_from_name(path),
+        source_path=str(path.resolve()),
+        source=(getattr(extracted, "sitename", None) or path.name).strip(),
+        published=(getattr(extracted, "date", None) or "").strip(),
+    )
 
 
 def _decode(path: Path) -> tuple[str, SourceProblem | None] | SourceProblem:

@@ -356,6 +356,20 @@ class Store:
                 return row.get("index")
         return None
 
+    def unplaced(self) -> list[SentenceAnnotation]:
+        """Imported annotations whose sentence is in no article here (kept, exported)."""
+        tables = read_json_tables(self.root / "unplaced.json") or {}
+        rows = sorted(tables.get("unplaced", {}).items(), key=lambda kv: int(kv[0]))
+        return [SentenceAnnotation.from_record(v) for _, v in rows]
+
+    def add_unplaced(self, annotations: Iterable[SentenceAnnotation]) -> None:
+        with self.locked(), self._db(self.root / "unplaced.json") as db:
+            table = db.table("unplaced", cache_size=0)
+            known = {(r["text"], r["updated_at"], tuple(r["labels"])) for r in table.all()}
+            table.insert_multiple(
+                a.to_record() for a in annotations
+                if (a.text, a.updated_at, tuple(a.labels)) not in known)
+
     def replace_annotations(
         self, article_id: str, placed: Iterable[SentenceAnnotation],
         orphans: Iterable[SentenceAnnotation],

@@ -20,6 +20,8 @@ from annotations.text import visible_controls
 COMMANDS = ("import", "list", "show", "tag", "export", "import-annotations", "stats",
             "doctor")
 PROGRESS_MIN_LINES = 2000
+EXPORT_FORMATS = ["yaml", "jsonl", "doccano", "spacy", "csv"]
+IMPORT_FORMATS = ["yaml", "prodigy", "jsonl", "doccano"]
 
 
 class ArgumentError(UserError):
@@ -69,15 +71,23 @@ def build_parser() -> argparse.ArgumentParser:
                    help="one operation per line: ARTICLE INDEX [LABEL ...|--none|--clear]")
 
     p = sub.add_parser("export", parents=[common], help="export annotations")
-    p.add_argument("-f", "--format", default="yaml", choices=["yaml"])
+    p.add_argument("-f", "--format", default="yaml", choices=EXPORT_FORMATS)
     p.add_argument("-o", "--output", metavar="FILE", default="-")
     p.add_argument("--article", action="append", default=[], metavar="ID")
     p.add_argument("--label", action="append", default=[], metavar="L")
-    p.add_argument("--no-text", action="store_true", help="leave out the article texts")
+    p.add_argument("--sentences", choices=["reviewed", "annotated", "all"],
+                   help="which sentences (default: yaml all annotated, others reviewed)")
+    p.add_argument("--reviewed-only", dest="sentences", action="store_const",
+                   const="reviewed", help="same as --sentences reviewed")
+    p.add_argument("--all", dest="sentences", action="store_const", const="all",
+                   help="same as --sentences all (unreviewed sentences too)")
+    p.add_argument("--entities", action="store_true",
+                   help="doccano: the sequence-labelling form (entities as labels)")
+    p.add_argument("--no-text", action="store_true", help="yaml: leave out the article texts")
 
     p = sub.add_parser("import-annotations", parents=[common], help="import an export file")
     p.add_argument("file", metavar="FILE")
-    p.add_argument("-f", "--format", default="yaml", choices=["yaml"])
+    p.add_argument("-f", "--format", default="yaml", choices=IMPORT_FORMATS)
 
     p = sub.add_parser("stats", parents=[common], help="counts per label and article")
     p.add_argument("--json", action="store_true")
@@ -349,18 +359,41 @@ def cmd_export(args: argparse.Namespace, config: Config, db: Path) -> int:
 
     check_labels(config, args.label)
     store = _read_store(db)
-    selection = ExportFilter(args.article, args.label, include_text=not args.no_text)
-    if args.output == "-":
-        export_yaml(store, config, selection, sys.stdout)
-        return 0
-    out = Path(args.output)
-    if out.is_dir():
+    fmt = args.format
+    mode = args.sentences or ("annotated" if fmt == "yaml" else "reviewed")
+    selection = ExportFilter(args.article, args.label, include_text=not args.no_text,
+                             sentences=mode)
+    out = None if args.output == "-" else Path(args.output)
+    if out is not None and out.is_dir():
         raise UserError(f"{out}: is a folder; name a file to export to")
-    text = export_yaml(store, config, selection)
+    if fmt == "spacy":
+        if out is None:
+            raise ArgumentError("newstag export -f spacy: a DocBin is binary; give -o FILE.spacy")
+        from annotations.formats import export_docbin, iter_rows
+
+        select_all_articles = list(iter_rows(store, selection, mode))  # validates refs first
+        count = export_docbin(iter(select_all_articles), config, out)
+        print(f"exported {count} sentences to {out}", file=sys.stderr)
+        return 0
+    if fmt == "yaml":
+        text = export_yaml(store, config, selection) or ""
+    else:
+        from annotations import formats
+
+        rows = formats.iter_rows(store, selection, mode)
+        if fmt == "jsonl":
+            text = formats.export_jsonl(rows, lambda r: formats.prodigy_task(r, config))
+        elif fmt == "doccano":
+            text = formats.export_jsonl(rows, lambda r: formats.doccano_record(r, args.entities))
+        else:
+            text = formats.export_csv(rows, config)
+    if out is None:
+        sys.stdout.write(text)
+        return 0
     from annotations.storage import write_atomically
 
     try:
-        write_atomically(out, (text or "").encode("utf-8"))
+        write_atomically(out, text.encode("utf-8"))
     except OSError as exc:
         raise UserError(f"{out}: cannot write ({exc.strerror or exc})") from None
     print(f"exported to {out}", file=sys.stderr)
@@ -368,17 +401,27 @@ def cmd_export(args: argparse.Namespace, config: Config, db: Path) -> int:
 
 
 def cmd_import_annotations(args: argparse.Namespace, config: Config, db: Path) -> int:
-    from annotations.import_annotations import import_annotations_yaml
+    from annotations import import_annotations as yaml_import
+    from annotations import interop_import
 
     path = Path(args.file)
     if not path.is_file():
         raise UserError(f"{path}: no such file")
-    from annotations.import_annotations import read_export
-
-    read_export(path)  # validate before creating a database
+    skipped = 0
+    # Read and validate the whole file before the database is touched.
+    if args.format == "yaml":
+        yaml_import.read_export(path)
+    elif args.format in ("prodigy", "jsonl"):
+        incoming, skipped = interop_import.parse_prodigy(path)
+    else:
+        incoming, skipped = interop_import.parse_doccano(path)
     store = Store.open(db)
-    report = import_annotations_yaml(store, path, config.label_names,
-                                     lambda: _load_nlp(config))
+    if args.format == "yaml":
+        report = yaml_import.import_annotations_yaml(store, path, config.label_names,
+                                                     lambda: _load_nlp(config))
+    else:
+        report = interop_import.import_incoming(store, incoming, config.annotator,
+                                                config.label_names)
     if report.unknown_labels:
         _warn(f"labels not in {config.path}: {', '.join(sorted(report.unknown_labels))} "
               "(kept; add them to the config to tag with them)")
@@ -386,10 +429,13 @@ def cmd_import_annotations(args: argparse.Namespace, config: Config, db: Path) -
         _warn(f"article {article_id} is not in the database and the file has no text for it; "
               "import the article first")
     for orphan in report.orphaned[:5]:
-        _warn(f"article {orphan.article_id}: no sentence with this text, kept as orphaned: "
-              f"{orphan.text[:70]!r}")
+        where = f"article {orphan.article_id}" if orphan.article_id else "no article"
+        _warn(f"{where}: no sentence with this text, kept as "
+              f"{'orphaned' if orphan.article_id else 'unplaced'}: {orphan.text[:70]!r}")
     if len(report.orphaned) > 5:
         _warn(f"... and {len(report.orphaned) - 5} more")
+    if skipped:
+        _warn(f"{skipped} records without an answer (or ignored) were skipped")
     print(f"imported {report.placed} annotations into {db}"
           f" ({len(report.created_articles)} articles created, {len(report.orphaned)} unplaced, "
           f"{report.kept_newer} kept because the database had a newer change)")

@@ -219,3 +219,19 @@ def test_damaged_files_give_a_message_and_stay_untouched(cli, db_copy, target, c
         assert "Traceback" not in r.err
         assert path.read_bytes() == content
     assert cli("doctor", db=db_copy).code == 1
+
+
+def test_export_formats_from_the_cli_and_their_errors(cli, db_copy, tmp_path):
+    assert cli("tag", "wire-0001", "0", "trade", db=db_copy).code == 0
+    for fmt in ("jsonl", "doccano", "csv"):
+        r = cli("export", "-f", fmt, "--label", "trade", db=db_copy)
+        assert r.code == 0 and "Brazil and Argentina" in r.out, (fmt, r.err)
+        assert cli("export", "-f", fmt, "--label", "nope", db=db_copy).code == 2
+    _one_line_error(cli("export", "-f", "spacy", db=db_copy), "give -o FILE.spacy")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "x", "answer": "accept", "label": "trade"}\n{oops\n')
+    _one_line_error(cli("import-annotations", "-f", "prodigy", bad, db=db_copy),
+                    "line 2", "invalid JSON")
+    bad.write_text('{"text": "x", "label": [[0, 1, "GPE"]]}\n')
+    _one_line_error(cli("import-annotations", "-f", "doccano", bad, db=db_copy),
+                    "sequence-labelling")
