@@ -413,7 +413,8 @@ class ReaderScreen(Screen):
         visible = [i for n, i in enumerate(chosen) if not sentences[i].heading or (
             n + 1 < len(chosen) and not sentences[chosen[n + 1]].heading)]
         if key != "all" and not any(not sentences[i].heading for i in visible):
-            self.notify(f"No sentences are {self._filter_name(key)}.", severity="warning")
+            self.notify(f"No sentences are {self._filter_name(key)}.", severity="warning",
+                        markup=False)
             self.filter_key = "all"
             visible = [s.index for s in sentences]
         self.view.set_visible(visible)
