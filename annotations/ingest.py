@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotations.model import Article, SentenceAnnotation
+from annotations.nlp import ProcessedText, process_texts
 from annotations.sources import SourceDocument, SourceProblem, read_sources
 from annotations.store import Store
 from annotations.text import content_id
@@ -94,35 +96,49 @@ def import_documents(
     if not pending:
         return report
     jobs = list(pending.values())
-    nlp = load_nlp()
-    from annotations.nlp import process_texts  # spaCy only when there is work
+    nlp = load_nlp()  # spaCy is imported and loaded only when there is work
 
+    articles: dict[int, Article] = {}
     done = 0
+    # New articles are written by a second thread while spaCy works on the next
+    # ones (file I/O and spaCy's matrix code both release the GIL). It has a Store
+    # of its own: the lock depth is per Store, the flock per open file.
+    writer_store = Store(store.root)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="newstag-writer") as writer:
+        writes = []
 
-    def finished(_: int) -> None:
-        nonlocal done
-        done += 1
-        if progress:
-            progress(done, len(jobs))
-
-    results = process_texts(nlp, [j.doc.text for j in jobs], n_process=n_process,
-                            on_done=finished)
-    articles = [
-        Article(id=job.article_id, text=job.doc.text, title=job.doc.title,
+        def finished(t: int) -> None:
+            nonlocal done
+            job, result = jobs[t], results[t]
+            articles[t] = Article(
+                id=job.article_id, text=job.doc.text, title=job.doc.title,
                 source=job.doc.source, published=job.doc.published,
                 source_path=job.doc.source_path, sentences=result.sentences,
                 entities=result.entities)
-        for job, result in zip(jobs, results, strict=True)
-    ]
-    for job, article in zip(jobs, articles, strict=True):
+            if not job.is_update:
+                writes.append(writer.submit(writer_store.write_article_file, articles[t]))
+            done += 1
+            if progress:
+                progress(done, len(jobs))
+
+        results = [ProcessedText([], []) for _ in jobs]
+        process_texts(nlp, [j.doc.text for j in jobs], n_process=n_process, on_done=finished,
+                      results=results)
+        for write in writes:
+            write.result()  # re-raises a failed write here
+    ordered = [articles[t] for t in range(len(jobs))]
+    for job, article in zip(jobs, ordered, strict=True):
         if job.is_update:
+            # Annotations move first, then the text: a crash in between leaves
+            # annotations that the next import of the same file places again.
             moved, orphans = relocate_annotations(store, article)
+            store.write_article_file(article)
             report.moved += moved
             report.orphaned.extend(orphans)
             report.updated.append(article.id)
         else:
             report.added.append(article.id)
-    store.save_articles([(a, j.content_id) for a, j in zip(articles, jobs, strict=True)])
+    store.write_index_rows([(a, j.content_id) for a, j in zip(ordered, jobs, strict=True)])
     return report
 
 

@@ -18,14 +18,14 @@ from annotations.text import is_heading_line, iter_lines
 
 log = logging.getLogger(__name__)
 
-SLOW_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
-PIPE_BATCH_SIZE = 25  # small batches let n_process > 1 share the work
-
-
 @dataclass(slots=True)
 class ProcessedText:
     sentences: list[Sentence]
     entities: list[Entity]
+
+
+SLOW_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
+PIPE_BATCH_SIZE = 25  # small batches let n_process > 1 share the work
 
 
 def load_pipeline(model: str):
@@ -88,10 +88,15 @@ def process_texts(
     texts: Sequence[str],
     n_process: int = 1,
     on_done: Callable[[int], None] | None = None,
+    results: list[ProcessedText] | None = None,
 ) -> list[ProcessedText]:
-    """Sentences and entities for each text; ``on_done(i)`` after text i is finished."""
+    """Sentences and entities for each text; ``on_done(i)`` once text i is complete.
+
+    ``results``, if given, is filled in place (so ``on_done`` can read it).
+    """
     jobs = [line_jobs(text) for text in texts]
-    results = [ProcessedText([], []) for _ in texts]
+    if results is None:
+        results = [ProcessedText([], []) for _ in texts]
     remaining = [len(j) for j in jobs]
 
     def stream():

@@ -257,9 +257,17 @@ class Store:
         """
         with self.locked():
             for article, _ in items:
-                body = _article_body(article)
-                with self._db(self._article_path(article.id)) as db:
-                    db.table("article").upsert(Document(body, doc_id=1))
+                self.write_article_file(article)
+            return self.write_index_rows(items)
+
+    def write_article_file(self, article: Article) -> None:
+        """The article's text, sentences and entities (not yet listed in the index)."""
+        with self.locked(), self._db(self._article_path(article.id)) as db:
+            db.table("article").upsert(Document(_article_body(article), doc_id=1))
+
+    def write_index_rows(self, items: list[tuple[Article, str]]) -> list[ArticleSummary]:
+        """List written articles in the index, one write for all of them."""
+        with self.locked():
             old = {s.id: s for s in self.summaries()}
             stamp = now_iso()
             summaries = [
