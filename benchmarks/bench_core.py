@@ -59,16 +59,19 @@ def bench_import(words: int, n_process: int) -> None:
         lines = [t[s:e] for t in texts for s, e, _ in line_jobs(t)]
         list(nlp.pipe(lines[:50]))  # warm up
 
-        start = time.perf_counter()
-        for _doc in nlp.pipe(lines, batch_size=PIPE_BATCH_SIZE, n_process=n_process):
-            pass
-        raw = time.perf_counter() - start
-
-        store = Store.open(Path(tmp) / "db")
-        start = time.perf_counter()
-        report = import_paths(store, [folder], lambda: nlp, n_process=n_process)
-        full = time.perf_counter() - start
-        assert len(report.added) == len(paths)
+        # Alternate the two, three times, and keep each one's best: this machine is noisy.
+        raws, fulls = [], []
+        for round_no in range(3):
+            start = time.perf_counter()
+            for _doc in nlp.pipe(lines, batch_size=PIPE_BATCH_SIZE, n_process=n_process):
+                pass
+            raws.append(time.perf_counter() - start)
+            store = Store.open(Path(tmp) / f"db{round_no}")
+            start = time.perf_counter()
+            report = import_paths(store, [folder], lambda: nlp, n_process=n_process)
+            fulls.append(time.perf_counter() - start)
+            assert len(report.added) == len(paths)
+        raw, full = min(raws), min(fulls)
 
         start = time.perf_counter()
         again = import_paths(store, [folder], lambda: nlp)
@@ -79,7 +82,8 @@ def bench_import(words: int, n_process: int) -> None:
           f"n_process={n_process}")
     print(f"  raw nlp.pipe (senter+ner, one Doc per line): {word_count / raw:10.0f} words/s")
     print(f"  newstag import (read, NLP, store):           {word_count / full:10.0f} words/s")
-    print(f"  ratio import / raw nlp.pipe:                 {raw / full:10.2f}  (goal >= 0.90)")
+    print(f"  ratio import / raw nlp.pipe:                 {raw / full:10.2f}  (goal >= 0.90;"
+          " best of 3 runs each, alternating)")
     print(f"  re-import of the same files (no NLP):        {reimport:10.3f} s")
 
 
