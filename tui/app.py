@@ -124,13 +124,14 @@ class NewstagApp(App):
     def open_article(self, article_id: str) -> None:
         try:
             article = self.store.load_article(article_id)
-            annotations = self.store.annotations(article_id)
+            annotations, orphans = self.store.load_annotations(article_id)
             position = self.store.position(article_id)
         except UserError as exc:
             self.notify(str(exc), severity="error", markup=False, timeout=10)
             return
         self.close_reader(refresh=False)
-        self.reader = ReaderScreen(self.config, self.session, article, annotations, position)
+        self.reader = ReaderScreen(self.config, self.session, article, annotations, position,
+                                   orphaned=len(orphans))
         self.push_screen(self.reader)
 
     def close_reader(self, refresh: bool = True) -> None:

@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
+from textual.widgets.data_table import CellDoesNotExist
 
 from tui.widgets import progress_bar, safe
 
@@ -42,15 +43,31 @@ class LibraryScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_column("Title", key="title", width=36)
-        table.add_column("Source", key="source", width=16)
-        table.add_column("Sent.", key="sentences", width=5)
-        table.add_column("Progress", key="progress", width=15)
-        table.add_column("Labels", key="labels")
+        self._columns_for = 0
         self.query_one("#import-status").display = False
-        table.focus()
+        self.query_one(DataTable).focus()
         self.refresh_table()
+
+    def _fit_columns(self) -> None:
+        """Give the title what the fixed columns leave, so nothing scrolls sideways."""
+        table = self.query_one(DataTable)
+        width = max(self.size.width, 40)
+        if width == self._columns_for and table.columns:
+            return
+        self._columns_for = width
+        fixed = {"source": 16, "sentences": 5, "progress": 15, "labels": 22}
+        padding = 2 * 5 + 2
+        title = max(16, width - sum(fixed.values()) - padding)
+        table.clear(columns=True)
+        table.add_column("Title", key="title", width=title)
+        table.add_column("Source", key="source", width=fixed["source"])
+        table.add_column("Sent.", key="sentences", width=fixed["sentences"])
+        table.add_column("Progress", key="progress", width=fixed["progress"])
+        table.add_column("Labels", key="labels", width=fixed["labels"])
+
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self.refresh_table()
 
     def set_rows(self, rows: list[dict]) -> None:
         self.rows = rows
@@ -60,6 +77,7 @@ class LibraryScreen(Screen):
     def refresh_table(self) -> None:
         table = self.query_one(DataTable)
         selected = self.selected_article()
+        self._fit_columns()
         query = self.query_one(Input).value.strip().lower()
         rows = [r for r in self.rows if not query or query in
                 f"{r['title']} {r['source']} {r['id']}".lower()]
@@ -70,9 +88,9 @@ class LibraryScreen(Screen):
         table.clear()
         label_colours = {label.name: label.colour for label in self.app.config.labels}
         for r in rows:
-            labels = Text()
+            labels = Text(no_wrap=True, overflow="ellipsis")
             for name, n in sorted(r["labels"].items()):
-                labels.append(f"{name} {n}  ", style=label_colours.get(name, ""))
+                labels.append(f"{name} {n} ", style=label_colours.get(name, ""))
             table.add_row(
                 Text(_plain(r["title"]), overflow="ellipsis", no_wrap=True),
                 Text(_plain(r["source"]), overflow="ellipsis", no_wrap=True),
@@ -97,7 +115,7 @@ class LibraryScreen(Screen):
             return None
         try:
             key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        except Exception:
+        except CellDoesNotExist:
             return None
         return key.value
 

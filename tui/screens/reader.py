@@ -67,8 +67,10 @@ class ReaderScreen(Screen):
     ]
 
     def __init__(self, config: Config, session: TaggingSession, article: Article,
-                 annotations: dict[int, SentenceAnnotation], position: int | None) -> None:
+                 annotations: dict[int, SentenceAnnotation], position: int | None,
+                 orphaned: int = 0) -> None:
         super().__init__(id="reader")
+        self.orphaned = orphaned
         self.config = config
         self.session = session
         self.article = article
@@ -184,6 +186,8 @@ class ReaderScreen(Screen):
                 parts.append(Content(" · note: ") + safe(annotation.note.replace("\n", " ")))
         if self.filter_key != "all":
             parts.append(Content(f" · filter: {self._filter_name(self.filter_key)}"))
+        if self.orphaned:
+            parts.append(Content(f" · {self.orphaned} orphaned (sentence gone; kept in exports)"))
         if self.search_query:
             parts.append(Content(f" · {len(self.matches)} matches for ") +
                          safe(repr(self.search_query)))
