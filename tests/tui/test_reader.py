@@ -337,3 +337,13 @@ async def test_reader_picks_up_tags_written_by_another_process(app_factory, indi
         assert view.annotations[3].labels == ["diplomacy"]
         assert view.annotations[0].labels == ["trade"]
         assert "2/15 reviewed" in str(app.screen.query_one("#status").render())
+
+
+async def test_library_columns_fit_an_80_column_terminal(app_factory):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.library.query_one("DataTable")
+        widths = [c.get_render_width(table) for c in table.columns.values()]
+        assert len(widths) == 5 and sum(widths) <= table.size.width
+        assert table.max_scroll_x == 0

@@ -51,13 +51,15 @@ class LibraryScreen(Screen):
     def _fit_columns(self) -> None:
         """Give the title what the fixed columns leave, so nothing scrolls sideways."""
         table = self.query_one(DataTable)
-        width = max(self.size.width, 40)
+        width = max(self.size.width - 2, 40)  # less the vertical scrollbar
         if width == self._columns_for and table.columns:
             return
         self._columns_for = width
-        fixed = {"source": 16, "sentences": 5, "progress": 15, "labels": 22}
-        padding = 2 * 5 + 2
-        title = max(16, width - sum(fixed.values()) - padding)
+        narrow = width < 96
+        fixed = {"source": 12 if narrow else 16, "sentences": 5, "progress": 15,
+                 "labels": 14 if narrow else 22}
+        padding = 2 * 5  # one cell each side of every column
+        title = max(12, width - sum(fixed.values()) - padding)
         table.clear(columns=True)
         table.add_column("Title", key="title", width=title)
         table.add_column("Source", key="source", width=fixed["source"])
