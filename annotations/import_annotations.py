@@ -32,13 +32,18 @@ class ExportFileError(UserError):
         super().__init__(f"{path}: {where}: {problem}" if where else f"{path}: {problem}")
 
 
-def read_export(path: Path) -> dict:
+def read_annotation_file(path: Path) -> str:
+    """The text of a file of annotations, or an error naming the file."""
     try:
-        text = path.read_text("utf-8-sig")
+        return path.read_text("utf-8-sig")
     except FileNotFoundError:
         raise ExportFileError(path, "", "no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ExportFileError(path, "", f"cannot read ({exc})") from None
+
+
+def read_export(path: Path) -> dict:
+    text = read_annotation_file(path)
     try:
         data = load_yaml(text)
     except yaml.YAMLError as exc:
@@ -124,7 +129,7 @@ def import_annotations_yaml(
             report.orphaned.extend(incoming)
             continue
         report.unknown_labels |= {x for a in incoming for x in a.labels} - set(label_names)
-        _merge(store, store.load_article(article_id), incoming, report)
+        merge_into_article(store, store.load_article(article_id), incoming, report)
     unplaced = data.get("unplaced") or []
     if unplaced:
         from annotations.interop_import import Incoming, import_incoming
@@ -148,7 +153,7 @@ def article_id_of(entry: dict) -> str:
     return str(entry["id"])
 
 
-def _merge(store: Store, article: Article, incoming: list[SentenceAnnotation],
+def merge_into_article(store: Store, article: Article, incoming: list[SentenceAnnotation],
            report: AnnotationImportReport) -> None:
     current = store.annotations(article.id)
     orphans = store.orphans(article.id)

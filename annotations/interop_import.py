@@ -11,7 +11,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from annotations.import_annotations import AnnotationImportReport, ExportFileError, _merge
+from annotations.import_annotations import (
+    AnnotationImportReport,
+    ExportFileError,
+    merge_into_article,
+    read_annotation_file,
+)
 from annotations.model import ReviewState, SentenceAnnotation
 from annotations.store import Store, now_iso
 
@@ -28,12 +33,7 @@ class Incoming:
 
 
 def read_jsonl_records(path: Path) -> list[tuple[int, dict]]:
-    try:
-        content = path.read_text("utf-8-sig")
-    except FileNotFoundError:
-        raise ExportFileError(path, "", "no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ExportFileError(path, "", f"cannot read ({exc})") from None
+    content = read_annotation_file(path)
     records = []
     for number, line in enumerate(content.splitlines(), start=1):
         if not line.strip():
@@ -149,7 +149,7 @@ def import_incoming(store: Store, incoming: list[Incoming], annotator: str,
         annotation.article_id, annotation.sentence_index = place
         grouped.setdefault(place[0], []).append(annotation)
     for article_id, items in grouped.items():
-        _merge(store, article(article_id), items, report)
+        merge_into_article(store, article(article_id), items, report)
     if unplaced:
         store.add_unplaced(unplaced)
         report.orphaned.extend(unplaced)

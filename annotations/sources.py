@@ -66,35 +66,30 @@ def read_sources(paths: Iterable[str | Path]) -> Iterator[SourceDocument | Sourc
     for item in expand_paths(paths):
         if isinstance(item, SourceProblem):
             yield item
-        elif item.suffix.lower() in JSONL_SUFFIXES:
-            yield from read_jsonl(item)
-        elif item.suffix.lower() in HTML_SUFFIXES:
-            yield from read_html(item)
+            continue
+        decoded = _decode(item)
+        if isinstance(decoded, SourceProblem):
+            yield decoded
+            continue
+        text, warning = decoded
+        if warning:
+            yield warning
+        suffix = item.suffix.lower()
+        if suffix in JSONL_SUFFIXES:
+            yield from read_jsonl(item, text)
+        elif suffix in HTML_SUFFIXES:
+            yield from read_html(item, text)
         else:
-            yield from read_text_file(item)
+            yield from read_text_file(item, text)
 
 
-def read_text_file(path: Path) -> Iterator[SourceDocument | SourceProblem]:
-    decoded = _decode(path)
-    if isinstance(decoded, SourceProblem):
-        yield decoded
-        return
-    text, warning = decoded
-    if warning:
-        yield warning
+def read_text_file(path: Path, text: str) -> Iterator[SourceDocument | SourceProblem]:
     title = _title_from_text(text, path.suffix.lower()) or _title_from_name(path)
     yield SourceDocument(text=text, title=title, source_path=str(path.resolve()),
                          source=path.name)
 
 
-def read_jsonl(path: Path) -> Iterator[SourceDocument | SourceProblem]:
-    decoded = _decode(path)
-    if isinstance(decoded, SourceProblem):
-        yield decoded
-        return
-    content, warning = decoded
-    if warning:
-        yield warning
+def read_jsonl(path: Path, content: str) -> Iterator[SourceDocument | SourceProblem]:
     resolved = str(path.resolve())
     for number, line in enumerate(content.split("\n"), start=1):
         if not line.strip():
@@ -133,15 +128,8 @@ def read_jsonl(path: Path) -> Iterator[SourceDocument | SourceProblem]:
         )
 
 
-def read_html(path: Path) -> Iterator[SourceDocument | SourceProblem]:
+def read_html(path: Path, html: str) -> Iterator[SourceDocument | SourceProblem]:
     """A saved web page: its main text, title and date, without menus, banners or footers."""
-    decoded = _decode(path)
-    if isinstance(decoded, SourceProblem):
-        yield decoded
-        return
-    html, warning = decoded
-    if warning:
-        yield warning
     import trafilatura  # main-text extraction, only when a page is imported
 
     try:
