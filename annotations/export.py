@@ -34,7 +34,7 @@ def select_articles(store: Store, refs: Iterable[str]) -> list[str]:
 
 
 def sentence_record(article: Article, annotation: SentenceAnnotation,
-                    entities: dict[int, list[Entity]] | None = None) -> dict:
+                    entities: dict[int, list[Entity]]) -> dict:
     record = {
         "index": annotation.sentence_index,
         "start": annotation.start,
@@ -55,8 +55,7 @@ def sentence_record(article: Article, annotation: SentenceAnnotation,
         record["entities"] = [
             FlowMap(text=article.text[e.start:e.end], label=e.label,
                     start=e.start - sentence.start, end=e.end - sentence.start)
-            for e in (entities.get(sentence.index, []) if entities is not None
-                      else article.entities_in(sentence))
+            for e in entities.get(sentence.index, [])
         ]
     return record
 

@@ -100,7 +100,14 @@ def import_annotations_yaml(
     store: Store, path: Path, label_names: list[str], load_nlp: Callable[[], object],
 ) -> AnnotationImportReport:
     """Merge an export into the store; on a sentence both have, the newer change wins."""
-    data = read_export(path)
+    return import_export_data(store, read_export(path), path, label_names, load_nlp)
+
+
+def import_export_data(
+    store: Store, data: dict, path: Path, label_names: list[str],
+    load_nlp: Callable[[], object],
+) -> AnnotationImportReport:
+    """Merge an export already read with ``read_export`` (``path`` names it in errors)."""
     report = AnnotationImportReport()
     parsed: list[tuple[dict, list[SentenceAnnotation]]] = []
     for i, entry in enumerate(data["articles"]):

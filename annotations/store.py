@@ -88,6 +88,9 @@ class Store:
         return store
 
     def _check_not_emptied(self) -> None:
+        # An index of any real size is not empty: don't read it whole on every start.
+        if self.index_path.stat().st_size > 64:
+            return
         if not self.index_path.read_bytes().strip() \
                 and any((self.root / "articles").glob("*.json")):
             # Empty is only a new database when there is nothing it should list.
@@ -294,15 +297,10 @@ class Store:
         self, article_id: str
     ) -> tuple[dict[int, SentenceAnnotation], list[SentenceAnnotation]]:
         """The article's annotations by sentence index, and its orphans, in one read."""
-        tables = self._annotation_tables(article_id)
-        try:
-            placed = {int(k) - 1: SentenceAnnotation.from_record(v)
-                      for k, v in tables.get("sentences", {}).items()}
-            orphan_rows = sorted(tables.get("orphans", {}).items(), key=lambda kv: int(kv[0]))
-            return placed, [SentenceAnnotation.from_record(v) for _, v in orphan_rows]
-        except (TypeError, KeyError, ValueError, AttributeError) as exc:
-            raise CorruptFile(self._annotation_path(article_id), "valid JSON but not newstag "
-                              f"annotations ({type(exc).__name__}: {exc})") from None
+        path = self._annotation_path(article_id)
+        tables = read_json_tables(path) or {}
+        placed = {doc_id - 1: a for doc_id, a in _records(path, tables.get("sentences", {}))}
+        return placed, [a for _, a in _records(path, tables.get("orphans", {}))]
 
     def annotations_signature(self, article_id: str) -> tuple[int, int, int] | None:
         """Changes whenever the article's annotation file is replaced (by anyone)."""
@@ -366,9 +364,9 @@ class Store:
 
     def unplaced(self) -> list[SentenceAnnotation]:
         """Imported annotations whose sentence is in no article here (kept, exported)."""
-        tables = read_json_tables(self.root / "unplaced.json") or {}
-        rows = sorted(tables.get("unplaced", {}).items(), key=lambda kv: int(kv[0]))
-        return [SentenceAnnotation.from_record(v) for _, v in rows]
+        path = self.root / "unplaced.json"
+        tables = read_json_tables(path) or {}
+        return [a for _, a in _records(path, tables.get("unplaced", {}))]
 
     def add_unplaced(self, annotations: Iterable[SentenceAnnotation]) -> None:
         with self.locked(), self._db(self.root / "unplaced.json") as db:
@@ -417,6 +415,16 @@ def _article_body(article: Article) -> dict:
         entities += (e.start, e.end, label_no[e.label])
     return {"text": article.text, "sentences": sentences, "entity_labels": labels,
             "entities": entities}
+
+
+def _records(path: Path, rows: dict) -> list[tuple[int, SentenceAnnotation]]:
+    """(document id, annotation) for every record of a TinyDB table, by document id."""
+    try:
+        ordered = sorted(((int(k), v) for k, v in rows.items()), key=lambda kv: kv[0])
+        return [(doc_id, SentenceAnnotation.from_record(v)) for doc_id, v in ordered]
+    except (TypeError, KeyError, ValueError, AttributeError) as exc:
+        raise CorruptFile(path, "valid JSON but not newstag annotations "
+                          f"({type(exc).__name__}: {exc})") from None
 
 
 def _upsert_by_id(table, summaries: list[ArticleSummary]) -> None:

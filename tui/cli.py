@@ -252,6 +252,7 @@ def cmd_show(args: argparse.Namespace, config: Config, db: Path) -> int:
     summary = store.resolve(args.article)
     article = store.load_article(summary.id)
     annotations = store.annotations(article.id)
+    grouped = article.entities_by_sentence()
     rows = []
     for sentence in article.sentences:
         a = annotations.get(sentence.index)
@@ -262,7 +263,7 @@ def cmd_show(args: argparse.Namespace, config: Config, db: Path) -> int:
             "note": a.note if a else "",
             "entities": [{"text": article.text[e.start:e.end], "label": e.label,
                           "start": e.start, "end": e.end}
-                         for e in article.entities_in(sentence)],
+                         for e in grouped.get(sentence.index, [])],
         })
     if args.json:
         print(json.dumps({"id": article.id, "title": article.title, "source": article.source,
@@ -410,15 +411,15 @@ def cmd_import_annotations(args: argparse.Namespace, config: Config, db: Path) -
     skipped = 0
     # Read and validate the whole file before the database is touched.
     if args.format == "yaml":
-        yaml_import.read_export(path)
+        data = yaml_import.read_export(path)
     elif args.format in ("prodigy", "jsonl"):
         incoming, skipped = interop_import.parse_prodigy(path)
     else:
         incoming, skipped = interop_import.parse_doccano(path)
     store = Store.open(db)
     if args.format == "yaml":
-        report = yaml_import.import_annotations_yaml(store, path, config.label_names,
-                                                     lambda: _load_nlp(config))
+        report = yaml_import.import_export_data(store, data, path, config.label_names,
+                                                lambda: _load_nlp(config))
     else:
         report = interop_import.import_incoming(store, incoming, config.annotator,
                                                 config.label_names)
