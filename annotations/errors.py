@@ -24,3 +24,27 @@ class DatabaseError(UserError):
 
 class ModelNotInstalled(UserError):
     pass
+
+
+BRIEF_LIMIT = 60
+
+
+def brief(value: object, limit: int = BRIEF_LIMIT) -> str:
+    """A short repr of a bad value for an error message.
+
+    Error messages echo what was wrong, but a hostile file can hold megabytes in
+    one value (a YAML alias bomb printed with ``!r`` was 4.9 MB): never echo more
+    than ``limit`` characters, and never build the whole repr of a huge value.
+    """
+    if isinstance(value, str):
+        shown = repr(value[: limit + 1])
+    elif isinstance(value, int | float | bool) or value is None:
+        try:
+            shown = repr(value)
+        except ValueError:  # an int past Python's digit limit
+            return "<a number too long to show>"
+    elif isinstance(value, list | tuple | dict | set):
+        return f"<{type(value).__name__} of {len(value)} items>"
+    else:
+        return f"<{type(value).__name__}>"
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
