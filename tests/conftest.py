@@ -11,7 +11,7 @@ import pytest
 
 from annotations.config import load_config
 from annotations.store import Store
-from tests.helpers import CORPUS
+from tests.helpers import CORPUS, CORPUS_ARTICLES, REPO
 
 
 @pytest.fixture(scope="session")
@@ -35,11 +35,14 @@ def store(tmp_path) -> Store:
 
 @pytest.fixture(scope="session")
 def corpus_db(tmp_path_factory, nlp) -> Path:
-    """A database with ../shared/corpus imported, built once; copy it before changing it."""
+    """A database with tests/data/corpus imported, built once; copy it before changing it."""
     from annotations.ingest import import_paths
 
+    # The tests must run from a plain clone: nothing outside the repository may feed them.
+    assert CORPUS.resolve().is_relative_to(REPO), f"{CORPUS} is outside the repository"
     root = tmp_path_factory.mktemp("corpus") / "db"
-    import_paths(Store.open(root), [CORPUS], lambda: nlp)
+    report = import_paths(Store.open(root), [CORPUS], lambda: nlp)
+    assert len(report.added) == CORPUS_ARTICLES, report
     return root
 
 

@@ -7,8 +7,16 @@ from pathlib import Path
 from annotations.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
-INDIA = CORPUS / "india-us-defence-framework.txt"
+DATA = REPO / "tests" / "data"
+# Invented articles that live in the repository, so a plain clone can run the tests:
+# three .txt files and a JSONL feed with two articles (five articles in all).
+CORPUS = DATA / "corpus"
+CORPUS_ARTICLES = 5
+# No title line (its title comes from the file name), so sentence 0 can be tagged; two
+# headings (indices 5 and 10) and 15 sentences.
+MAIN_ARTICLE = CORPUS / "japan-philippines-access-pact.txt"
+MAIN_SENTENCES = 15
+MAIN_HEADINGS = ["Tariffs Come Down", "Regional Reactions"]
 
 
 def article_id_for(db: Path, source_name: str) -> str:

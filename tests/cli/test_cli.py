@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.helpers import CORPUS, INDIA, article_id_for
+from tests.helpers import (
+    CORPUS,
+    CORPUS_ARTICLES,
+    MAIN_ARTICLE,
+    MAIN_HEADINGS,
+    MAIN_SENTENCES,
+    article_id_for,
+)
 
 
 def _snapshot(db: Path) -> dict[str, str]:
@@ -28,18 +35,18 @@ def test_import_list_show_tag_export_stats(cli, tmp_path):
     db = tmp_path / "db"
     r = cli("import", CORPUS, db=db)
     assert r.code == 0, r.err
-    assert "5 new" in r.out
-    assert "5 unchanged" in cli("import", CORPUS, db=db).out
+    assert f"{CORPUS_ARTICLES} new" in r.out
+    assert f"{CORPUS_ARTICLES} unchanged" in cli("import", CORPUS, db=db).out
 
     listing = json.loads(cli("list", "--json", db=db).out)
     assert {"id", "title", "source", "sentences", "reviewed", "tagged"} <= set(listing[0])
-    india = next(a for a in listing if a["source"] == INDIA.name)
-    assert india["sentences"] == 15
-    aid = india["id"]
+    main = next(a for a in listing if a["source"] == MAIN_ARTICLE.name)
+    assert main["sentences"] == MAIN_SENTENCES
+    aid = main["id"]
 
     shown = json.loads(cli("show", aid[:6], "--json", db=db).out)
     headings = [s["text"] for s in shown["sentences"] if s["heading"]]
-    assert headings == ["Delayed But Strategic", "Evolving Defence Dynamics"]
+    assert headings == MAIN_HEADINGS
     first = shown["sentences"][0]
     assert {"index", "start", "end", "text", "heading", "labels", "state", "note",
             "entities"} <= set(first)
@@ -74,7 +81,7 @@ def test_import_list_show_tag_export_stats(cli, tmp_path):
 
 
 def test_export_import_round_trip_through_the_cli(cli, db_copy, tmp_path):
-    aid = article_id_for(db_copy, INDIA.name)
+    aid = article_id_for(db_copy, MAIN_ARTICLE.name)
     ops = tmp_path / "ops.txt"
     ops.write_text(f"# a comment\n{aid} 1 trade\n{aid} 2 defence diplomacy\n"
                    f'{aid} 3 --none --note "said \\"no\\""\nwire-0001 0 trade\n\n', "utf-8")
@@ -109,7 +116,7 @@ def test_export_import_round_trip_through_the_cli(cli, db_copy, tmp_path):
     (["list", "--bogus"], ["unrecognized arguments: --bogus"]),
 ])
 def test_user_errors_are_one_line_exit_2_and_change_nothing(cli, db_copy, args, needles):
-    aid = article_id_for(db_copy, INDIA.name)
+    aid = article_id_for(db_copy, MAIN_ARTICLE.name)
     shown = json.loads(cli("show", aid, "--json", db=db_copy).out)
     heading = next(s["index"] for s in shown["sentences"] if s["heading"])
     before = _snapshot(db_copy)
@@ -119,7 +126,7 @@ def test_user_errors_are_one_line_exit_2_and_change_nothing(cli, db_copy, args, 
 
 
 def test_bad_line_in_tag_file_changes_nothing(cli, db_copy, tmp_path):
-    aid = article_id_for(db_copy, INDIA.name)
+    aid = article_id_for(db_copy, MAIN_ARTICLE.name)
     ops = tmp_path / "ops.txt"
     ops.write_text(f"{aid} 1 trade\n{aid} 2 nonsense\n", "utf-8")
     before = _snapshot(db_copy)
@@ -164,7 +171,7 @@ def test_corrupt_database_is_reported_and_untouched(cli, db_copy):
     index.write_bytes(index.read_bytes()[:50])
     before = _snapshot(db_copy)
     for args in (["list"], ["tag", "wire-0001", "0", "trade"], ["export"], ["stats"],
-                 ["import", INDIA]):
+                 ["import", MAIN_ARTICLE]):
         r = cli(*args, db=db_copy)
         assert r.code != 0 and str(index) in r.err and "doctor" in r.err, r.err
         assert "Traceback" not in r.err
@@ -209,7 +216,7 @@ READS_ARTICLE = (["show", "{aid}"], ["export"], ["tag", "{aid}", "2", "trade"])
 ])
 def test_damaged_files_give_a_message_and_stay_untouched(cli, db_copy, target, content,
                                                          commands):
-    aid = article_id_for(db_copy, INDIA.name)
+    aid = article_id_for(db_copy, MAIN_ARTICLE.name)
     assert cli("tag", aid, "1", "trade", db=db_copy).code == 0
     path = db_copy / target.format(file=f"{aid}.json")
     path.write_bytes(content)
@@ -225,7 +232,7 @@ def test_export_formats_from_the_cli_and_their_errors(cli, db_copy, tmp_path):
     assert cli("tag", "wire-0001", "0", "trade", db=db_copy).code == 0
     for fmt in ("jsonl", "doccano", "csv"):
         r = cli("export", "-f", fmt, "--label", "trade", db=db_copy)
-        assert r.code == 0 and "Brazil and Argentina" in r.out, (fmt, r.err)
+        assert r.code == 0 and "Kenya and Tanzania" in r.out, (fmt, r.err)
         assert cli("export", "-f", fmt, "--label", "nope", db=db_copy).code == 2
     _one_line_error(cli("export", "-f", "spacy", db=db_copy), "give -o FILE.spacy")
     bad = tmp_path / "bad.jsonl"

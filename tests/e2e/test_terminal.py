@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.helpers import INDIA
+from tests.helpers import MAIN_ARTICLE, MAIN_SENTENCES
 
 
 def _newstag() -> str:
@@ -55,18 +55,18 @@ def _keys(session: str, *keys: str) -> None:
 def test_tag_two_sentences_in_a_real_terminal_then_export(tmux, tmp_path):
     newstag = _newstag()
     db = tmp_path / "db"
-    article = tmp_path / INDIA.name
-    shutil.copy(INDIA, article)
+    article = tmp_path / MAIN_ARTICLE.name
+    shutil.copy(MAIN_ARTICLE, article)
     command = (f"cd {shlex.quote(str(tmp_path))} && "
                f"{shlex.quote(newstag)} --db {shlex.quote(str(db))} {shlex.quote(str(article))};"
                " echo NEWSTAG-EXITED-$?")
     subprocess.run(["tmux", "new-session", "-d", "-s", tmux, "-x", "100", "-y", "30",
                     "bash", "--norc", "-c", command + "; sleep 60"], check=True)
-    _wait_for(tmux, "0/15 reviewed")  # imported in a worker, then opened directly
+    _wait_for(tmux, f"0/{MAIN_SENTENCES} reviewed")  # imported in a worker, then opened directly
     _keys(tmux, "1")
-    _wait_for(tmux, "1/15 reviewed")
+    _wait_for(tmux, f"1/{MAIN_SENTENCES} reviewed")
     _keys(tmux, "j", "2")
-    _wait_for(tmux, "2/15 reviewed")
+    _wait_for(tmux, f"2/{MAIN_SENTENCES} reviewed")
     _keys(tmux, "q")
     _wait_for(tmux, "NEWSTAG-EXITED-0")
 
@@ -75,4 +75,4 @@ def test_tag_two_sentences_in_a_real_terminal_then_export(tmux, tmp_path):
     [data] = yaml.safe_load(exported)["articles"]
     assert [(s["index"], s["labels"]) for s in data["sentences"]] == [
         (0, ["trade"]), (1, ["defence"])]
-    assert data["sentences"][0]["text"].startswith("India and the United States")
+    assert data["sentences"][0]["text"].startswith("Japan and the Philippines signed")

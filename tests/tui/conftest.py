@@ -8,7 +8,7 @@ import pytest
 from annotations.config import load_config
 from annotations.ingest import import_paths
 from annotations.store import Store
-from tests.helpers import INDIA, REPO, article_id_for
+from tests.helpers import MAIN_ARTICLE, REPO, article_id_for
 from tui.app import NewstagApp
 
 # JSONL carries the NUL that a .txt file would be refused for (binary).
@@ -34,8 +34,8 @@ def app_factory(db_copy, monkeypatch, tmp_path):
 
 
 @pytest.fixture
-def india_id(db_copy) -> str:
-    return article_id_for(db_copy, INDIA.name)
+def main_id(db_copy) -> str:
+    return article_id_for(db_copy, MAIN_ARTICLE.name)
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ import yaml
 
 from annotations.model import ReviewState
 from annotations.store import Store
+from tests.helpers import CORPUS_ARTICLES, MAIN_SENTENCES
 from tests.tui.conftest import make_app
 from tui.article_view import ArticleView
 from tui.screens.modals import FilterScreen, HelpScreen, NoteScreen
@@ -19,17 +20,17 @@ def stored(app, article_id):
     return Store.open(app.store.root, create=False).annotations(article_id)
 
 
-async def open_india(app, pilot, india_id):
-    app.open_article(india_id)
+async def open_main(app, pilot, main_id):
+    app.open_article(main_id)
     await pilot.pause()
     assert isinstance(app.screen, ReaderScreen)
     return app.screen.query_one(ArticleView)
 
 
-async def test_navigation_skips_headings(app_factory, india_id):
+async def test_navigation_skips_headings(app_factory, main_id):
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
-        view = await open_india(app, pilot, india_id)
+        view = await open_main(app, pilot, main_id)
         sentences = view.article.sentences
         assert view.cursor == 0
         await pilot.press("j")
@@ -60,77 +61,77 @@ async def test_navigation_skips_headings(app_factory, india_id):
         assert view.cursor < before
 
 
-async def test_label_keys_toggle_and_mark_reviewed(app_factory, india_id):
+async def test_label_keys_toggle_and_mark_reviewed(app_factory, main_id):
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
-        await open_india(app, pilot, india_id)
+        await open_main(app, pilot, main_id)
         await pilot.press("1", "2")
-        saved = stored(app, india_id)[0]
+        saved = stored(app, main_id)[0]
         assert saved.labels == ["trade", "defence"] and saved.state is ReviewState.REVIEWED
         await pilot.press("1")
-        assert stored(app, india_id)[0].labels == ["defence"]
+        assert stored(app, main_id)[0].labels == ["defence"]
         await pilot.press("2")
-        assert 0 not in stored(app, india_id)  # last label off: unreviewed again
+        assert 0 not in stored(app, main_id)  # last label off: unreviewed again
         await pilot.press("3", "j")  # j moves without confirming anything
-        assert set(stored(app, india_id)) == {0}
+        assert set(stored(app, main_id)) == {0}
 
 
-async def test_confirm_none_apply_and_clear(app_factory, india_id):
+async def test_confirm_none_apply_and_clear(app_factory, main_id):
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
-        view = await open_india(app, pilot, india_id)
+        view = await open_main(app, pilot, main_id)
         await pilot.press("enter")
         assert view.cursor == 1
-        first = stored(app, india_id)[0]
+        first = stored(app, main_id)[0]
         assert first.labels == [] and first.state is ReviewState.REVIEWED
         await pilot.press("2", "space")
         assert view.cursor == 2
-        assert stored(app, india_id)[1].labels == ["defence"]
+        assert stored(app, main_id)[1].labels == ["defence"]
         await pilot.press("0")
-        assert view.cursor == 3 and stored(app, india_id)[2].state is ReviewState.REVIEWED
+        assert view.cursor == 3 and stored(app, main_id)[2].state is ReviewState.REVIEWED
         await pilot.press("k", "backspace")
-        assert 2 not in stored(app, india_id)
+        assert 2 not in stored(app, main_id)
 
 
-async def test_note_editor_saves_cancels_and_undoes(app_factory, india_id):
+async def test_note_editor_saves_cancels_and_undoes(app_factory, main_id):
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
-        await open_india(app, pilot, india_id)
+        await open_main(app, pilot, main_id)
         await pilot.press("c")
         assert isinstance(app.screen, NoteScreen)
         await pilot.press(*"check [this]", "ctrl+s")
-        assert stored(app, india_id)[0].note == "check [this]"
-        assert stored(app, india_id)[0].state is ReviewState.UNREVIEWED
+        assert stored(app, main_id)[0].note == "check [this]"
+        assert stored(app, main_id)[0].state is ReviewState.UNREVIEWED
         await pilot.press("c", "x", "escape")
-        assert stored(app, india_id)[0].note == "check [this]"
+        assert stored(app, main_id)[0].note == "check [this]"
         await pilot.press("u")
-        assert 0 not in stored(app, india_id)
+        assert 0 not in stored(app, main_id)
         await pilot.press("ctrl+r")
-        assert stored(app, india_id)[0].note == "check [this]"
+        assert stored(app, main_id)[0].note == "check [this]"
 
 
-async def test_undo_and_redo_every_change(app_factory, india_id):
+async def test_undo_and_redo_every_change(app_factory, main_id):
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
-        view = await open_india(app, pilot, india_id)
+        view = await open_main(app, pilot, main_id)
         await pilot.press("1", "2", "j", "0")
-        assert stored(app, india_id)[0].labels == ["trade", "defence"]
-        assert 1 in stored(app, india_id)
+        assert stored(app, main_id)[0].labels == ["trade", "defence"]
+        assert 1 in stored(app, main_id)
         await pilot.press("u")
-        assert 1 not in stored(app, india_id) and view.cursor == 1
+        assert 1 not in stored(app, main_id) and view.cursor == 1
         await pilot.press("u")
-        assert stored(app, india_id)[0].labels == ["trade"] and view.cursor == 0
+        assert stored(app, main_id)[0].labels == ["trade"] and view.cursor == 0
         await pilot.press("u", "u")
-        assert stored(app, india_id) == {}
+        assert stored(app, main_id) == {}
         await pilot.press("ctrl+r", "ctrl+r", "ctrl+r")
-        assert stored(app, india_id)[0].labels == ["trade", "defence"]
-        assert 1 in stored(app, india_id)
+        assert stored(app, main_id)[0].labels == ["trade", "defence"]
+        assert 1 in stored(app, main_id)
 
 
-async def test_next_unreviewed(app_factory, india_id):
+async def test_next_unreviewed(app_factory, main_id):
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
-        view = await open_india(app, pilot, india_id)
+        view = await open_main(app, pilot, main_id)
         await pilot.press("0", "0", "g")  # sentences 0 and 1 reviewed
         await pilot.press("right_square_bracket")
         assert view.cursor == 2
@@ -139,27 +140,27 @@ async def test_next_unreviewed(app_factory, india_id):
         assert view.cursor == last
 
 
-async def test_search_highlights_and_jumps(app_factory, india_id):
+async def test_search_highlights_and_jumps(app_factory, main_id):
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
-        view = await open_india(app, pilot, india_id)
-        await pilot.press("slash", *"russian", "enter")
+        view = await open_main(app, pilot, main_id)
+        await pilot.press("slash", *"nickel", "enter")
         text = view.article.text
         hits = [s.index for s in view.article.sentences
-                if "russian" in text[s.start:s.end].lower()]
-        assert len(hits) >= 2
+                if "nickel" in text[s.start:s.end].lower()]
+        assert hits == [6, 7, 14]  # the fixture names nickel in three sentences
         assert view.cursor == hits[0]
-        assert view.matches and all(text[a:b].lower() == "russian" for a, b in view.matches)
+        assert view.matches and all(text[a:b].lower() == "nickel" for a, b in view.matches)
         await pilot.press("n")
         assert view.cursor == hits[1]
         await pilot.press("N")
         assert view.cursor == hits[0]
 
 
-async def test_filter_by_label_and_unreviewed(app_factory, india_id):
+async def test_filter_by_label_and_unreviewed(app_factory, main_id):
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
-        view = await open_india(app, pilot, india_id)
+        view = await open_main(app, pilot, main_id)
         await pilot.press("j", "1", "j", "j", "1")
         await pilot.press("f")
         assert isinstance(app.screen, FilterScreen)
@@ -171,23 +172,24 @@ async def test_filter_by_label_and_unreviewed(app_factory, india_id):
 
 
 async def test_entity_panel_steps_through_mentions_and_toggles_highlight(app_factory,
-                                                                         india_id):
+                                                                         main_id):
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
-        view = await open_india(app, pilot, india_id)
+        view = await open_main(app, pilot, main_id)
         await pilot.press("p")
         panel = app.screen.query_one("#entity-panel")
         assert panel.display and panel.has_focus
         ids = [panel.get_option_at_index(i).id for i in range(panel.option_count)]
-        target = next(i for i, x in enumerate(ids) if x and x.startswith("entity:GPE:India"))
+        target = next(i for i, x in enumerate(ids) if x and x.startswith("entity:GPE:Japan"))
         panel.highlighted = target
         await pilot.press("enter")
         text = view.article.text
         first = view.cursor
-        assert "India" in text[view.article.sentences[first].start:
+        assert "Japan" in text[view.article.sentences[first].start:
                                view.article.sentences[first].end]
         await pilot.press("enter")
-        assert view.cursor != first
+        # Japan is named in sentences 0, 7 and 8; each Enter steps to the next mention.
+        assert (first, view.cursor) == (7, 8)
         type_row = next(i for i, x in enumerate(ids) if x == "type:GPE")
         panel.highlighted = type_row
         await pilot.press("enter")
@@ -196,45 +198,45 @@ async def test_entity_panel_steps_through_mentions_and_toggles_highlight(app_fac
         assert view.highlights.entities is False
 
 
-async def test_export_from_the_reader_writes_yaml(app_factory, india_id, tmp_path):
+async def test_export_from_the_reader_writes_yaml(app_factory, main_id, tmp_path):
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
-        await open_india(app, pilot, india_id)
+        await open_main(app, pilot, main_id)
         await pilot.press("1", "e")
         await app.workers.wait_for_complete()
         await pilot.pause()
         [path] = list(Path.cwd().glob("newstag-export-*.yaml"))
         data = yaml.safe_load(path.read_text("utf-8"))
-        article = next(a for a in data["articles"] if a["id"] == india_id)
+        article = next(a for a in data["articles"] if a["id"] == main_id)
         assert article["sentences"][0]["labels"] == ["trade"]
 
 
-async def test_escape_goes_back_and_position_is_remembered(app_factory, india_id):
+async def test_escape_goes_back_and_position_is_remembered(app_factory, main_id):
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
-        await open_india(app, pilot, india_id)
+        await open_main(app, pilot, main_id)
         await pilot.press("j", "j", "j", "escape")
         assert app.screen is app.library
-        view = await open_india(app, pilot, india_id)
+        view = await open_main(app, pilot, main_id)
         assert view.cursor == 3
         await pilot.press("j", "q")
-    assert Store.open(app.store.root, create=False).position(india_id) == 4
+    assert Store.open(app.store.root, create=False).position(main_id) == 4
 
 
-async def test_mouse_click_selects_a_sentence(app_factory, india_id):
+async def test_mouse_click_selects_a_sentence(app_factory, main_id):
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
-        view = await open_india(app, pilot, india_id)
+        view = await open_main(app, pilot, main_id)
         layout = view._layout
         block = view._block_of[2]
         await pilot.click(ArticleView, offset=(20, layout.first_line[block]))
         assert view.cursor == 2
 
 
-async def test_help_lists_every_binding(app_factory, india_id):
+async def test_help_lists_every_binding(app_factory, main_id):
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
-        await open_india(app, pilot, india_id)
+        await open_main(app, pilot, main_id)
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         described = {d for _, d in app.screen.rows}
@@ -274,30 +276,30 @@ async def test_hostile_text_is_shown_literally_and_runs_nothing(hostile_db, tmp_
         assert any(a.note == "[/] note" for a in placed.values())
 
 
-async def test_small_terminals_do_not_crash(app_factory, india_id):
+async def test_small_terminals_do_not_crash(app_factory, main_id):
     for size, key, labels in (((80, 24), "1", ["trade"]), ((40, 12), "2", ["trade", "defence"])):
         app = app_factory()
         async with app.run_test(size=size) as pilot:
-            view = await open_india(app, pilot, india_id)
+            view = await open_main(app, pilot, main_id)
             await pilot.press("j", key, "G", "p", "p", "f", "escape", "question_mark",
                               "escape")
             assert view.cursor is not None and app.is_running
-            assert stored(app, india_id)[1].labels == labels
+            assert stored(app, main_id)[1].labels == labels
 
 
-async def test_library_filters_sorts_and_opens(app_factory, india_id):
+async def test_library_filters_sorts_and_opens(app_factory, main_id):
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         table = app.library.query_one("DataTable")
-        assert table.row_count == 5
-        await pilot.press(*"india")
+        assert table.row_count == CORPUS_ARTICLES
+        await pilot.press(*"philippines")  # only in one source name
         assert table.row_count == 1
         await pilot.press("enter")
-        assert isinstance(app.screen, ReaderScreen) and app.screen.article.id == india_id
+        assert isinstance(app.screen, ReaderScreen) and app.screen.article.id == main_id
         await pilot.press("escape")
         await pilot.press("escape")  # clears the filter
-        assert table.row_count == 5
+        assert table.row_count == CORPUS_ARTICLES
         await pilot.press("s")
         assert app.library.sort == "title"
         titles = [table.get_row_at(i)[0].plain for i in range(table.row_count)]
@@ -315,7 +317,7 @@ async def test_empty_database_imports_the_bundled_samples(tmp_path, monkeypatch)
         assert len(app.library.rows) == len(sample_paths()) >= 3
 
 
-async def test_reader_picks_up_tags_written_by_another_process(app_factory, india_id,
+async def test_reader_picks_up_tags_written_by_another_process(app_factory, main_id,
                                                                db_copy):
     import asyncio
     import subprocess
@@ -323,10 +325,10 @@ async def test_reader_picks_up_tags_written_by_another_process(app_factory, indi
 
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
-        view = await open_india(app, pilot, india_id)
+        view = await open_main(app, pilot, main_id)
         await pilot.press("1")  # our own change first
         proc = await asyncio.to_thread(
-            subprocess.run, [sys.executable, "-m", "tui.cli", "tag", india_id, "3",
+            subprocess.run, [sys.executable, "-m", "tui.cli", "tag", main_id, "3",
                              "diplomacy", "--db", str(db_copy)], capture_output=True,
             text=True)
         assert proc.returncode == 0, proc.stderr
@@ -336,7 +338,7 @@ async def test_reader_picks_up_tags_written_by_another_process(app_factory, indi
                 break
         assert view.annotations[3].labels == ["diplomacy"]
         assert view.annotations[0].labels == ["trade"]
-        assert "2/15 reviewed" in str(app.screen.query_one("#status").render())
+        assert f"2/{MAIN_SENTENCES} reviewed" in str(app.screen.query_one("#status").render())
 
 
 async def test_library_columns_fit_an_80_column_terminal(app_factory):

@@ -43,18 +43,18 @@ def _open(article_id):
     return before
 
 
-def test_reader(snap_compare, snapshot_app, india_id):
-    assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=_open(india_id),
+def test_reader(snap_compare, snapshot_app, main_id):
+    assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=_open(main_id),
                         press=["j", "1", "2", "j", "3", "j", "0", "k"])
 
 
-def test_help(snap_compare, snapshot_app, india_id):
-    assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=_open(india_id),
+def test_help(snap_compare, snapshot_app, main_id):
+    assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=_open(main_id),
                         press=["question_mark"])
 
 
-def test_entity_panel(snap_compare, snapshot_app, india_id):
-    assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=_open(india_id),
+def test_entity_panel(snap_compare, snapshot_app, main_id):
+    assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=_open(main_id),
                         press=["p"])
 
 

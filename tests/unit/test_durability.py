@@ -13,7 +13,7 @@ from annotations.doctor import check, repair
 from annotations.store import SCHEMA_VERSION, Store
 from annotations.tagging import TagChange, apply_changes
 from tests.durability import REPO, make_database, run_trials
-from tests.helpers import INDIA, article_id_for
+from tests.helpers import MAIN_ARTICLE, article_id_for
 
 
 def test_sigkilled_writers_never_corrupt_or_lose_acknowledged_tags(tmp_path):
@@ -87,7 +87,7 @@ def test_older_schema_is_migrated_after_a_backup(corpus_db, db_copy):
 
 
 def test_doctor_restores_a_damaged_annotation_file(db_copy, config):
-    aid = article_id_for(db_copy, INDIA.name)
+    aid = article_id_for(db_copy, MAIN_ARTICLE.name)
     store = Store.open(db_copy)
     apply_changes(store, config, [TagChange(aid, 1, labels=("trade",))])
     apply_changes(store, config, [TagChange(aid, 2, labels=("defence",))])
@@ -116,7 +116,7 @@ def test_doctor_restores_a_damaged_index_from_a_backup(db_copy):
 
 
 def test_doctor_replaces_annotations_that_drifted_from_their_sentence(db_copy, config):
-    aid = article_id_for(db_copy, INDIA.name)
+    aid = article_id_for(db_copy, MAIN_ARTICLE.name)
     store = Store.open(db_copy)
     apply_changes(store, config, [TagChange(aid, 1, labels=("trade",))])
     path = store._annotation_path(aid)

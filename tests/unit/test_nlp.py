@@ -5,7 +5,7 @@ import pytest
 from annotations.errors import ModelNotInstalled
 from annotations.nlp import load_pipeline, process_texts
 from annotations.text import normalise_newlines
-from tests.helpers import INDIA
+from tests.helpers import MAIN_ARTICLE, MAIN_HEADINGS, MAIN_SENTENCES
 
 
 def test_only_senter_and_ner_run(nlp):
@@ -23,25 +23,29 @@ def test_missing_model_names_the_package_to_install(monkeypatch):
         load_pipeline("also_missing_model")
 
 
-def test_india_article_headings_are_not_glued_to_sentences(nlp):
-    text = normalise_newlines(INDIA.read_text("utf-8"))
+def test_main_article_headings_are_not_glued_to_sentences(nlp):
+    text = normalise_newlines(MAIN_ARTICLE.read_text("utf-8"))
     [result] = process_texts(nlp, [text])
     headings = [text[s.start:s.end] for s in result.sentences if s.heading]
-    assert headings == ["Delayed But Strategic", "Evolving Defence Dynamics"]
+    assert headings == MAIN_HEADINGS
     sentences = [text[s.start:s.end] for s in result.sentences if not s.heading]
-    assert len(sentences) == 15
+    assert len(sentences) == MAIN_SENTENCES
     for s in sentences:
         assert "\n" not in s
-        assert not s.startswith(("Delayed But", "Evolving Defence"))
+        assert not s.startswith(tuple(MAIN_HEADINGS))
     assert [s.index for s in result.sentences] == list(range(len(result.sentences)))
+    assert [s.index for s in result.sentences if s.heading] == [5, 10]
+    # Two lines hold two sentences each: split inside a line, never across one.
+    assert "Officials from both sides described the text" in sentences[2][:50]
+    assert sentences[8].startswith("Toyota and Sumitomo Metal Mining")
 
 
 def test_entities_have_labels_and_exact_offsets(nlp):
-    text = normalise_newlines(INDIA.read_text("utf-8"))
+    text = normalise_newlines(MAIN_ARTICLE.read_text("utf-8"))
     [result] = process_texts(nlp, [text])
     found = {(text[e.start:e.end], e.label) for e in result.entities}
-    assert ("Pete Hegseth", "PERSON") in found
-    assert ("Kuala Lumpur", "GPE") in found
+    assert {("Kenji Morita", "PERSON"), ("Elena Marquez", "PERSON"), ("Manila", "GPE"),
+            ("about $350 million", "MONEY"), ("Sumitomo Metal Mining", "ORG")} <= found
 
 
 HARD_TEXTS = [
