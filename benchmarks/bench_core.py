@@ -25,7 +25,8 @@ from annotations.store import Store, now_iso  # noqa: E402
 from annotations.text import iter_lines  # noqa: E402
 from annotations.yamlio import dump_yaml, dump_yaml_pyyaml, load_yaml  # noqa: E402
 
-CORPUS = REPO.parent / "shared" / "corpus"
+# The invented test articles: the repository needs nothing beside it.
+CORPUS = REPO / "tests" / "data" / "corpus"
 SAMPLES = REPO / "annotations" / "data" / "samples"
 
 

@@ -33,3 +33,11 @@ def test_the_fixture_corpus_lives_in_the_repository_and_is_complete():
     assert all(isinstance(d, SourceDocument) for d in read), read  # no problem, no warning
     assert len(read) == CORPUS_ARTICLES
     assert [d.given_id for d in read if d.given_id] == ["wire-0001", "wire-0002"]
+
+
+def test_readme_set_up_commands_need_nothing_beside_the_clone_and_update_pip():
+    readme = (REPO / "README.md").read_text("utf-8")
+    commands = [line for line in readme.splitlines() if line.startswith("python3 -m venv")]
+    assert len(commands) == 2 and all("pip install" in c for c in commands)
+    # pip < 23.3 warns that lxml lacks the extra 'html_clean' (asked for by jusText).
+    assert all(c.startswith("python3 -m venv --upgrade-deps ") for c in commands)
