@@ -265,3 +265,30 @@ def test_cli_human_output_shows_hostile_text_literally(cli, tmp_path):
     assert rows[0]["title"] == TITLE and rows[0]["labels"][LABEL] == 1
     assert json.loads(outputs["show"])["sentences"][1]["note"] == "note " + KIT
     assert json.loads(outputs["stats"])["labels"][LABEL] == 1
+
+
+async def test_a_hostile_label_description_in_the_config_is_shown_literally(hostile_store,
+                                                                            tmp_path):
+    """The Footer shows a binding's tooltip; a str tooltip would be parsed as markup."""
+    from textual.widgets._footer import FooterKey
+
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "labels:\n  - name: trade\n    key: \"1\"\n    colour: \"#e5a50a\"\n"
+        "    description: \"[/] stray, [@click=app.quit]quit[/], \\e]52;c;cm0g\\a \\u202e\"\n",
+        "utf-8")
+    app = NewstagApp(load_config(str(config)), hostile_store)
+    async with app.run_test(size=(240, 40), tooltips=True) as pilot:
+        app.open_article(hostile_store.summaries()[0].id)
+        await pilot.pause(0.2)
+        for _ in range(50):  # the Footer recomposes when the reader's bindings arrive
+            keys = [k for k in app.screen.query(FooterKey)
+                    if k.description == "Trade" and k.region.width]
+            if keys:
+                break
+            await pilot.pause(0.1)
+        await pilot.hover(keys[0])
+        await pilot.pause(1.0)
+        assert app.is_running
+        cells = assert_clean(app, "label tooltip")
+        assert "[/] stray, [@click=app.quit]quit[/]," in cells and "␛]52;c;cm0g␇" in cells
