@@ -33,7 +33,7 @@ class _Entry:
 
 
 class ArticleCommands(Provider):
-    """"Open: <title>" for the first articles of the library."""
+    """An "Open: <title>" entry for each of the first articles of the library."""
 
     async def startup(self) -> None:
         try:
@@ -51,8 +51,9 @@ class ArticleCommands(Provider):
 
     async def discover(self) -> Hits:
         for entry in self._entries:
-            yield DiscoveryHit(Content(entry.name), partial(self._open, entry.article_id),
-                               text=entry.name, help=entry.help)
+            yield DiscoveryHit(Content(entry.name, strip_control_codes=False),
+                               partial(self._open, entry.article_id), text=entry.name,
+                               help=entry.help)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
