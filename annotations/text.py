@@ -10,7 +10,16 @@ from collections.abc import Iterator
 FINAL_PUNCTUATION = ".!?:;…\"'”’»)]"
 HEADING_MAX_CHARS = 90
 HEADING_MAX_WORDS = 12
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
+# Every character that can move the cursor, start an escape sequence or reorder what
+# follows it: C0 controls but tab and newline (ESC starts OSC 52, CSI …), DEL, C1 (U+009B
+# is a one-byte CSI, U+009D an OSC), the bidi embeddings, overrides and isolates
+# (U+202A–202E, U+2066–2069: "Trojan Source"), the line and paragraph separators, and
+# lone surrogates (they cannot be encoded for the terminal). LRM, RLM and ALM
+# (U+200E, U+200F, U+061C) stay: they only steer the neutral characters next to them,
+# cannot reorder a whole line, and Arabic and Hebrew text needs them.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 _SPACE = re.compile(r"\s+")
 
 
@@ -53,8 +62,35 @@ def iter_lines(text: str) -> Iterator[tuple[int, int]]:
 
 
 def visible_controls(text: str) -> str:
-    """Replace terminal control characters by visible symbols (same length, so offsets hold)."""
+    """Replace terminal control characters by visible symbols (same length, so offsets hold).
+
+    Tab and newline are left for the caller (see ``printable``).
+    """
     return _CONTROL.sub(_control_picture, text)
+
+
+def printable(text: str, *, multiline: bool = False) -> str:
+    """Text from a file as it may reach a terminal: the one sanitising rule.
+
+    Controls become visible symbols (␛ ␇ ␀ …), bidi overrides and isolates become
+    U+FFFD, a tab becomes a space and, unless ``multiline``, so does a newline (a title
+    must not forge a line of output). One character for one, so offsets still hold.
+    Markup is not this function's business: the screen gets Content built from the
+    result, the CLI prints it as it is.
+    """
+    shown = visible_controls(text).replace("\t", " ")
+    return shown if multiline else shown.replace("\n", " ")
+
+
+def json_for_terminal(dumped: str) -> str:
+    """JSON from ``json.dumps(..., ensure_ascii=False)`` with what a terminal could act on
+    written as ``\\uXXXX``.
+
+    json escapes C0 controls but, with ``ensure_ascii=False``, leaves DEL, C1 (U+009B is a
+    CSI), bidi overrides and lone surrogates raw. Outside strings JSON is ASCII, so the
+    escapes land inside strings and the document parses to exactly the same values.
+    """
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
 
 
 def _control_picture(match: re.Match[str]) -> str:
@@ -62,5 +98,7 @@ def _control_picture(match: re.Match[str]) -> str:
     if code < 0x20:
         return chr(0x2400 + code)  # U+2400 "Control Pictures" block: ␀ ␛ ␇ …
     if code == 0x7F:
-        return "\u2421"
+        return "\u2421"  # ␡
+    if code in (0x2028, 0x2029):
+        return "\u2424"  # ␤: a line break the terminal would not show as one
     return "\ufffd"

@@ -17,6 +17,8 @@ from annotations.errors import UserError
 from annotations.ingest import ImportReport
 from annotations.session import TaggingSession
 from annotations.store import Store
+from tui.palette import ArticleCommands
+from tui.safe_text import notify_untrusted
 from tui.screens.library import LibraryScreen
 from tui.screens.modals import HelpScreen
 from tui.screens.reader import ReaderScreen
@@ -44,6 +46,7 @@ class ExportFinished(Message):
 class NewstagApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "newstag"
+    COMMANDS = App.COMMANDS | {ArticleCommands}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
         Binding("question_mark,f1", "help", "Help", id="app.help", key_display="?"),
@@ -75,7 +78,7 @@ class NewstagApp(App):
         try:
             self.library.set_rows(article_rows(self.store))
         except UserError as exc:
-            self.notify(str(exc), severity="error", markup=False, timeout=10)
+            notify_untrusted(self, str(exc), severity="error", timeout=10)
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
     def import_articles(self, paths: list[Path], open_first: bool = False) -> None:
@@ -102,11 +105,11 @@ class NewstagApp(App):
     def on_import_finished(self, message: ImportFinished) -> None:
         self.library.show_import_progress(1, 1, "")
         if message.report is None:
-            self.notify(message.error, severity="error", markup=False, timeout=10)
+            notify_untrusted(self, message.error, severity="error", timeout=10)
             return
         report = message.report
         for problem in report.problems[:5]:
-            self.notify(str(problem), severity="warning", markup=False, timeout=8)
+            notify_untrusted(self, str(problem), severity="warning", timeout=8)
         if report.orphaned:
             self.notify(f"{len(report.orphaned)} annotations lost their sentence in edited "
                         "articles; they are kept as orphaned and exported.",
@@ -127,7 +130,7 @@ class NewstagApp(App):
             annotations, orphans = self.store.load_annotations(article_id)
             position = self.store.position(article_id)
         except UserError as exc:
-            self.notify(str(exc), severity="error", markup=False, timeout=10)
+            notify_untrusted(self, str(exc), severity="error", timeout=10)
             return
         self.close_reader(refresh=False)
         self.reader = ReaderScreen(self.config, self.session, article, annotations, position,
@@ -184,9 +187,9 @@ class NewstagApp(App):
 
     def on_export_finished(self, message: ExportFinished) -> None:
         if message.path is None:
-            self.notify(f"Export failed: {message.error}", severity="error", markup=False)
+            notify_untrusted(self, f"Export failed: {message.error}", severity="error")
         else:
-            self.notify(f"Exported to {message.path}", markup=False, timeout=8)
+            notify_untrusted(self, f"Exported to {message.path}", timeout=8)
 
     def get_system_commands(self, screen):
         yield from super().get_system_commands(screen)
@@ -201,10 +204,7 @@ class NewstagApp(App):
                                 screen.action_toggle_highlight)
             yield SystemCommand("Filter sentences", "Show only some sentences",
                                 screen.action_filter)
-        for summary in self.store.summaries()[:200]:
-            yield SystemCommand(f"Open: {summary.title[:60]}", f"{summary.source} "
-                                f"[{summary.id}]",
-                                lambda article_id=summary.id: self.open_article(article_id))
+        # "Open: <title>" entries come from ArticleCommands: titles are untrusted text.
 
 
 def run_reader(config: Config, db: Path, paths: Sequence[str]) -> int:

@@ -22,7 +22,7 @@ from textual.style import Style
 
 from annotations.config import Config
 from annotations.model import Article, ReviewState, SentenceAnnotation
-from annotations.text import visible_controls
+from annotations.text import printable
 from tui.layout import DocumentLayout, build_layout
 
 STRIP_CACHE_SIZE = 400
@@ -93,8 +93,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self.article = article
         self.annotations = annotations
         # Same length as the text, so offsets still hold.
-        self._texts = [visible_controls(article.sentence_text(s)).replace("\t", " ")
-                       for s in article.sentences]
+        self._texts = [printable(article.sentence_text(s)) for s in article.sentences]
         self._entities_by_sentence = article.entities_by_sentence()
         self.shown = [s.index for s in article.sentences]
         self.matches = []

@@ -15,7 +15,7 @@ from annotations.errors import UserError
 from annotations.paths import resolve_db_path
 from annotations.store import Store
 from annotations.tagging import TagChange, apply_changes
-from annotations.text import visible_controls
+from annotations.text import json_for_terminal, printable
 
 COMMANDS = ("import", "list", "show", "tag", "export", "import-annotations", "stats",
             "doctor")
@@ -128,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.command = None
         return run(args)
     except UserError as exc:
-        print(f"newstag: error: {visible_controls(str(exc))}", file=sys.stderr)
+        _err(str(exc))
         return exc.exit_code
     except KeyboardInterrupt:
         print("newstag: interrupted", file=sys.stderr)
@@ -152,12 +152,24 @@ def _read_store(db: Path) -> Store:
     return Store.open(db, create=False)
 
 
+# Human output echoes titles, labels, notes, file names and file content: every line
+# goes through printable (controls and bidi overrides made visible, one line each).
+# --json output keeps every value exactly; json_for_terminal only escapes what json.dumps
+# leaves raw, so a script parses the stored text and a terminal shows \u escapes.
 def _out(line: str = "") -> None:
-    print(visible_controls(line))
+    print(printable(line))
 
 
 def _warn(message: str) -> None:
-    print(f"newstag: warning: {visible_controls(message)}", file=sys.stderr)
+    print(f"newstag: warning: {printable(message)}", file=sys.stderr)
+
+
+def _json(value: object) -> None:
+    print(json_for_terminal(json.dumps(value, ensure_ascii=False, indent=2)))
+
+
+def _err(message: str) -> None:
+    print(f"newstag: error: {printable(message)}", file=sys.stderr)
 
 
 def sample_paths() -> list[Path]:
@@ -195,9 +207,9 @@ def cmd_import(args: argparse.Namespace, config: Config, db: Path) -> int:
     summary = f"imported into {db}: " + ", ".join(parts)
     if report.updated:
         summary += f"; {report.moved} annotations kept, {len(report.orphaned)} orphaned"
-    print(summary)
+    _out(summary)
     if not report.imported_any:
-        print("newstag: error: nothing could be imported", file=sys.stderr)
+        _err("nothing could be imported")
         return 2
     return 0
 
@@ -235,10 +247,10 @@ def cmd_list(args: argparse.Namespace, config: Config, db: Path) -> int:
 
     rows = article_rows(_read_store(db))
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        _json(rows)
         return 0
     if not rows:
-        print(f"no articles in {db} (import some with 'newstag import PATH')")
+        _out(f"no articles in {db} (import some with 'newstag import PATH')")
         return 0
     _out(f"{'ID':<18} {'SENT':>5} {'REVIEWED':>8} {'TAGGED':>6}  TITLE (SOURCE)")
     for r in rows:
@@ -266,9 +278,8 @@ def cmd_show(args: argparse.Namespace, config: Config, db: Path) -> int:
                          for e in grouped.get(sentence.index, [])],
         })
     if args.json:
-        print(json.dumps({"id": article.id, "title": article.title, "source": article.source,
-                          "published": article.published, "sentences": rows},
-                         ensure_ascii=False, indent=2))
+        _json({"id": article.id, "title": article.title, "source": article.source,
+               "published": article.published, "sentences": rows})
         return 0
     _out(f"{article.title}  [{article.id}]")
     for r in rows:
@@ -437,7 +448,7 @@ def cmd_import_annotations(args: argparse.Namespace, config: Config, db: Path) -
         _warn(f"... and {len(report.orphaned) - 5} more")
     if skipped:
         _warn(f"{skipped} records without an answer (or ignored) were skipped")
-    print(f"imported {report.placed} annotations into {db}"
+    _out(f"imported {report.placed} annotations into {db}"
           f" ({len(report.created_articles)} articles created, {len(report.orphaned)} unplaced, "
           f"{report.kept_newer} kept because the database had a newer change)")
     return 0
@@ -448,14 +459,14 @@ def cmd_stats(args: argparse.Namespace, config: Config, db: Path) -> int:
 
     stats = compute_stats(_read_store(db), config)
     if args.json:
-        print(json.dumps(stats, ensure_ascii=False, indent=2))
+        _json(stats)
         return 0
     pct = f"{stats['progress'] * 100:.1f}%"
     print(f"{stats['articles']} articles, {stats['sentences']} sentences, "
           f"{stats['reviewed']} reviewed ({pct}), {stats['tagged']} tagged, "
           f"{stats['none_apply']} none apply, {stats['orphaned']} orphaned")
-    for label, n in stats["labels"].items():
-        print(f"  {label:<12} {n}")
+    for label, n in stats["labels"].items():  # labels may come from imports
+        _out(f"  {label:<12} {n}")
     for row in stats["per_article"]:
         if row["reviewed"]:
             _out(f"  {row['id'][:18]:<18} {row['reviewed']:>4}/{row['sentences']:<4} "

@@ -7,11 +7,13 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 from textual.widgets.data_table import CellDoesNotExist
 
-from tui.widgets import progress_bar, safe
+from tui.safe_text import untrusted, untrusted_cell
+from tui.widgets import progress_bar
 
 SORTS = ("imported", "title", "progress")
 _TABLE_ACTIONS = {"down": "action_cursor_down", "up": "action_cursor_up",
@@ -33,7 +35,7 @@ class LibraryScreen(Screen):
         self.sort = "imported"
 
     def compose(self) -> ComposeResult:
-        yield Static(safe("newstag — library"), id="library-title")
+        yield Static(Content("newstag — library"), id="library-title")
         yield Input(placeholder="Type to filter by title, source or id…", id="library-filter")
         yield DataTable(id="library-table", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="import-status"):
@@ -91,11 +93,11 @@ class LibraryScreen(Screen):
         label_colours = {label.name: label.colour for label in self.app.config.labels}
         for r in rows:
             labels = Text(no_wrap=True, overflow="ellipsis")
-            for name, n in sorted(r["labels"].items()):
-                labels.append(f"{name} {n} ", style=label_colours.get(name, ""))
+            for name, n in sorted(r["labels"].items()):  # labels may come from imports
+                labels.append_text(untrusted_cell(f"{name} {n} ", label_colours.get(name, "")))
             table.add_row(
-                Text(_plain(r["title"]), overflow="ellipsis", no_wrap=True),
-                Text(_plain(r["source"]), overflow="ellipsis", no_wrap=True),
+                untrusted_cell(r["title"]),
+                untrusted_cell(r["source"]),
                 Text(str(r["sentences"]), justify="right"),
                 Text(f"{progress_bar(r['reviewed'], r['sentences'], 8)} "
                      f"{r['reviewed']}/{r['sentences']}"),
@@ -107,7 +109,7 @@ class LibraryScreen(Screen):
         total = sum(r["sentences"] for r in self.rows)
         reviewed = sum(r["reviewed"] for r in self.rows)
         shown = f"{len(rows)} of {len(self.rows)}" if query else f"{len(self.rows)}"
-        self.query_one("#library-summary", Static).update(safe(
+        self.query_one("#library-summary", Static).update(Content(
             f" {shown} articles · {reviewed}/{total} sentences reviewed · sorted by {self.sort}"
             " · Enter opens · / filters · s sorts"))
 
@@ -126,7 +128,7 @@ class LibraryScreen(Screen):
             return
         status = self.query_one("#import-status")
         status.display = total > 0 and done < total
-        self.query_one("#import-label", Static).update(safe(label))
+        self.query_one("#import-label", Static).update(untrusted(label))
         self.query_one(ProgressBar).update(total=max(total, 1), progress=done)
 
     # -- actions -------------------------------------------------------------
@@ -173,9 +175,3 @@ class LibraryScreen(Screen):
             table.focus()
             getattr(table, _TABLE_ACTIONS[event.key])()
             event.stop()
-
-
-def _plain(text: str) -> str:
-    from annotations.text import visible_controls
-
-    return visible_controls(text).replace("\n", " ")

@@ -11,7 +11,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from tui.widgets import safe
+from annotations.text import visible_controls
+from tui.safe_text import untrusted
 
 
 class NoteScreen(ModalScreen[str | None]):
@@ -25,11 +26,13 @@ class NoteScreen(ModalScreen[str | None]):
     def __init__(self, sentence: str, note: str) -> None:
         super().__init__(id="note-screen")
         self.sentence = sentence
-        self.note = note
+        # TextArea writes its text to the terminal as it is: a note from an import is
+        # edited with its controls made visible (tabs and newlines are the editor's).
+        self.note = visible_controls(note)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="note-dialog", classes="dialog"):
-            yield Static(safe("Note on: " + self.sentence), id="note-sentence")
+            yield Static(Content("Note on: ") + untrusted(self.sentence), id="note-sentence")
             yield TextArea(self.note, id="note-text", soft_wrap=True)
             yield Static(Content("ctrl+s save · escape cancel · an empty note removes it"),
                          classes="dialog-hint")
@@ -40,7 +43,9 @@ class NoteScreen(ModalScreen[str | None]):
         self.query_one(TextArea).focus()
 
     def action_save(self) -> None:
-        self.dismiss(self.query_one(TextArea).text.strip())
+        text = self.query_one(TextArea).text.strip()
+        # Saved unedited, a note shown with visible controls is left as it is stored.
+        self.dismiss(None if text == self.note.strip() else text)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -94,8 +99,9 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Content("newstag — keys"), classes="dialog-title")
             with VerticalScroll(id="help-body"):
                 width = max((len(k) for k, _ in self.rows), default=4) + 2
+                # Label keys and descriptions come from the config.
                 lines = Content("\n").join(
-                    Content.assemble((key.ljust(width), "bold"), description)
+                    untrusted(key.ljust(width), "bold") + untrusted(description)
                     for key, description in self.rows
                 )
                 yield Static(lines, id="help-text")

@@ -20,9 +20,11 @@ from annotations.errors import UserError
 from annotations.model import Article, ReviewState, SentenceAnnotation
 from annotations.session import TaggingSession
 from annotations.tagging import TagChange
+from annotations.text import printable
 from tui.article_view import ArticleView, Highlights
+from tui.safe_text import notify_untrusted, untrusted
 from tui.screens.modals import FilterScreen, NoteScreen
-from tui.widgets import progress_bar, safe
+from tui.widgets import progress_bar
 
 
 def textual_key(key: str) -> str:
@@ -89,8 +91,9 @@ class ReaderScreen(Screen):
             key = textual_key(label.key)
             self._bindings.key_to_bindings.setdefault(key, []).append(Binding(
                 key, f"toggle_label({label.name!r})", label.name.capitalize(),
-                id=f"reader.label.{label.name}", key_display=label.key,
-                tooltip=label.description))
+                id=f"reader.label.{label.name}", key_display=printable(label.key),
+                # The Footer shows a str tooltip as markup; Content is shown as it is.
+                tooltip=untrusted(label.description)))  # type: ignore[arg-type]
 
     def compose(self) -> ComposeResult:
         yield Static(id="reader-title")
@@ -125,7 +128,7 @@ class ReaderScreen(Screen):
         try:
             current = store.annotations(self.article.id)
         except UserError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            notify_untrusted(self, str(exc), severity="error")
             return
         changed = {i for i in set(current) | set(self.annotations)
                    if current.get(i) != self.annotations.get(i)}
@@ -142,7 +145,7 @@ class ReaderScreen(Screen):
             parts.append(a.source)
         if a.published:
             parts.append(a.published)
-        return safe(" — ".join(parts), "bold")
+        return untrusted(" — ".join(parts), "bold")
 
     def _update_legend(self) -> None:
         pieces = [Content("Entities: ")]
@@ -154,11 +157,11 @@ class ReaderScreen(Screen):
                 if name not in present:
                     continue
                 style = "strike dim" if name in self.hidden_types else f"underline {colour}"
-                pieces.append(Content.styled(name, style))
+                pieces.append(untrusted(name, style))
                 pieces.append(Content("  "))
         pieces.append(Content("  Labels: "))
         for label in self.config.labels:
-            pieces.append(Content.styled(f"{label.key} {label.name}", f"bold {label.colour}"))
+            pieces.append(untrusted(f"{label.key} {label.name}", f"bold {label.colour}"))
             pieces.append(Content("  "))
         self.query_one("#legend", Static).update(Content("").join(pieces))
 
@@ -177,20 +180,21 @@ class ReaderScreen(Screen):
                 colours = {x.name: x.colour for x in self.config.labels}
                 parts.append(Content(" · "))
                 for label in annotation.labels:
-                    parts.append(Content.styled(label + " ", f"bold {colours.get(label, '')}"))
+                    # Labels may come from an import, not only from the config.
+                    parts.append(untrusted(label + " ", f"bold {colours.get(label, '')}"))
             elif annotation and annotation.state is ReviewState.REVIEWED:
                 parts.append(Content(" · none apply"))
             else:
                 parts.append(Content(" · unreviewed"))
             if annotation and annotation.note:
-                parts.append(Content(" · note: ") + safe(annotation.note.replace("\n", " ")))
+                parts.append(Content(" · note: ") + untrusted(annotation.note))
         if self.filter_key != "all":
-            parts.append(Content(f" · filter: {self._filter_name(self.filter_key)}"))
+            parts.append(Content(" · filter: ") + untrusted(self._filter_name(self.filter_key)))
         if self.orphaned:
             parts.append(Content(f" · {self.orphaned} orphaned (sentence gone; kept in exports)"))
         if self.search_query:
             parts.append(Content(f" · {len(self.matches)} matches for ") +
-                         safe(repr(self.search_query)))
+                         untrusted(repr(self.search_query)))
         self.query_one("#status", Static).update(Content("").join(parts))
 
     @on(ArticleView.CursorMoved)
@@ -246,7 +250,7 @@ class ReaderScreen(Screen):
         try:
             stored = operation(self.article, self.annotations, index, *args)
         except (UserError, OSError) as exc:
-            self.notify(safe(str(exc)).plain, severity="error", markup=False)
+            notify_untrusted(self, str(exc), severity="error")
             return None
         self.view.update_annotation(index, stored)
         self._update_status()
@@ -297,7 +301,7 @@ class ReaderScreen(Screen):
             self.notify(nothing)
             return
         if edit.article_id != self.article.id:
-            self.notify(f"{verb}: a change in article {edit.article_id}", markup=False)
+            notify_untrusted(self, f"{verb}: a change in article {edit.article_id}")
             return
         annotation = edit.before if verb == "Undone" else edit.after
         self.view.update_annotation(edit.index, annotation)
@@ -387,7 +391,7 @@ class ReaderScreen(Screen):
                                                    self.config.labels]
         if self.chosen_entity:
             keys.append(f"entity:{self.chosen_entity}")
-        choices = [(k, safe(self._filter_name(k))) for k in keys]
+        choices = [(k, untrusted(self._filter_name(k))) for k in keys]
 
         def chosen(key: str | None) -> None:
             if key is not None:
@@ -417,8 +421,8 @@ class ReaderScreen(Screen):
         visible = [i for n, i in enumerate(chosen) if not sentences[i].heading or (
             n + 1 < len(chosen) and not sentences[chosen[n + 1]].heading)]
         if key != "all" and not any(not sentences[i].heading for i in visible):
-            self.notify(f"No sentences are {self._filter_name(key)}.", severity="warning",
-                        markup=False)
+            notify_untrusted(self, f"No sentences are {self._filter_name(key)}.",
+                             severity="warning")
             self.filter_key = "all"
             visible = [s.index for s in sentences]
         self.view.set_visible(visible)
@@ -445,12 +449,11 @@ class ReaderScreen(Screen):
             colour = self.config.entities.get(label, "")
             shown = self.highlight_on and label not in self.hidden_types
             mark = "◉" if shown else "○"
-            header = Content.assemble(
-                (f"{mark} {label} ", f"bold {colour}" if colour else "bold"),
-                (f"({sum(counts[label].values())})", "dim"))
+            header = (untrusted(f"{mark} {label} ", f"bold {colour}" if colour else "bold")
+                      + Content.styled(f"({sum(counts[label].values())})", "dim"))
             panel.add_option(Option(header, id=f"type:{label}"))
             for text, n in counts[label].most_common():
-                panel.add_option(Option(Content("   ") + safe(text) +
+                panel.add_option(Option(Content("   ") + untrusted(text) +
                                         Content.styled(f" ×{n}", "dim"),
                                         id=f"entity:{label}:{text}"))
         if highlighted is not None and highlighted < panel.option_count:
@@ -480,7 +483,7 @@ class ReaderScreen(Screen):
         later = [i for i in hits if i > cursor] or hits
         self.view.move_to(later[0])
         position = hits.index(later[0]) + 1
-        self.notify(f"Mention {position} of {len(hits)}: {text}", markup=False, timeout=2)
+        notify_untrusted(self, f"Mention {position} of {len(hits)}: {text}", timeout=2)
 
     def action_toggle_highlight(self) -> None:
         self.highlight_on = not self.highlight_on
