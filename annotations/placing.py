@@ -147,9 +147,8 @@ def import_incoming(store: Store, incoming: Iterable[Incoming], rule: MergeRule,
         annotation.article_id, annotation.sentence_index = place
         grouped.setdefault(place[0], []).append(annotation)
     for article_id, items in grouped.items():
-        article = articles.get(article_id)
         with store.annotations_of(article_id) as current:  # one read, one write
-            _merge(current, article, items, rule, report)
+            _merge(current, articles.get(article_id), items, rule, report)
     if unplaced:
         store.add_unplaced(unplaced)
         report.orphaned.extend(unplaced)

@@ -93,10 +93,10 @@ def validate(model: type[BaseModel], value: Any, path: Path, where: str) -> Any:
         return model.model_validate(value)
     except SchemaError as exc:
         error = exc.errors(include_url=False)[0]
-        at = where + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error["loc"])
+        at = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error["loc"])
+        at = ": ".join(x for x in (where, at.lstrip(".")) if x)
         message = error["msg"].removeprefix("Value error, ")
-        raise ImportFileError(path, at.lstrip("."), f"{message} "
-                              f"(got {brief(error.get('input'))})") from None
+        raise ImportFileError(path, at, f"{message} (got {brief(error.get('input'))})") from None
     except RecursionError:
         raise ImportFileError(path, where, "values nested too deeply") from None
 
@@ -128,6 +128,14 @@ def _scalar_text(value: Any) -> Any:
     return value
 
 
+def _short_lines(value: str) -> str:
+    longest = max(map(len, value.split("\n")), default=0)
+    if longest > MAX_TEXT:
+        raise ValueError(f"has a line of {longest:,} characters (spaCy takes at most "
+                         f"{MAX_TEXT:,})")
+    return value
+
+
 def _finite(value: float) -> float:
     if not math.isfinite(value):
         raise ValueError("must be a finite number")
@@ -140,5 +148,7 @@ SentenceText = Annotated[str, Field(min_length=1, max_length=MAX_TEXT),
 Label = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_no_surrogates)]
 Stamp = Annotated[str, BeforeValidator(_stamp)]
 ScalarText = Annotated[Text, BeforeValidator(_scalar_text)]
+ArticleId = Annotated[Text, Field(min_length=1, max_length=1000), BeforeValidator(_scalar_text)]
+ArticleText = Annotated[Text, AfterValidator(_short_lines)]
 Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET)]
 Timestamp = Annotated[float, AfterValidator(_finite), Field(ge=0, lt=MAX_TIMESTAMP)]

@@ -11,6 +11,8 @@ import yaml
 from annotations.errors import UserError
 from annotations.export import FORMAT_NAME, FORMAT_VERSION
 from annotations.importing.files import (
+    ArticleId,
+    ArticleText,
     ImportFileError,
     Label,
     Offset,
@@ -47,11 +49,11 @@ class SentenceRecord(Unplaced):
 
 
 class ArticleEntry(Strict):
-    id: ScalarText
+    id: ArticleId
     title: ScalarText | None = None
     source: ScalarText | None = None
     published: ScalarText | None = None
-    text: Text | None = None
+    text: ArticleText | None = None
     sentences: list[SentenceRecord] | None = None
 
 
