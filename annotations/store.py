@@ -70,6 +70,7 @@ class Store:
         self._lock_depth = 0
         self._lock_fd: int | None = None
         self._index_cache: tuple[tuple, dict[str, ArticleSummary]] | None = None
+        self._transactions: dict[str, ArticleAnnotations] = {}
 
     # -- opening -------------------------------------------------------------
     @classmethod
@@ -285,22 +286,50 @@ class Store:
                 )
                 for article, content_id in items
             ]
-            with self._db(self.index_path) as db:
-                _upsert_by_id(db.table("articles", cache_size=0), summaries)
+            # One read and one atomic write of the index for all rows.
+            tables = read_json_tables(self.index_path) or {}
+            _upsert_by_id(tables, summaries)
+            AtomicJSONStorage(self.index_path).write(tables)
         return summaries
 
     # -- annotations ---------------------------------------------------------
-    def _annotation_tables(self, article_id: str) -> dict:
-        return read_json_tables(self._annotation_path(article_id)) or {}
+    @contextmanager
+    def annotations_of(self, article_id: str) -> Iterator[ArticleAnnotations]:
+        """The one way to change an article's annotations: a transaction.
+
+        Takes the lock, reads the article's annotation file once, yields its
+        annotations to change in place, and writes the file once on exit if
+        anything changed. Nothing is written when the block raises. Reading
+        inside the lock is what keeps a second writer's change (another
+        process, the reader) from being overwritten by a stale copy.
+        A nested transaction on the same article shares the outer one.
+        """
+        current = self._transactions.get(article_id)
+        if current is not None:
+            yield current
+            return
+        with self.locked():
+            path = self._annotation_path(article_id)
+            tables = read_json_tables(path) or {}
+            annotations = ArticleAnnotations(article_id, *_annotations_in(path, tables))
+            self._transactions[article_id] = annotations
+            try:
+                yield annotations
+            finally:
+                del self._transactions[article_id]
+            sentences, orphans = annotations.tables()
+            if sentences != tables.get("sentences", {}) or orphans != tables.get("orphans", {}):
+                # The tables dict goes straight to the atomic storage: one write, and no
+                # TinyDB internals (Table._update_table) to rely on.
+                AtomicJSONStorage(path).write({**tables, "sentences": sentences,
+                                               "orphans": orphans})
 
     def load_annotations(
         self, article_id: str
     ) -> tuple[dict[int, SentenceAnnotation], list[SentenceAnnotation]]:
         """The article's annotations by sentence index, and its orphans, in one read."""
         path = self._annotation_path(article_id)
-        tables = read_json_tables(path) or {}
-        placed = {doc_id - 1: a for doc_id, a in _records(path, tables.get("sentences", {}))}
-        return placed, [a for _, a in _records(path, tables.get("orphans", {}))]
+        return _annotations_in(path, read_json_tables(path) or {})
 
     def annotations_signature(self, article_id: str) -> tuple[int, int, int] | None:
         """Changes whenever the article's annotation file is replaced (by anyone)."""
@@ -320,7 +349,7 @@ class Store:
         self.put_annotations([annotation])
 
     def put_annotations(self, annotations: Iterable[SentenceAnnotation]) -> None:
-        """Store annotations, one atomic write per article.
+        """Store annotations, one transaction (one atomic write) per article.
 
         An annotation that is unreviewed with no note is removed: it says nothing.
         """
@@ -331,23 +360,21 @@ class Store:
             by_article.setdefault(annotation.article_id, []).append(annotation)
         with self.locked():
             for article_id, items in by_article.items():
-                with self._db(self._annotation_path(article_id)) as db:
-                    table = db.table("sentences", cache_size=0)
-                    upserts = {}
-                    removals = set()
-                    for a in items:
-                        doc_id = a.sentence_index + 1
-                        if a.state is ReviewState.UNREVIEWED and not a.note:
-                            removals.add(doc_id)
-                            upserts.pop(doc_id, None)
-                        else:
-                            upserts[doc_id] = a.to_record()
-                            removals.discard(doc_id)
-                    _apply(table, upserts, removals)
+                with self.annotations_of(article_id) as current:
+                    for annotation in items:
+                        current.put(annotation)
 
     def delete_annotation(self, article_id: str, index: int) -> None:
-        with self.locked(), self._db(self._annotation_path(article_id)) as db:
-            _apply(db.table("sentences", cache_size=0), {}, {index + 1})
+        with self.annotations_of(article_id) as current:
+            current.remove(index)
+
+    def replace_annotations(
+        self, article_id: str, placed: Iterable[SentenceAnnotation],
+        orphans: Iterable[SentenceAnnotation],
+    ) -> None:
+        """Replace all of an article's annotations in one atomic write."""
+        with self.annotations_of(article_id) as current:
+            current.replace(placed, orphans)
 
     def save_position(self, article_id: str, index: int) -> None:
         """Where the reader was in an article, for the next time it opens."""
@@ -368,27 +395,64 @@ class Store:
         tables = read_json_tables(path) or {}
         return [a for _, a in _records(path, tables.get("unplaced", {}))]
 
-    def add_unplaced(self, annotations: Iterable[SentenceAnnotation]) -> None:
-        with self.locked(), self._db(self.root / "unplaced.json") as db:
-            table = db.table("unplaced", cache_size=0)
-            known = {(r["text"], r["updated_at"], tuple(r["labels"])) for r in table.all()}
-            table.insert_multiple(
-                a.to_record() for a in annotations
-                if (a.text, a.updated_at, tuple(a.labels)) not in known)
-
-    def replace_annotations(
-        self, article_id: str, placed: Iterable[SentenceAnnotation],
-        orphans: Iterable[SentenceAnnotation],
-    ) -> None:
-        """Replace all of an article's annotations in one atomic write."""
-        sentences = {str(a.sentence_index + 1): a.to_record() for a in placed}
-        orphan_rows = {str(i + 1): a.to_record() for i, a in enumerate(orphans)}
+    @contextmanager
+    def unplaced_annotations(self) -> Iterator[list[SentenceAnnotation]]:
+        """A transaction on the unplaced annotations: lock, read once, write once if changed."""
+        path = self.root / "unplaced.json"
         with self.locked():
-            tables = self._annotation_tables(article_id)
-            tables["sentences"] = sentences
-            tables["orphans"] = orphan_rows
-            AtomicJSONStorage(self._annotation_path(article_id)).write(tables)
+            tables = read_json_tables(path) or {}
+            items = [a for _, a in _records(path, tables.get("unplaced", {}))]
+            yield items
+            rows = {str(i + 1): a.to_record() for i, a in enumerate(items)}
+            if rows != tables.get("unplaced", {}):
+                AtomicJSONStorage(path).write({**tables, "unplaced": rows})
 
+    def add_unplaced(self, annotations: Iterable[SentenceAnnotation]) -> None:
+        with self.unplaced_annotations() as items:
+            known = {(a.text, a.updated_at, tuple(a.labels)) for a in items}
+            for a in annotations:
+                if (a.text, a.updated_at, tuple(a.labels)) not in known:
+                    known.add((a.text, a.updated_at, tuple(a.labels)))
+                    items.append(a)
+
+
+@dataclass(slots=True)
+class ArticleAnnotations:
+    """An article's annotations inside ``Store.annotations_of``: change them in place."""
+
+    article_id: str
+    placed: dict[int, SentenceAnnotation]
+    orphans: list[SentenceAnnotation]
+
+    def put(self, annotation: SentenceAnnotation) -> None:
+        """Set a sentence's annotation; one unreviewed with no note says nothing: removed."""
+        index = annotation.sentence_index
+        if index is None:
+            raise ValueError("an orphaned annotation has no sentence to be put on")
+        if annotation.state is ReviewState.UNREVIEWED and not annotation.note:
+            self.placed.pop(index, None)
+        else:
+            self.placed[index] = annotation
+
+    def remove(self, index: int) -> None:
+        self.placed.pop(index, None)
+
+    def replace(self, placed: Iterable[SentenceAnnotation],
+                orphans: Iterable[SentenceAnnotation]) -> None:
+        self.placed = {a.sentence_index: a for a in placed if a.sentence_index is not None}
+        self.orphans = list(orphans)
+
+    def tables(self) -> tuple[dict[str, dict], dict[str, dict]]:
+        """The TinyDB tables as stored: document id = sentence index + 1."""
+        return ({str(i + 1): self.placed[i].to_record() for i in sorted(self.placed)},
+                {str(i + 1): a.to_record() for i, a in enumerate(self.orphans)})
+
+
+def _annotations_in(
+    path: Path, tables: dict
+) -> tuple[dict[int, SentenceAnnotation], list[SentenceAnnotation]]:
+    placed = {doc_id - 1: a for doc_id, a in _records(path, tables.get("sentences", {}))}
+    return placed, [a for _, a in _records(path, tables.get("orphans", {}))]
 
 
 @contextmanager
@@ -427,30 +491,16 @@ def _records(path: Path, rows: dict) -> list[tuple[int, SentenceAnnotation]]:
                           f"({type(exc).__name__}: {exc})") from None
 
 
-def _upsert_by_id(table, summaries: list[ArticleSummary]) -> None:
-    """Insert or replace index rows by article id, in one write."""
-
-    def update(docs: dict) -> None:
-        row_of = {doc["id"]: doc_id for doc_id, doc in docs.items()}
-        next_id = max(docs, default=0) + 1
-        for summary in summaries:
-            doc_id = row_of.get(summary.id)
-            if doc_id is None:
-                doc_id, next_id = next_id, next_id + 1
-            docs[doc_id] = asdict(summary)
-
-    table._update_table(update)
-
-
-def _apply(table, upserts: dict[int, dict], removals: set[int]) -> None:
-    """Upserts and removals in a single TinyDB table write."""
-
-    def update(docs: dict) -> None:
-        for doc_id in removals:
-            docs.pop(doc_id, None)
-        docs.update(upserts)
-
-    table._update_table(update)  # one read and one atomic write for the whole batch
+def _upsert_by_id(tables: dict, summaries: list[ArticleSummary]) -> None:
+    """Insert or replace index rows by article id (document ids stay as they were)."""
+    docs = tables.setdefault("articles", {})
+    row_of = {doc["id"]: doc_id for doc_id, doc in docs.items()}
+    next_id = max(map(int, docs), default=0) + 1
+    for summary in summaries:
+        doc_id = row_of.get(summary.id)
+        if doc_id is None:
+            doc_id, next_id = str(next_id), next_id + 1
+        docs[doc_id] = asdict(summary)
 
 
 def _article_of(summary: ArticleSummary, body: dict) -> Article:

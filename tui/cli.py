@@ -88,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import-annotations", parents=[common], help="import an export file")
     p.add_argument("file", metavar="FILE")
     p.add_argument("-f", "--format", default="yaml", choices=IMPORT_FORMATS)
+    p.add_argument("--overwrite", action="store_true",
+                   help="the file wins over newer changes in the database")
 
     p = sub.add_parser("stats", parents=[common], help="counts per label and article")
     p.add_argument("--json", action="store_true")
@@ -413,44 +415,34 @@ def cmd_export(args: argparse.Namespace, config: Config, db: Path) -> int:
 
 
 def cmd_import_annotations(args: argparse.Namespace, config: Config, db: Path) -> int:
-    from annotations import import_annotations as yaml_import
-    from annotations import interop_import
+    from annotations import importing
 
-    path = Path(args.file)
-    if not path.is_file():
-        raise UserError(f"{path}: no such file")
-    skipped = 0
-    # Read and validate the whole file before the database is touched.
-    if args.format == "yaml":
-        data = yaml_import.read_export(path)
-    elif args.format in ("prodigy", "jsonl"):
-        incoming, skipped = interop_import.parse_prodigy(path)
-    else:
-        incoming, skipped = interop_import.parse_doccano(path)
+    # The whole file is read and validated before the database is opened.
+    parsed = importing.read_file(Path(args.file), args.format)
     store = Store.open(db)
-    if args.format == "yaml":
-        report = yaml_import.import_export_data(store, data, path, config.label_names,
-                                                lambda: _load_nlp(config))
-    else:
-        report = interop_import.import_incoming(store, incoming, config.annotator,
-                                                config.label_names)
+    report = importing.apply(store, parsed, config.label_names, config.annotator,
+                             lambda: _load_nlp(config), overwrite=args.overwrite)
     if report.unknown_labels:
         _warn(f"labels not in {config.path}: {', '.join(sorted(report.unknown_labels))} "
               "(kept; add them to the config to tag with them)")
     for article_id in report.missing_articles:
         _warn(f"article {article_id} is not in the database and the file has no text for it; "
-              "import the article first")
+              "its annotations were placed by text where possible (import the article first)")
     for orphan in report.orphaned[:5]:
         where = f"article {orphan.article_id}" if orphan.article_id else "no article"
         _warn(f"{where}: no sentence with this text, kept as "
               f"{'orphaned' if orphan.article_id else 'unplaced'}: {orphan.text[:70]!r}")
     if len(report.orphaned) > 5:
         _warn(f"... and {len(report.orphaned) - 5} more")
-    if skipped:
-        _warn(f"{skipped} records without an answer (or ignored) were skipped")
+    if report.skipped:
+        _warn(f"{report.skipped} records without an answer (or ignored) were skipped")
+    conflicts = ""
+    if report.conflicts:
+        conflicts = (f", {report.conflicts} conflict{'s' if report.conflicts > 1 else ''} "
+                     "kept local (the database's change is newer; --overwrite takes the file's)")
     _out(f"imported {report.placed} annotations into {db}"
-          f" ({len(report.created_articles)} articles created, {len(report.orphaned)} unplaced, "
-          f"{report.kept_newer} kept because the database had a newer change)")
+         f" ({len(report.created_articles)} articles created, {len(report.orphaned)} unplaced, "
+         f"{report.unchanged} unchanged{conflicts})")
     return 0
 
 
