@@ -143,7 +143,7 @@ def _block(value: str, indent: str) -> str | None:
     if _UNSAFE_RAW.search(value) or not value.strip():
         return None
     multiline = "\n" in value
-    if not multiline and (value[0] == " " or value[-1] == " "):
+    if not multiline and (value[0] in " \t" or value[-1] in " \t"):
         return None
     if value.endswith("\n"):
         chomp = "+" if value.endswith("\n\n") else ""

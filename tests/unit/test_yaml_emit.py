@@ -149,7 +149,7 @@ def test_property_hostile_string_in_every_position(value):
 @pytest.mark.parametrize("text", [
     "\tfirst line starts with a tab\nsecond", "\t\nthen text", "\t x\ny", "a\ufffeb", "a\uffffb",
     "x\ud800y", "\udfff", "long " * 30 + "\ud800", "first\n\ud800\n",
-    "😀 \t" + "x" * 90, "word " * 20 + "\tword",
+    "😀 \t" + "x" * 90, "word " * 20 + "\tword", "\t word" * 30 + " 😀",
 ])
 def test_cases_csafeloader_used_to_refuse(text):
     """Each of these was written so that libyaml (newstag's own loader) failed, the text
