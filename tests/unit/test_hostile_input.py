@@ -3,6 +3,9 @@ nothing changed: never a traceback, a hang or a megabyte of error message."""
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 import yaml
 
@@ -118,3 +121,128 @@ def test_config_that_never_ends_is_refused(cli, tmp_path):
     result = cli("list", "--config", "/dev/zero", db=tmp_path / "db")
     assert result.code == 2
     assert "larger than" in _one_short_line(result.err)
+
+
+# -- article sources ------------------------------------------------------------------------
+def _show(cli, db, article_id: str) -> dict:
+    result = cli("show", article_id, "--json", db=db)
+    assert result.code == 0, result.err
+    return json.loads(result.out)
+
+
+def _ids(cli, db) -> dict[str, str]:
+    """Title -> id of every article."""
+    result = cli("list", "--json", db=db)
+    assert result.code == 0, result.err
+    return {row["title"]: row["id"] for row in json.loads(result.out)}
+
+
+def test_line_over_a_megabyte_is_imported_in_pieces(cli, tmp_path):
+    """spaCy refuses a text over 1,000,000 characters (E088): the line goes to it in pieces
+    cut after sentence ends, and the offsets still point into the stored text.
+    (Long invented "words" keep spaCy's work small: 1 MB in about 1,000 tokens.)"""
+    sentences = [f"{chr(65 + i % 26) * 1500} and {'q' * 500} number {i}." for i in range(520)]
+    line = " ".join(sentences)
+    assert len(line) > 1_000_000
+    source = tmp_path / "unwrapped.txt"
+    source.write_text(f"An unwrapped article\n{line}\nThe last sentence is here.\n", "utf-8")
+    db = tmp_path / "db"
+    result = cli("import", source, db=db)
+    assert result.code == 0, result.err[-2000:]
+    assert "Traceback" not in result.err
+    shown = _show(cli, db, _ids(cli, db)["An unwrapped article"])
+    rows = shown["sentences"]
+    assert rows[0]["heading"] and rows[0]["text"] == "An unwrapped article"
+    assert rows[-1]["text"] == "The last sentence is here."
+    body = rows[1:-1]
+    assert " ".join(r["text"] for r in body) == line  # nothing lost or doubled
+    assert all(r["end"] - r["start"] == len(r["text"]) for r in body)
+    offset = len("An unwrapped article\n")
+    assert body[0]["start"] == offset and body[-1]["end"] == offset + len(line)
+    # the pieces spaCy got were cut between two of the sentences, never inside one
+    from annotations.nlp import MAX_CHUNK, line_jobs
+
+    text = source.read_text("utf-8")
+    starts, pos = set(), offset
+    for sentence in sentences:
+        starts.add(pos)
+        pos += len(sentence) + 1
+    pieces = line_jobs(text)[1:-1]
+    assert len(pieces) > 1_000_000 // MAX_CHUNK
+    assert all(start in starts and end - start <= MAX_CHUNK for start, end, _ in pieces)
+
+
+def test_long_line_of_real_sentences_keeps_offsets(nlp):
+    from annotations.nlp import MAX_CHUNK, process_texts
+
+    paragraph = ("Ministers from both countries met in Geneva on Tuesday. They agreed to cut "
+                 "tariffs on steel by ten percent! Would the deal survive the election? "
+                 "Officials said talks would resume in March. ")
+    line = (paragraph * (3 * MAX_CHUNK // len(paragraph))).strip()
+    text = f"Trade talks\n{line}\nA closing line that ends here.\n"
+    [result] = process_texts(nlp, [text])
+    line_start, line_end = text.index(line), text.index(line) + len(line)
+    body = [s for s in result.sentences if line_start <= s.start < line_end]
+    assert all(s.end <= line_end for s in body)  # no sentence crosses the line break
+    assert all("\n" not in text[s.start:s.end] for s in result.sentences)
+    assert "".join(text[s.start:s.end] for s in body).replace(" ", "") == line.replace(" ", "")
+    assert len(body) >= line.count(". ") + line.count("! ")  # cut only at sentence ends
+    for e in result.entities:
+        assert text[e.start:e.end] in {"Geneva", "Tuesday", "March", "ten percent"} or e.label
+
+
+def test_split_long_line_cuts_after_sentences_then_spaces_then_hard():
+    from annotations.nlp import split_long_line
+
+    text = "x\n" + "Aa bb. Cc dd! " * 10 + "\n"
+    pieces = split_long_line(text, 2, len(text) - 2, limit=30)
+    assert all(b - a <= 30 for a, b in pieces)
+    assert all(text[b - 1] in ".!" for a, b in pieces)
+    words = "word " * 20
+    pieces = split_long_line(words, 0, len(words) - 1, limit=12)
+    assert [words[a:b] for a, b in pieces] == ["word word"] * 10
+    blob = "z" * 25
+    assert split_long_line(blob, 0, 25, limit=10) == [(0, 10), (10, 20), (20, 25)]
+
+
+def test_hostile_jsonl_lines_are_reported_and_the_others_import(cli, tmp_path):
+    good = {"id": "good-1", "title": "Good one", "text": "Paris hosted the talks on Monday."}
+    lines = [
+        json.dumps(good),
+        '{"id": "sur", "title": "Surrogate \\ud800 title", "text": "Broken \\ud800 text here."}',
+        '{"id": ' + "9" * 5000 + ', "text": "A huge integer id."}',
+        '{"id": 1e400, "text": "An infinite id."}',
+        '{"id": NaN, "text": "A NaN id."}',
+        '{"id": Infinity, "text": "An Infinity id."}',
+        '{"id": "x' + "y" * 1_000 + '", "text": "A very long id."}',
+        '{"text": ["not", "a", "string"]}',
+        '{"text": "Bad title type.", "title": 12}',
+        '{"text": "Bad source type.", "source": {"a": 1}}',
+        '{"id": [' + "[" * 100_000 + "]" * 100_000 + '], "text": "Deep."}',
+        "[" * 100_000 + "]" * 100_000,
+        '["an", "array"]',
+        '"a string"',
+        "null",
+        "12",
+        '{"text": "' + "b" * 1_000_000 + '", "title": ' + "[" * 10 + "]" * 10 + "}",
+        json.dumps({"id": "good-2", "title": "Good two", "text": "Berlin answered on Friday."}),
+    ]
+    source = tmp_path / "hostile.jsonl"
+    source.write_text("\n".join(lines) + "\n", "utf-8")
+    db = tmp_path / "db"
+    result = cli("import", source, db=db)
+    assert result.code == 0, result.err[-2000:]
+    assert "Traceback" not in result.err
+    warnings = result.err.strip().splitlines()
+    assert all(len(w) <= MAX_ERROR_LINE for w in warnings), max(map(len, warnings))
+    reported = {int(m) for m in re.findall(r"hostile\.jsonl: line (\d+)", result.err)}
+    assert reported == set(range(2, 18)), result.err
+    assert "3 new" in result.out
+    titles = _ids(cli, db)
+    assert {"Good one", "Good two", "Surrogate \ufffd title"} == set(titles)
+    shown = _show(cli, db, titles["Surrogate \ufffd title"])
+    assert shown["sentences"][0]["text"] == "Broken \ufffd text here."
+    # the article with a replaced character exports and loads back
+    exported = cli("export", "--all", db=db)
+    assert exported.code == 0, exported.err
+    assert "Broken \ufffd text here." in exported.out
