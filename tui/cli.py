@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import shlex
 import sys
@@ -135,6 +136,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        # A full disk, a read-only folder, a permission: every write is atomic (temp file,
+        # fsync, rename), so each file is its old or its new version; say where and why.
+        print(f"newstag: error: {visible_controls(os_error_line(exc))}", file=sys.stderr)
+        return 2
+
+
+def os_error_line(exc: OSError) -> str:
+    """``PATH: reason`` for an OSError, with a hint for the common ones."""
+    reason = exc.strerror or type(exc).__name__
+    hint = {errno.ENOSPC: "free some space and run the command again",
+            errno.EDQUOT: "free some space and run the command again",
+            errno.EFBIG: "the file size limit (ulimit -f) was reached"}.get(exc.errno or 0, "")
+    where = str(exc.filename) if exc.filename is not None else "cannot read or write"
+    if exc.filename2 is not None:
+        where += f" -> {exc.filename2}"
+    return f"{where}: {reason}" + (f" ({hint})" if hint else "")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
@@ -246,3 +248,98 @@ def test_hostile_jsonl_lines_are_reported_and_the_others_import(cli, tmp_path):
     exported = cli("export", "--all", db=db)
     assert exported.code == 0, exported.err
     assert "Broken \ufffd text here." in exported.out
+
+
+# -- disk full, read-only folder: real file systems -------------------------------------------
+@pytest.fixture
+def tmpfs(tmp_path):
+    """A real, small tmpfs mounted for this test (tests run as root here and in CI).
+    ``remount(ro=True)`` makes it read-only for real: chmod does not stop root."""
+    mount_point = tmp_path / "mnt"
+    mount_point.mkdir()
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount_point)],
+                          capture_output=True, text=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({made.stderr.strip()})")
+
+    def remount(ro: bool) -> None:
+        option = "remount,ro" if ro else "remount,rw"
+        subprocess.run(["mount", "-o", option, str(mount_point)], check=True)
+
+    try:
+        yield mount_point, remount
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def _small_database(cli, tmp_path, db: Path) -> str:
+    source = tmp_path / "talks.txt"
+    source.write_text("Trade talks\nParis hosted the talks on Monday. Berlin answered on "
+                      "Friday.\n", "utf-8")
+    assert cli("import", source, db=db).code == 0
+    article = next(iter(_ids(cli, db).values()))
+    assert cli("tag", article, "1", "trade", "--note", "kept", db=db).code == 0
+    return article
+
+
+def _state(cli, db: Path, article: str) -> list:
+    return [(r["labels"], r["state"], r["note"]) for r in _show(cli, db, article)["sentences"]]
+
+
+def _writing_commands(tmp_path, article: str, mount: Path) -> list[tuple[str, ...]]:
+    other = tmp_path / "other.txt"
+    other.write_text("Other news\nRome said nothing at all today.\n", "utf-8")
+    exported = tmp_path / "export.yaml"
+    return [
+        ("tag", article, "2", "defence"),
+        ("tag", article, "1", "--note", "changed"),
+        ("import", str(other)),
+        ("import-annotations", str(exported)),
+        ("export", "-o", str(mount / "out.yaml")),
+    ]
+
+
+def test_read_only_database_folder_is_one_line_and_nothing_changes(cli, tmp_path, tmpfs):
+    mount, remount = tmpfs
+    db = mount / "db"
+    article = _small_database(cli, tmp_path, db)
+    assert cli("export", "-o", tmp_path / "export.yaml", db=db).code == 0
+    before = _state(cli, db, article)
+    remount(ro=True)
+    commands = _writing_commands(tmp_path, article, mount) + [("doctor", "--repair"), ()]
+    for command in commands:  # () is the reader's start
+        result = cli(*command, db=db)
+        if command == ("doctor", "--repair"):
+            assert result.code == 0  # a healthy database: nothing to write
+            continue
+        assert result.code == 2, (command, result.err)
+        line = _one_short_line(result.err)
+        assert "Read-only file system" in line, line
+        assert str(mount) in line  # names the path
+    remount(ro=False)
+    assert _state(cli, db, article) == before
+    assert "healthy" in cli("doctor", db=db).out
+
+
+def test_full_disk_is_one_line_and_nothing_is_lost(cli, tmp_path, tmpfs):
+    mount, _ = tmpfs
+    db = mount / "db"
+    article = _small_database(cli, tmp_path, db)
+    assert cli("export", "-o", tmp_path / "export.yaml", db=db).code == 0
+    before = _state(cli, db, article)
+    filler = mount / "filler"
+    with filler.open("wb") as handle, pytest.raises(OSError):
+        while True:  # fill the file system for real
+            handle.write(b"\0" * 65536)
+            handle.flush()
+    for command in _writing_commands(tmp_path, article, mount):
+        result = cli(*command, db=db)
+        assert result.code == 2, (command, result.err)
+        line = _one_short_line(result.err)
+        assert "No space left on device" in line, line
+        assert str(mount) in line
+    assert _state(cli, db, article) == before  # every acknowledged tag and note is there
+    assert not list(db.rglob("*.tmp"))  # no half-written temporary file left behind
+    filler.unlink()
+    assert "healthy" in cli("doctor", db=db).out
+    assert cli("tag", article, "2", "defence", db=db).code == 0  # and it works again
