@@ -119,14 +119,25 @@ def export_jsonl(rows: Iterator[ExportRow], make) -> str:
     return "".join(json.dumps(make(row), ensure_ascii=False) + "\n" for row in rows)
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula
+# (=HYPERLINK(...), +cmd|...): OWASP's rule is to prefix such a cell with "'".
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: str) -> str:
+    """A text cell a spreadsheet shows as text, never evaluates (CSV injection)."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
 def export_csv(rows: Iterator[ExportRow], config: Config) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["article_id", "index", "text", *config.label_names, "note"])
+    writer.writerow(["article_id", "index", "text", *map(csv_cell, config.label_names), "note"])
     for row in rows:
         labels = set(row.labels)
-        writer.writerow([row.article.id, "" if row.index is None else row.index, row.text,
-                         *(int(name in labels) for name in config.label_names), row.note])
+        writer.writerow([csv_cell(row.article.id), "" if row.index is None else row.index,
+                         csv_cell(row.text), *(int(name in labels) for name in config.label_names),
+                         csv_cell(row.note)])
     return out.getvalue()
 
 

