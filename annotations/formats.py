@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from annotations.config import Config
-from annotations.errors import UserError
+from annotations.errors import UserError, brief
 from annotations.export import ExportFilter, select_articles
 from annotations.model import Article, Entity, ReviewState, SentenceAnnotation
 from annotations.store import Store
@@ -47,7 +47,8 @@ class ExportRow:
 def iter_rows(store: Store, selection: ExportFilter, mode: str = "reviewed") -> Iterator[ExportRow]:
     """Sentences in article order: reviewed ones, every annotated one, or all of them."""
     if mode not in SENTENCE_MODES:
-        raise UserError(f"unknown sentence selection {mode!r} (use {', '.join(SENTENCE_MODES)})")
+        raise UserError(f"unknown sentence selection {brief(mode)} "
+                        f"(use {', '.join(SENTENCE_MODES)})")
     for article_id in select_articles(store, selection.article_refs):
         article = store.load_article(article_id)
         placed, orphans = store.load_annotations(article_id)

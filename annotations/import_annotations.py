@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from annotations.errors import UserError
+from annotations.errors import UserError, brief
 from annotations.export import FORMAT_NAME, FORMAT_VERSION
 from annotations.ingest import import_documents, place_by_text
 from annotations.model import Article, ReviewState, SentenceAnnotation
@@ -56,7 +56,7 @@ def read_export(path: Path) -> dict:
                               f"{FORMAT_NAME})")
     version = data.get("version")
     if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise ExportFileError(path, "version", f"unsupported version {version!r} "
+        raise ExportFileError(path, "version", f"unsupported version {brief(version)} "
                               f"(this newstag reads up to {FORMAT_VERSION})")
     if not isinstance(data.get("articles"), list):
         raise ExportFileError(path, "articles", "must be a list")

@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from annotations.config import Config, load_config
-from annotations.errors import UserError
+from annotations.errors import UserError, brief
 from annotations.paths import resolve_db_path
 from annotations.store import Store
 from annotations.tagging import TagChange, apply_changes
@@ -215,7 +215,7 @@ def cmd_import(args: argparse.Namespace, config: Config, db: Path) -> int:
         _warn(str(problem) + ("; skipped" if problem.skipped else ""))
     for orphan in report.orphaned[:5]:
         _warn(f"article {orphan.article_id}: sentence no longer in the text, annotation kept "
-              f"as orphaned: {orphan.text[:70]!r}")
+              f"as orphaned: {brief(orphan.text, 80)}")
     if len(report.orphaned) > 5:
         _warn(f"... and {len(report.orphaned) - 5} more orphaned annotations")
     parts = [f"{len(report.added)} new", f"{len(report.updated)} updated",
@@ -314,7 +314,7 @@ def _parse_index(value: str | None, where: str) -> int:
     try:
         return int(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise ArgumentError(f"{where}: INDEX must be a whole number, got {value!r}") from None
+        raise ArgumentError(f"{where}: INDEX must be a whole number, got {brief(value)}") from None
 
 
 def _change(article: str | None, index: str | None, labels: list[str], none: bool,
@@ -461,7 +461,7 @@ def cmd_import_annotations(args: argparse.Namespace, config: Config, db: Path) -
     for orphan in report.orphaned[:5]:
         where = f"article {orphan.article_id}" if orphan.article_id else "no article"
         _warn(f"{where}: no sentence with this text, kept as "
-              f"{'orphaned' if orphan.article_id else 'unplaced'}: {orphan.text[:70]!r}")
+              f"{'orphaned' if orphan.article_id else 'unplaced'}: {brief(orphan.text, 80)}")
     if len(report.orphaned) > 5:
         _warn(f"... and {len(report.orphaned) - 5} more")
     if skipped:

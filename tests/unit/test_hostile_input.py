@@ -383,3 +383,33 @@ def test_csv_cell_rule():
 
     assert [csv_cell(v) for v in ["=1+2", "+1", "-1", "@a", "\tx", "\rx", "a=b", "", "'q"]] == [
         "'=1+2", "'+1", "'-1", "'@a", "'\tx", "'\rx", "a=b", "", "'q"]
+
+
+# -- error messages echo a capped value ---------------------------------------------------------
+@pytest.mark.parametrize("line", [
+    "{article} " + "9" * 1_000_000 + " trade",  # INDEX
+    "r" * 1_000_000 + " 1 trade",  # ARTICLE
+    "{article} 1 " + "L" * 1_000_000,  # LABEL
+], ids=["index", "article", "label"])
+def test_tag_file_with_a_megabyte_value_gives_a_short_line(cli, tmp_path, line):
+    db = tmp_path / "db"
+    article = _small_database(cli, tmp_path, db)
+    before = _state(cli, db, article)
+    ops = tmp_path / "ops.txt"
+    ops.write_text(line.replace("{article}", article) + "\n", "utf-8")
+    result = cli("tag", "--from", ops, db=db)
+    assert result.code == 2
+    _one_short_line(result.err)
+    assert _state(cli, db, article) == before
+
+
+def test_no_error_message_echoes_a_raw_repr():
+    """Error messages echo values through errors.brief, never ``{value!r}`` (an alias bomb
+    printed with !r was 4.9 MB)."""
+    root = Path(__file__).resolve().parents[2]
+    offenders = []
+    for path in [*sorted((root / "annotations").rglob("*.py")), root / "tui" / "cli.py"]:
+        for number, text in enumerate(path.read_text("utf-8").splitlines(), start=1):
+            if re.search(r"\{[^{}]*!r\}", text) and not text.lstrip().startswith("#"):
+                offenders.append(f"{path.relative_to(root)}:{number}: {text.strip()}")
+    assert offenders == []
