@@ -321,6 +321,14 @@ def test_read_only_database_folder_is_one_line_and_nothing_changes(cli, tmp_path
     remount(ro=False)
     assert _state(cli, db, article) == before
     assert "healthy" in cli("doctor", db=db).out
+    # a repair that has something to write fails the same way, and leaves the file as it was
+    damaged = db / "annotations" / f"{article}.json"
+    damaged.write_bytes(damaged.read_bytes()[:10])
+    remount(ro=True)
+    result = cli("doctor", "--repair", db=db)
+    assert result.code == 2, result.err
+    assert "Read-only file system" in _one_short_line(result.err)
+    assert len(damaged.read_bytes()) == 10
 
 
 def test_full_disk_is_one_line_and_nothing_is_lost(cli, tmp_path, tmpfs):
