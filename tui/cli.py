@@ -139,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         # A full disk, a read-only folder, a permission: every write is atomic (temp file,
         # fsync, rename), so each file is its old or its new version; say where and why.
-        print(f"newstag: error: {visible_controls(os_error_line(exc))}", file=sys.stderr)
+        _err(os_error_line(exc))
         return 2
 
 
