@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from annotations.errors import brief
 from annotations.model import Article, SentenceAnnotation
 from annotations.nlp import ProcessedText, process_texts
 from annotations.placing import place_by_text
@@ -90,7 +91,8 @@ def import_documents(
             continue
         if article_id in pending:
             report.problems.append(SourceProblem(
-                item.source_path, f"article {article_id!r} appears twice; the later one is used",
+                item.source_path,
+                f"article {brief(article_id)} appears twice; the later one is used",
                 skipped=False))
         pending[article_id] = _Pending(item, article_id, cid, existing is not None)
 

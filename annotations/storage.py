@@ -72,8 +72,10 @@ def write_atomically(path: Path, payload: bytes, keep_previous: bool = False) ->
             with contextlib.suppress(OSError):  # no hard links here: the backups remain
                 os.link(path, prev)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = str(path)  # a failed write() names no file; the user needs it
         raise
     fsync_dir(path.parent)
 

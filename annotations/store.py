@@ -28,7 +28,7 @@ from tinydb import Query, TinyDB
 from tinydb.table import Document
 
 from annotations.backup import backup_if_due, remove_stale_staging
-from annotations.errors import DatabaseError, UserError
+from annotations.errors import DatabaseError, UserError, brief
 from annotations.model import Article, Entity, ReviewState, Sentence, SentenceAnnotation
 from annotations.storage import TEMP_SUFFIX, AtomicJSONStorage, CorruptFile, read_json_tables
 
@@ -227,14 +227,14 @@ class Store:
         if len(matches) == 1:
             return matches[0]
         if not matches:
-            raise UserError(f"no article {ref!r} in {self.root} (see 'newstag list')")
+            raise UserError(f"no article {brief(ref)} in {self.root} (see 'newstag list')")
         ids = ", ".join(s.id for s in matches[:5])
-        raise UserError(f"article prefix {ref!r} is ambiguous: {ids}")
+        raise UserError(f"article prefix {brief(ref)} is ambiguous: {ids}")
 
     def load_article(self, article_id: str) -> Article:
         summary = self.summary(article_id)
         if summary is None:
-            raise UserError(f"no article {article_id!r} in {self.root}")
+            raise UserError(f"no article {brief(article_id)} in {self.root}")
         with _no_gc():  # tens of thousands of small objects, none of them cyclic
             tables = read_json_tables(self._article_path(article_id))
             return self._article_from(summary, tables, article_id)

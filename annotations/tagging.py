@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from annotations.config import Config
-from annotations.errors import UserError
+from annotations.errors import UserError, brief
 from annotations.model import Article, ReviewState, SentenceAnnotation
 from annotations.store import Store, now_iso
 
@@ -36,7 +36,7 @@ def check_labels(config: Config, labels: Iterable[str]) -> None:
     known = config.label_names
     for label in labels:
         if label not in known:
-            raise UserError(f"unknown label {label!r} (configured in {config.path}: "
+            raise UserError(f"unknown label {brief(label)} (configured in {config.path}: "
                             f"{', '.join(known)})")
 
 

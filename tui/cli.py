@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import shlex
 import sys
@@ -11,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from annotations.config import Config, load_config
-from annotations.errors import UserError
+from annotations.errors import UserError, brief
 from annotations.paths import resolve_db_path
 from annotations.store import Store
 from annotations.tagging import TagChange, apply_changes
@@ -137,6 +138,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        # A full disk, a read-only folder, a permission: every write is atomic (temp file,
+        # fsync, rename), so each file is its old or its new version; say where and why.
+        _err(os_error_line(exc))
+        return 2
+
+
+def os_error_line(exc: OSError) -> str:
+    """``PATH: reason`` for an OSError, with a hint for the common ones."""
+    reason = exc.strerror or type(exc).__name__
+    hint = {errno.ENOSPC: "free some space and run the command again",
+            errno.EDQUOT: "free some space and run the command again",
+            errno.EFBIG: "the file size limit (ulimit -f) was reached"}.get(exc.errno or 0, "")
+    where = str(exc.filename) if exc.filename is not None else "cannot read or write"
+    if exc.filename2 is not None:
+        where += f" -> {exc.filename2}"
+    return f"{where}: {reason}" + (f" ({hint})" if hint else "")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -199,7 +217,7 @@ def cmd_import(args: argparse.Namespace, config: Config, db: Path) -> int:
         _warn(str(problem) + ("; skipped" if problem.skipped else ""))
     for orphan in report.orphaned[:5]:
         _warn(f"article {orphan.article_id}: sentence no longer in the text, annotation kept "
-              f"as orphaned: {orphan.text[:70]!r}")
+              f"as orphaned: {brief(orphan.text, 80)}")
     if len(report.orphaned) > 5:
         _warn(f"... and {len(report.orphaned) - 5} more orphaned annotations")
     parts = [f"{len(report.added)} new", f"{len(report.updated)} updated",
@@ -298,7 +316,7 @@ def _parse_index(value: str | None, where: str) -> int:
     try:
         return int(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise ArgumentError(f"{where}: INDEX must be a whole number, got {value!r}") from None
+        raise ArgumentError(f"{where}: INDEX must be a whole number, got {brief(value)}") from None
 
 
 def _change(article: str | None, index: str | None, labels: list[str], none: bool,
@@ -431,7 +449,7 @@ def cmd_import_annotations(args: argparse.Namespace, config: Config, db: Path) -
     for orphan in report.orphaned[:5]:
         where = f"article {orphan.article_id}" if orphan.article_id else "no article"
         _warn(f"{where}: no sentence with this text, kept as "
-              f"{'orphaned' if orphan.article_id else 'unplaced'}: {orphan.text[:70]!r}")
+              f"{'orphaned' if orphan.article_id else 'unplaced'}: {brief(orphan.text, 80)}")
     if len(report.orphaned) > 5:
         _warn(f"... and {len(report.orphaned) - 5} more")
     if report.skipped:
