@@ -284,6 +284,13 @@ def _small_database(cli, tmp_path, db: Path) -> str:
     return article
 
 
+def _export_a_tag_the_database_lacks(cli, tmp_path, db: Path, article: str) -> None:
+    """An export whose import has to write (a tag that is no longer in the database)."""
+    assert cli("tag", article, "2", "diplomacy", db=db).code == 0
+    assert cli("export", "-o", tmp_path / "export.yaml", db=db).code == 0
+    assert cli("tag", article, "2", "--clear", db=db).code == 0
+
+
 def _state(cli, db: Path, article: str) -> list:
     return [(r["labels"], r["state"], r["note"]) for r in _show(cli, db, article)["sentences"]]
 
@@ -305,7 +312,7 @@ def test_read_only_database_folder_is_one_line_and_nothing_changes(cli, tmp_path
     mount, remount = tmpfs
     db = mount / "db"
     article = _small_database(cli, tmp_path, db)
-    assert cli("export", "-o", tmp_path / "export.yaml", db=db).code == 0
+    _export_a_tag_the_database_lacks(cli, tmp_path, db, article)
     before = _state(cli, db, article)
     remount(ro=True)
     commands = _writing_commands(tmp_path, article, mount) + [("doctor", "--repair"), ()]
@@ -335,7 +342,7 @@ def test_full_disk_is_one_line_and_nothing_is_lost(cli, tmp_path, tmpfs):
     mount, _ = tmpfs
     db = mount / "db"
     article = _small_database(cli, tmp_path, db)
-    assert cli("export", "-o", tmp_path / "export.yaml", db=db).code == 0
+    _export_a_tag_the_database_lacks(cli, tmp_path, db, article)
     before = _state(cli, db, article)
     filler = mount / "filler"
     with filler.open("wb") as handle, pytest.raises(OSError):
