@@ -327,8 +327,17 @@ def _change(article: str | None, index: str | None, labels: list[str], none: boo
         raise ArgumentError(f"{where}: give labels, --none or --clear, not several")
     if not labels and not none and not clear and note is None:
         raise ArgumentError(f"{where}: give labels, --none, --clear or --note")
+    for what, value in (("article", article), ("note", note), *(("label", x) for x in labels)):
+        _check_text(value, where, what)
     return TagChange(article, _parse_index(index, where), tuple(labels) if labels else None,
                      none, clear, note)
+
+
+def _check_text(value: str | None, where: str, what: str) -> None:
+    # Bytes that are not UTF-8 reach argv as lone surrogates ("surrogateescape"); they
+    # cannot be stored in a UTF-8 file, so refuse them before anything is written.
+    if value is not None and any("\ud800" <= c <= "\udfff" for c in value):
+        raise ArgumentError(f"{where}: the {what} is not valid UTF-8 text")
 
 
 def cmd_tag(args: argparse.Namespace, config: Config, db: Path) -> int:

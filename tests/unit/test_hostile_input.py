@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -428,3 +429,16 @@ def test_no_error_message_echoes_a_raw_repr():
             if re.search(r"\{[^{}]*!r\}", text) and not text.lstrip().startswith("#"):
                 offenders.append(f"{path.relative_to(root)}:{number}: {text.strip()}")
     assert offenders == []
+
+
+def test_a_note_of_bytes_that_are_not_utf8_is_refused_in_one_line(cli, tmp_path):
+    """`--note "$(printf 'bad \\xff')"`: the byte reaches argv as a lone surrogate."""
+    db = tmp_path / "db"
+    article = _small_database(cli, tmp_path, db)
+    before = _state(cli, db, article)
+    for args in (("tag", article, "2", "--note", os.fsdecode(b"bad \xff byte")),
+                 ("tag", article, "2", os.fsdecode(b"trade\xff"))):
+        result = cli(*args, db=db)
+        assert result.code == 2, result.err
+        assert "not valid UTF-8" in _one_short_line(result.err)
+    assert _state(cli, db, article) == before
