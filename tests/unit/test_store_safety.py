@@ -221,10 +221,28 @@ def test_export_into_a_fifo_writes_into_it(cli, db, tmp_path):
     assert b"Sentence number 3" in received[0]
 
 
-def test_export_to_dev_null_keeps_the_device(cli, db):
-    r = cli("export", "-o", "/dev/null", db=db)
+def _null_device(tmp_path: Path) -> Path:
+    """A character device to export onto that no broken code can take from the system.
+
+    As root (who could replace the real /dev/null: running this test against the old
+    code once did), a private node of the same device in tmp_path; as anyone else,
+    /dev/null itself, which they cannot replace.
+    """
+    node = tmp_path / "null"
+    try:
+        os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        return node
+    except PermissionError:
+        assert os.geteuid() != 0, "root without CAP_MKNOD: refusing to risk /dev/null"
+        return Path("/dev/null")
+
+
+def test_export_to_a_null_device_keeps_the_device(cli, db, tmp_path):
+    device = _null_device(tmp_path)
+    r = cli("export", "-o", device, db=db)
     assert r.code == 0, r.err
-    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert stat.S_ISCHR(os.lstat(device).st_mode)
+    assert stat.S_ISCHR(os.lstat("/dev/null").st_mode)
 
 
 def test_write_output_refuses_a_socket_and_replaces_a_regular_file(tmp_path):
