@@ -180,7 +180,7 @@ def _earlier_versions(root: Path, path: Path, available: list[Path],
     relative = path.relative_to(root)
     found = []
     prev = previous_version(path)
-    if prev.is_file():
+    if prev.is_file() and not prev.is_symlink():  # a link would bring an outside file in
         found.append((prev.stat().st_mtime, prev, "the version before the last write"))
     for backup in available:
         for name in (relative.name, *other_names):

@@ -16,6 +16,7 @@ def migrate(store, version: int) -> None:
     """Bring ``store`` from ``version`` to the current schema; the caller holds the lock."""
     from annotations.store import SCHEMA_VERSION
 
+    store.summaries()  # a damaged index raises here: a file that cannot be read is never rewritten
     make_backup(store.root, reason=f"before-migration-from-v{version}")
     steps = {1: _v1_flat_arrays, 2: _v2_injective_names}
     while version < SCHEMA_VERSION:
