@@ -27,14 +27,21 @@ from pathlib import Path
 from tinydb import Query, TinyDB
 from tinydb.table import Document
 
+from annotations import dbfiles
 from annotations.backup import backup_if_due, remove_stale_staging
 from annotations.errors import DatabaseError, UserError, brief
 from annotations.model import Article, Entity, ReviewState, Sentence, SentenceAnnotation
 from annotations.storage import TEMP_SUFFIX, AtomicJSONStorage, CorruptFile, read_json_tables
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 INDEX_FILE = "newstag.json"
-_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
+# Entries of a database folder that newstag writes or deletes: none may be a link.
+DATA_ENTRIES = (INDEX_FILE, "articles", "annotations", "backups", "quarantine", ".lock",
+                "reader.json", "unplaced.json")
+_PLAIN_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
+_LEGACY_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
+_DEVICE_NAMES = frozenset(["con", "prn", "aux", "nul"] + [f"{p}{i}" for p in ("com", "lpt")
+                                                           for i in range(10)])
 
 
 def now_iso() -> str:
@@ -42,8 +49,25 @@ def now_iso() -> str:
 
 
 def file_stem(article_id: str) -> str:
-    """A file name for an id; ids that are not plain words get a hash."""
-    if _SAFE_ID.match(article_id):
+    """The file name of an article's files: one name per id, never shared (schema 3).
+
+    A plain id (lower-case letters, digits, ``.``, ``_``, ``-``; at most 80
+    characters; not starting with ``h-``, not ending with ``.``, not a Windows
+    device name) is its own name. Every other id is named ``h-`` and the full
+    SHA-256 of the id. No plain name starts with ``h-``, so no id can take a
+    hashed name; every name is lower case, so two names stay distinct on a
+    case-insensitive file system too (``Abc`` and ``abc`` would not).
+    """
+    if (_PLAIN_ID.match(article_id) and not article_id.startswith("h-")
+            and not article_id.endswith(".")
+            and article_id.split(".", 1)[0] not in _DEVICE_NAMES):
+        return article_id
+    return "h-" + hashlib.sha256(article_id.encode("utf-8")).hexdigest()
+
+
+def legacy_file_stem(article_id: str) -> str:
+    """The name schema 2 used: ``h-5f…`` was both a plain id and a hashed name."""
+    if _LEGACY_SAFE_ID.match(article_id):
         return article_id
     return "h-" + hashlib.sha256(article_id.encode("utf-8")).hexdigest()[:24]
 
@@ -71,6 +95,8 @@ class Store:
         self._lock_fd: int | None = None
         self._index_cache: tuple[tuple, dict[str, ArticleSummary]] | None = None
         self._transactions: dict[str, ArticleAnnotations] = {}
+        # A schema-2 database opened read-only (no migration) keeps its old file names.
+        self._legacy_names = False
 
     # -- opening -------------------------------------------------------------
     @classmethod
@@ -99,7 +125,7 @@ class Store:
 
     @property
     def index_path(self) -> Path:
-        return self.root / INDEX_FILE
+        return dbfiles.inside(self.root, INDEX_FILE)
 
     @property
     def exists(self) -> bool:
@@ -107,6 +133,8 @@ class Store:
 
     def _check_root(self, create: bool) -> None:
         root = self.root
+        for name in DATA_ENTRIES:  # refused before anything is read, written or deleted
+            dbfiles.inside(root, name)
         if root.exists() and not root.is_dir():
             raise DatabaseError(
                 f"{root}: is a file; the database is a folder (choose another --db)")
@@ -119,8 +147,9 @@ class Store:
                 )
         if create:
             try:
-                for sub in ("", "articles", "annotations"):
-                    (root / sub).mkdir(parents=True, exist_ok=True)
+                root.mkdir(parents=True, exist_ok=True)
+                for sub in ("articles", "annotations"):
+                    dbfiles.make_dirs(root, root / sub)
             except OSError as exc:
                 raise DatabaseError(f"{root}: cannot create database folder ({exc})") from None
 
@@ -133,6 +162,7 @@ class Store:
                 from annotations.migrations import migrate
 
                 migrate(self, version)
+                self._legacy_names = False
             return
         with self._db(self.index_path) as db:
             db.table("meta").upsert(Document({"schema_version": SCHEMA_VERSION}, doc_id=1))
@@ -143,6 +173,7 @@ class Store:
         version = meta.get("schema_version")
         if not isinstance(version, int):
             raise CorruptFile(self.index_path, "no schema version; not a newstag index")
+        self._legacy_names = version < 3
         if version > SCHEMA_VERSION:
             raise DatabaseError(
                 f"{self.index_path}: written by a newer newstag (schema {version}, this one "
@@ -152,16 +183,16 @@ class Store:
 
     def _remove_orphan_temp_files(self) -> None:
         # Only called under the lock, so no other writer owns these files.
-        for folder in (self.root, self.root / "articles", self.root / "annotations"):
-            for tmp in folder.glob(f".*{TEMP_SUFFIX}"):
-                tmp.unlink(missing_ok=True)
+        for folder in ("", "articles", "annotations"):
+            for tmp in dbfiles.files(self.root, folder, f".*{TEMP_SUFFIX}"):
+                dbfiles.unlink(self.root, tmp)
         remove_stale_staging(self.root)
 
     @contextmanager
     def locked(self) -> Iterator[None]:
         """An exclusive lock across processes around read-modify-write."""
         if self._lock_depth == 0:
-            fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+            fd = dbfiles.open_lock(self.root)
             fcntl.flock(fd, fcntl.LOCK_EX)
             self._lock_fd = fd
         self._lock_depth += 1
@@ -176,18 +207,21 @@ class Store:
 
     @contextmanager
     def _db(self, path: Path) -> Iterator[TinyDB]:
-        db = TinyDB(path, storage=AtomicJSONStorage)
+        db = TinyDB(path, storage=AtomicJSONStorage, root=self.root)
         db.table("_default", cache_size=0)
         try:
             yield db
         finally:
             db.close()
 
+    def _stem(self, article_id: str) -> str:
+        return legacy_file_stem(article_id) if self._legacy_names else file_stem(article_id)
+
     def _article_path(self, article_id: str) -> Path:
-        return self.root / "articles" / f"{file_stem(article_id)}.json"
+        return dbfiles.inside(self.root, "articles", f"{self._stem(article_id)}.json")
 
     def _annotation_path(self, article_id: str) -> Path:
-        return self.root / "annotations" / f"{file_stem(article_id)}.json"
+        return dbfiles.inside(self.root, "annotations", f"{self._stem(article_id)}.json")
 
     def set_schema_version(self, version: int) -> None:
         with self.locked(), self._db(self.index_path) as db:
@@ -265,9 +299,15 @@ class Store:
             return self.write_index_rows(items)
 
     def write_article_file(self, article: Article) -> None:
-        """The article's text, sentences and entities (not yet listed in the index)."""
-        with self.locked(), self._db(self._article_path(article.id)) as db:
-            db.table("article").upsert(Document(_article_body(article), doc_id=1))
+        """The article's text, sentences and entities (not yet listed in the index).
+
+        One write (TinyDB's upsert wrote twice, so the kept previous version was an
+        empty table), and the file names its own id and metadata: a lost index can
+        be rebuilt from the article files alone.
+        """
+        with self.locked():
+            storage = AtomicJSONStorage(self._article_path(article.id), root=self.root)
+            storage.write({"article": {"1": _article_body(article)}})
 
     def write_index_rows(self, items: list[tuple[Article, str]]) -> list[ArticleSummary]:
         """List written articles in the index, one write for all of them."""
@@ -289,7 +329,7 @@ class Store:
             # One read and one atomic write of the index for all rows.
             tables = read_json_tables(self.index_path) or {}
             _upsert_by_id(tables, summaries)
-            AtomicJSONStorage(self.index_path).write(tables)
+            AtomicJSONStorage(self.index_path, root=self.root).write(tables)
         return summaries
 
     # -- annotations ---------------------------------------------------------
@@ -321,7 +361,7 @@ class Store:
             if sentences != tables.get("sentences", {}) or orphans != tables.get("orphans", {}):
                 # The tables dict goes straight to the atomic storage: one write, and no
                 # TinyDB internals (Table._update_table) to rely on.
-                AtomicJSONStorage(path).write({**tables, "sentences": sentences,
+                AtomicJSONStorage(path, root=self.root).write({**tables, "sentences": sentences,
                                                "orphans": orphans})
 
     def load_annotations(
@@ -405,7 +445,7 @@ class Store:
             yield items
             rows = {str(i + 1): a.to_record() for i, a in enumerate(items)}
             if rows != tables.get("unplaced", {}):
-                AtomicJSONStorage(path).write({**tables, "unplaced": rows})
+                AtomicJSONStorage(path, root=self.root).write({**tables, "unplaced": rows})
 
     def add_unplaced(self, annotations: Iterable[SentenceAnnotation]) -> None:
         with self.unplaced_annotations() as items:
@@ -477,7 +517,9 @@ def _article_body(article: Article) -> dict:
     entities: list[int] = []
     for e in article.entities:
         entities += (e.start, e.end, label_no[e.label])
-    return {"text": article.text, "sentences": sentences, "entity_labels": labels,
+    return {"id": article.id, "title": article.title, "source": article.source,
+            "published": article.published, "source_path": article.source_path,
+            "text": article.text, "sentences": sentences, "entity_labels": labels,
             "entities": entities}
 
 

@@ -431,10 +431,10 @@ def cmd_export(args: argparse.Namespace, config: Config, db: Path) -> int:
     if out is None:
         sys.stdout.write(text)
         return 0
-    from annotations.storage import write_atomically
+    from annotations.storage import write_output
 
     try:
-        write_atomically(out, text.encode("utf-8"))
+        write_output(out, text.encode("utf-8"))  # into a FIFO or device, never replacing it
     except OSError as exc:
         raise UserError(f"{out}: cannot write ({exc.strerror or exc})") from None
     print(f"exported to {out}", file=sys.stderr)
