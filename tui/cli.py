@@ -184,6 +184,11 @@ def _warn(message: str) -> None:
     print(f"newstag: warning: {printable(message)}", file=sys.stderr)
 
 
+def _note(message: str) -> None:
+    """A progress or result line for a person, on stderr (stdout may hold the data)."""
+    print(printable(message), file=sys.stderr)
+
+
 def _json(value: object) -> None:
     print(json_for_terminal(json.dumps(value, ensure_ascii=False, indent=2)))
 
@@ -414,7 +419,7 @@ def cmd_export(args: argparse.Namespace, config: Config, db: Path) -> int:
 
         select_all_articles = list(iter_rows(store, selection, mode))  # validates refs first
         count = export_docbin(iter(select_all_articles), config, out)
-        print(f"exported {count} sentences to {out}", file=sys.stderr)
+        _note(f"exported {count} sentences to {out}")
         return 0
     if fmt == "yaml":
         text = export_yaml(store, config, selection) or ""
@@ -437,7 +442,7 @@ def cmd_export(args: argparse.Namespace, config: Config, db: Path) -> int:
         write_output(out, text.encode("utf-8"))  # into a FIFO or device, never replacing it
     except OSError as exc:
         raise UserError(f"{out}: cannot write ({exc.strerror or exc})") from None
-    print(f"exported to {out}", file=sys.stderr)
+    _note(f"exported to {out}")
     return 0
 
 
@@ -505,10 +510,10 @@ def cmd_doctor(args: argparse.Namespace, config: Config, db: Path) -> int:
     kept = backups(db)
     unresolved = [f for f in findings if f.needs_repair]
     if not findings:
-        print(f"{db}: healthy ({len(Store(db).summaries())} articles, {len(kept)} backups)")
+        _out(f"{db}: healthy ({len(Store(db).summaries())} articles, {len(kept)} backups)")
     elif unresolved and not args.repair:
-        print(f"{len(unresolved)} problems; 'newstag doctor --repair' restores damaged files "
-              f"from the newest good backup ({len(kept)} kept in {db / 'backups'})")
+        _out(f"{len(unresolved)} problems; 'newstag doctor --repair' restores damaged files "
+             f"from the newest good backup ({len(kept)} kept in {db / 'backups'})")
     return 1 if unresolved else 0
 
 
