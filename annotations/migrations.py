@@ -16,9 +16,10 @@ def migrate(store, version: int) -> None:
     from annotations.store import SCHEMA_VERSION
 
     make_backup(store.root, reason=f"before-migration-from-v{version}")
-    steps = {1: _v1_flat_arrays}
+    # One function per version step, keyed by the version it upgrades from.
+    steps = {1: lambda store: _v1_flat_arrays(store.root), 2: _v2_counts}
     while version < SCHEMA_VERSION:
-        steps[version](store.root)
+        steps[version](store)
         version += 1
         store.set_schema_version(version)
 
@@ -36,3 +37,12 @@ def _v1_flat_arrays(root: Path) -> None:
         body["entities"] = [v for s, e, label in body["entities"] for v in (s, e, number[label])]
         body["entity_labels"] = labels
         AtomicJSONStorage(path).write(tables)
+
+
+def _v2_counts(store) -> None:
+    """v3 keeps per-article annotation counts in counts/ (annotations/counts.py): count
+    every article once. A rebuild from the annotation files, so running it again is
+    harmless."""
+    from annotations.counts import rebuild
+
+    rebuild(store)
