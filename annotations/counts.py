@@ -160,7 +160,7 @@ class CountsFiles:
         """Rows of one shard; None when it is missing, unreadable or of another format."""
         try:
             tables = read_json_tables(self.folder / name)
-            if not tables or tables.get("meta", {}).get("format") != FORMAT:
+            if not tables or tables.get("meta", {}).get("1", {}).get("format") != FORMAT:
                 return None
             return {article_id: Counts.from_row(row)
                     for article_id, row in tables.get("rows", {}).items()}
@@ -195,7 +195,7 @@ class CountsFiles:
         if self.boot is None:
             return True  # no boot id: shard writes are fsync'd, nothing to verify
         tables = read_json_tables_quiet(self.folder / META)
-        meta = tables.get("meta", {})
+        meta = tables.get("meta", {}).get("1", {})
         return meta.get("format") == FORMAT and meta.get("boot") == self.boot
 
     # -- writing (the caller holds the store's lock) ----------------------------
@@ -208,7 +208,7 @@ class CountsFiles:
         for name, items in by_shard.items():
             rows = self.read_shard(name) or {}
             rows.update(items)
-            self._write(name, {"meta": {"format": FORMAT},
+            self._write(name, {"meta": {"1": {"format": FORMAT}},
                                "rows": {k: v.to_row() for k, v in rows.items()}})
 
     def replace_all(self, rows: Mapping[str, Counts]) -> None:
@@ -218,7 +218,7 @@ class CountsFiles:
             by_shard.setdefault(shard_name(article_id), {})[article_id] = counts.to_row()
         self.folder.mkdir(exist_ok=True)
         for name, items in by_shard.items():
-            self._write(name, {"meta": {"format": FORMAT}, "rows": items})
+            self._write(name, {"meta": {"1": {"format": FORMAT}}, "rows": items})
         for entry in os.scandir(self.folder):
             if entry.name.endswith(".json") and entry.name != META \
                     and entry.name not in by_shard:
@@ -234,9 +234,10 @@ class CountsFiles:
 
     def mark_verified(self) -> None:
         if self.boot is not None:
-            self._write(META, {"meta": {"format": FORMAT, "boot": self.boot}})
+            self._write(META, {"meta": {"1": {"format": FORMAT, "boot": self.boot}}})
 
     def _write(self, name: str, tables: dict) -> None:
+        """Tables shaped as a TinyDB file, like every other file of the database."""
         # Atomic (temporary file renamed over) but not fsync'd: see the module docstring
         # for why a power cut is caught by the boot check instead.
         path = self.folder / name
