@@ -45,7 +45,7 @@ import json
 import os
 import secrets
 import signal
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -269,7 +269,7 @@ def recount(store: AnnotationSource, article_id: str) -> Counts:
     return count(placed, orphans, signature)
 
 
-def kept_counts(store: AnnotationSource, ids: Iterable[str]) -> dict[str, Counts]:
+def kept_counts(store: AnnotationSource, ids: Collection[str]) -> dict[str, Counts]:
     """The kept counts of ``ids``, healed first where a crash may have left them stale.
 
     The usual path is one stat (the pending marker), one small read (meta) and
@@ -282,6 +282,9 @@ def kept_counts(store: AnnotationSource, ids: Iterable[str]) -> dict[str, Counts
     missing = [i for i in ids if i not in rows]
     if missing or bad:
         with store.locked():
+            # Read again under the lock: a writer (an import) may have just written them.
+            rows, bad = files.read_all()
+            missing = [i for i in ids if i not in rows]
             # Recount what has no usable row; rewrite the unreadable shards whole.
             fixed = {i: recount(store, i) for i in missing}
             rows.update(fixed)
