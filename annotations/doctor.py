@@ -143,6 +143,7 @@ def check(root: Path) -> list[Finding]:
             tables, problem = _tables(path)
             if problem or (problem := complete(tables)):
                 findings.append(Finding(path, problem, kind=kind))
+    findings += _count_findings(store, version)
     return findings
 
 
@@ -202,6 +203,28 @@ def _newest_complete(root: Path, path: Path, available: list[Path],
 
 
 # -- repair ---------------------------------------------------------------------------
+
+
+# -- kept counts (annotations/counts.py) -------------------------------------------
+def _count_findings(store, version: int) -> list[Finding]:
+    from annotations.counts import verify_counts
+    from annotations.store import SCHEMA_VERSION
+
+    if version < SCHEMA_VERSION:
+        return []  # counts come with the migration
+    return [Finding(path, problem, kind="counts") for path, problem in verify_counts(store)]
+
+
+def _repair_counts(store, findings: list[Finding]) -> None:
+    """Recount every article (after any restored file), which mends every counts finding."""
+    from annotations.counts import rebuild
+
+    rebuild(store)
+    for finding in findings:
+        if finding.kind == "counts":
+            finding.repaired, finding.note = True, "recounted"
+
+
 def repair(root: Path, findings: list[Finding]) -> list[Finding]:
     """Repair what can be repaired; never lose a tag that a readable version still holds."""
     from annotations.store import Store
@@ -215,16 +238,17 @@ def repair(root: Path, findings: list[Finding]) -> list[Finding]:
         make_backup(root, reason="before-repair")
         available = backups(root)[1:]  # not the one just made of the damaged state
         for finding in findings:
-            if finding.needs_repair and finding.kind != "mismatch":
+            if finding.needs_repair and finding.kind not in ("mismatch", "counts"):
                 finding.repaired, finding.note = _repair_file(root, finding, available)
         if any(f.kind == "index" and f.repaired for f in findings):
             # Only now can the files the index lists be checked.
             more = [f for f in check(root) if f.kind not in ("index", "lock")]
             for finding in more:
-                if finding.needs_repair and finding.kind != "mismatch":
+                if finding.needs_repair and finding.kind not in ("mismatch", "counts"):
                     finding.repaired, finding.note = _repair_file(root, finding, available)
             findings = findings + more
         _replace_drifted(root, store, findings)
+        _repair_counts(store, findings)
     return findings
 
 

@@ -18,9 +18,11 @@ def migrate(store, version: int) -> None:
 
     store.summaries()  # a damaged index raises here: a file that cannot be read is never rewritten
     make_backup(store.root, reason=f"before-migration-from-v{version}")
-    steps = {1: _v1_flat_arrays, 2: _v2_injective_names}
+    # One function per version step, keyed by the version it upgrades from.
+    steps = {1: lambda store: _v1_flat_arrays(store.root),
+             2: lambda store: _v2_injective_names(store.root), 3: _v3_counts}
     while version < SCHEMA_VERSION:
-        steps[version](store.root)
+        steps[version](store)
         version += 1
         store.set_schema_version(version)
 
@@ -70,3 +72,12 @@ def _v2_injective_names(root: Path) -> None:
                 moved = True
         if moved:
             fsync_dir(dbfiles.inside(root, folder))
+
+
+def _v3_counts(store) -> None:
+    """v4 keeps per-article annotation counts in counts/ (annotations/counts.py): count
+    every article once. A rebuild from the annotation files, so running it again is
+    harmless."""
+    from annotations.counts import rebuild
+
+    rebuild(store)

@@ -5,14 +5,16 @@ Layout of a database folder::
     newstag.json              index: schema version and one row per article
     articles/<id>.json        the article text with its sentences and entities
     annotations/<id>.json     the article's sentence annotations (and orphans)
+    counts/<xx>.json          per-article counts (reviewed, tagged, labels, ...), 256 shards
     .lock                     taken around every read-modify-write
 
-Tagging rewrites only the tagged article's annotation file, so its cost does
-not grow with the size of the database.
+Tagging rewrites only the tagged article's annotation file and one small counts
+shard, so its cost does not grow with the size of the database.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import gc
 import hashlib
@@ -27,6 +29,7 @@ from pathlib import Path
 from tinydb import Query, TinyDB
 from tinydb.table import Document
 
+from annotations import counts as kept
 from annotations import dbfiles
 from annotations.backup import backup_if_due, remove_stale_staging
 from annotations.errors import DatabaseError, UserError, brief
@@ -34,11 +37,11 @@ from annotations.model import Article, Entity, ReviewState, Sentence, SentenceAn
 from annotations.shapes import annotation_problem
 from annotations.storage import TEMP_SUFFIX, AtomicJSONStorage, CorruptFile, read_json_tables
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 3: injective file names; 4: counts/ (annotations/migrations.py)
 INDEX_FILE = "newstag.json"
 # Entries of a database folder that newstag writes or deletes: none may be a link.
 DATA_ENTRIES = (INDEX_FILE, "articles", "annotations", "backups", "quarantine", ".lock",
-                "reader.json", "unplaced.json")
+                "counts", "reader.json", "unplaced.json")
 _PLAIN_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 _LEGACY_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 _DEVICE_NAMES = frozenset(["con", "prn", "aux", "nul"] + [f"{p}{i}" for p in ("com", "lpt")
@@ -184,7 +187,7 @@ class Store:
 
     def _remove_orphan_temp_files(self) -> None:
         # Only called under the lock, so no other writer owns these files.
-        for folder in ("", "articles", "annotations"):
+        for folder in ("", "articles", "annotations", kept.COUNTS_DIR):
             for tmp in dbfiles.files(self.root, folder, f".*{TEMP_SUFFIX}"):
                 dbfiles.unlink(self.root, tmp)
         remove_stale_staging(self.root)
@@ -331,7 +334,19 @@ class Store:
             tables = read_json_tables(self.index_path) or {}
             _upsert_by_id(tables, summaries)
             AtomicJSONStorage(self.index_path, root=self.root).write(tables)
+            # A row of counts for each (re)listed article. A crash before this leaves
+            # rows missing, which the next reader recounts (annotations/counts.py).
+            rows = {}
+            for s in summaries:
+                with contextlib.suppress(DatabaseError):  # damaged: doctor's business
+                    rows[s.id] = kept.recount(self, s.id)
+            with contextlib.suppress(OSError):
+                kept.CountsFiles(self.root).put(rows)
         return summaries
+
+    def kept_counts(self) -> dict[str, kept.Counts]:
+        """Every article's annotation counts without opening its annotation file."""
+        return kept.kept_counts(self, self._index())
 
     # -- annotations ---------------------------------------------------------
     @contextmanager
@@ -360,10 +375,31 @@ class Store:
                 del self._transactions[article_id]
             sentences, orphans = annotations.tables()
             if sentences != tables.get("sentences", {}) or orphans != tables.get("orphans", {}):
-                # The tables dict goes straight to the atomic storage: one write, and no
-                # TinyDB internals (Table._update_table) to rely on.
-                AtomicJSONStorage(path, root=self.root).write({**tables, "sentences": sentences,
-                                               "orphans": orphans})
+                self._write_annotations(path, {**tables, "sentences": sentences,
+                                               "orphans": orphans}, annotations)
+
+    def _write_annotations(self, path: Path, tables: dict,
+                           annotations: ArticleAnnotations) -> None:
+        """The annotation file, then the article's counts (caller holds the lock).
+
+        Two files, so a crash between the writes would leave stale counts: the
+        pending marker written first names the article until its counts are kept,
+        and whoever finds it recounts that article (annotations/counts.py).
+        """
+        files = kept.CountsFiles(self.root)
+        if files.pending() is not None:  # a writer died mid-way: repair its row first
+            kept.heal(self)
+        files.mark_pending(annotations.article_id)
+        # The tables dict goes straight to the atomic storage: one write, and no
+        # TinyDB internals (Table._update_table) to rely on.
+        AtomicJSONStorage(path, root=self.root).write(tables)
+        kept.crash_point("between-annotation-and-counts")
+        # The tag is on disk: a failure from here on (a full disk) must not report it as
+        # failed; the marker stays and the next reader recounts.
+        with contextlib.suppress(OSError):
+            files.put({annotations.article_id: kept.count(
+                annotations.placed, annotations.orphans, kept.signature_of(path))})
+            files.clear_pending()
 
     def load_annotations(
         self, article_id: str

@@ -26,7 +26,9 @@ def main() -> None:
         result = run_trials(Path(tmp) / "db", args.trials)
     print(f"{args.trials} trials, 2 writer processes each, SIGKILL at a random moment: "
           f"{result.acked} acknowledged tags, {result.unreadable} unreadable databases, "
-          f"{result.lost} lost acknowledged changes ({time.perf_counter() - start:.0f} s)")
+          f"{result.lost} lost acknowledged changes, {result.wrong_counts} trials with "
+          f"counts unequal to a recount ({result.killed_between_writes} writers killed between "
+          f"the annotation and the counts write) ({time.perf_counter() - start:.0f} s)")
     for problem in result.problems[:10]:
         print("  " + problem)
     if result.problems:

@@ -1,7 +1,11 @@
 """A crash harness: writer processes tag sentences and are SIGKILLed at random moments.
 
 Each writer prints "ACK <op>" after the store call for that operation returned;
-after the kill the database must open, and every acknowledged change must be there.
+after the kill the database must open, every acknowledged change must be there,
+and the kept counts (annotations/counts.py), read the normal way (so whatever
+healing it does runs), must equal a recount of the annotation file. In every
+other trial one writer also SIGKILLs itself between the annotation write and the
+counts write, at a random operation, so that window is hit for sure.
 Used by tests/unit/test_durability.py (a short run) and benchmarks/bench_durability.py
 (the full 200-trial run).
 """
@@ -22,11 +26,12 @@ from annotations.model import Article, Sentence
 REPO = Path(__file__).resolve().parents[1]
 SENTENCES = 40
 WRITER = f"""
-import sys
+import os, sys
 from annotations.config import load_config
 from annotations.store import Store
 from annotations.tagging import TagChange, apply_changes
 root, article_id, writer, start = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+crash_op = int(sys.argv[5])  # -1: never
 store = Store.open(root)
 config = load_config()
 labels = config.label_names
@@ -34,6 +39,8 @@ op = start
 while True:
     index = ((op * 7) % ({SENTENCES} // 2)) * 2 + writer  # writers share the file, not sentences
     change = TagChange(article_id, index, labels=(labels[op % 3],), note=f"{{writer}}:{{op}}")
+    if op == crash_op:
+        os.environ["NEWSTAG_CRASH_AT"] = "between-annotation-and-counts"
     apply_changes(store, config, [change])
     print(f"ACK {{writer}} {{op}} {{index}}", flush=True)
     op += 1
@@ -45,6 +52,8 @@ class TrialResult:
     unreadable: int = 0
     lost: int = 0
     acked: int = 0
+    wrong_counts: int = 0
+    killed_between_writes: int = 0
     problems: list[str] = field(default_factory=list)
 
 
@@ -62,13 +71,20 @@ def make_database(root: Path) -> str:
 
 
 def run_trial(root: Path, article_id: str, rng: random.Random, first_op: int,
-              writers: int = 2, max_wait: float = 0.6) -> TrialResult:
-    """One trial; ops are numbered from ``first_op`` (above any earlier trial's)."""
+              writers: int = 2, max_wait: float = 0.6,
+              crash_between: bool = False) -> TrialResult:
+    """One trial; ops are numbered from ``first_op`` (above any earlier trial's).
+
+    ``crash_between``: writer 0 kills itself between its two writes at a random op.
+    """
+    from annotations.counts import recount
     from annotations.store import Store
 
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {k: v for k, v in os.environ.items() if k != "NEWSTAG_CRASH_AT"}
+    env["PYTHONPATH"] = str(REPO)
+    crash_op = first_op + rng.randrange(1, 15) if crash_between else -1
     procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(root), article_id, str(w),
-                               str(first_op)],
+                               str(first_op), str(crash_op if w == 0 else -1)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
                               text=True, cwd=REPO)
              for w in range(writers)]
@@ -79,6 +95,9 @@ def run_trial(root: Path, article_id: str, rng: random.Random, first_op: int,
     result = TrialResult()
     for proc in procs:
         out, err = proc.communicate()
+        if proc.returncode == -signal.SIGKILL and crash_between and proc is procs[0] \
+                and f"ACK 0 {crash_op - 1} " in out and f"ACK 0 {crash_op} " not in out:
+            result.killed_between_writes += 1  # died at its own crash point, not ours
         if "Traceback" in err:
             result.problems.append(err.strip().splitlines()[-1])
         for line in out.splitlines():
@@ -89,10 +108,16 @@ def run_trial(root: Path, article_id: str, rng: random.Random, first_op: int,
     try:
         store = Store.open(root, create=False)
         stored = store.annotations(article_id)
+        kept = store.kept_counts()[article_id]  # the normal read path, healing included
+        truth = recount(store, article_id)
     except Exception as exc:  # noqa: BLE001 - any failure to read counts as unreadable
         result.unreadable += 1
         result.problems.append(f"unreadable: {exc}")
         return result
+    if not kept.same_counts(truth):
+        result.wrong_counts += 1
+        result.problems.append(f"counts {kept.to_row()} after reopening, recount "
+                               f"{truth.to_row()}")
     for index, op in newest.items():
         annotation = stored.get(index)
         held = int(annotation.note.split(":")[1]) if annotation else -1
@@ -107,9 +132,12 @@ def run_trials(root: Path, trials: int, seed: int = 1) -> TrialResult:
     total = TrialResult()
     article_id = make_database(root)
     for trial in range(trials):
-        result = run_trial(root, article_id, rng, first_op=(trial + 1) * 10**7)
+        result = run_trial(root, article_id, rng, first_op=(trial + 1) * 10**7,
+                           crash_between=trial % 2 == 1)
         total.unreadable += result.unreadable
         total.lost += result.lost
         total.acked += result.acked
+        total.wrong_counts += result.wrong_counts
+        total.killed_between_writes += result.killed_between_writes
         total.problems += result.problems
     return total

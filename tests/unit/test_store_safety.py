@@ -111,6 +111,17 @@ def test_tag_refuses_a_symlinked_annotations_folder(cli, db, victim):
     assert _tree(victim) == before
 
 
+def test_tag_refuses_a_symlinked_counts_folder(cli, db, victim):
+    """counts/ is written on every tag: a link there must not be written through."""
+    assert cli("tag", "crash-test", "2", "defence", db=db).code == 0
+    (db / "counts").rename(victim / "counts")
+    before = _tree(victim)
+    _link(db / "counts", victim / "counts")
+    r = cli("tag", "crash-test", "1", "trade", db=db)
+    _refused(r, str(db / "counts"), "symbolic link")
+    assert _tree(victim) == before
+
+
 def test_tag_refuses_a_symlinked_annotation_file(cli, db, victim):
     assert cli("tag", "crash-test", "2", "defence", db=db).code == 0
     live = db / "annotations" / "crash-test.json"

@@ -1,0 +1,374 @@
+"""Per-article annotation counts kept beside the index, so nothing recounts the corpus.
+
+``newstag list``, ``stats`` and the library need, for every article, how many
+sentences are reviewed, tagged, none-apply, per label and orphaned. Reading
+every annotation file for that made them grow with the corpus; instead the
+transaction that changes an article's annotations (``Store.annotations_of``)
+also writes that article's counts here.
+
+Where: ``counts/<xx>.json``, 256 small shards keyed by a hash of the article id,
+not the index. The index (``newstag.json``) is one file of every article; at
+20,000 articles it is several MB, and rewriting it on every tag would make a
+tag cost grow with the corpus (``benchmarks/bench_corpus_scale.py`` measures
+it). A shard holds about n/256 rows, so rewriting one stays small.
+
+Crash safety. The annotation file and the shard are two files written one after
+the other, so a crash between them would leave counts that disagree with the
+annotations. Counts are derived data: they can always be recounted from the
+annotation file, so the design only has to *notice* a stale row cheaply:
+
+* a process killed between the two writes (SIGKILL, an exception): before the
+  annotation write the writer leaves ``counts/.pending`` naming the article and
+  removes it after the shard write. Whoever next reads counts or writes under
+  the lock finds it (one stat), recounts that one article and repairs its row.
+* the machine dying (power cut): shard writes are not fsync'd (an fsync costs as
+  much as the annotation write itself, and would double the cost of a tag), so
+  after a power cut any shard may be behind. Each row keeps the signature
+  (inode, mtime, size) of the annotation file it counted, and ``meta.json``
+  names the boot in which the counts were last verified; when the machine has
+  rebooted since (``/proc/sys/kernel/random/boot_id`` changed), the first reader
+  compares every row's signature with a stat of its file and recounts the ones
+  that differ (about 40 ms at 20,000 articles, once per boot). Where the boot id
+  cannot be read, shard writes are fsync'd instead.
+* a missing row, an unreadable shard or a shard of another format is recounted
+  the same way; ``newstag doctor`` compares every row with a recount.
+
+Per-annotator counts (teams) go in as one more field of ``Counts``; bumping
+``FORMAT`` makes every row be recounted once, with no schema migration.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import secrets
+import signal
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from annotations import dbfiles
+from annotations.errors import brief
+from annotations.model import ReviewState, SentenceAnnotation
+from annotations.storage import TEMP_SUFFIX, CorruptFile, fsync_dir, read_json_tables
+
+COUNTS_DIR = "counts"
+FORMAT = 1
+PENDING = ".pending"
+META = "meta.json"
+CRASH_ENV = "NEWSTAG_CRASH_AT"  # tests only: SIGKILL this process at a named point
+
+Signature = list[int] | None
+
+
+@dataclass(slots=True)
+class Counts:
+    """What an article's annotations add up to (sentences come from the index row)."""
+
+    reviewed: int = 0
+    tagged: int = 0
+    none_apply: int = 0
+    orphaned: int = 0
+    labels: dict[str, int] = field(default_factory=dict)
+    signature: Signature = None  # of the annotation file these counts were taken from
+
+    def to_row(self) -> dict:
+        return {"reviewed": self.reviewed, "tagged": self.tagged, "none_apply": self.none_apply,
+                "orphaned": self.orphaned, "labels": self.labels, "sig": self.signature}
+
+    @classmethod
+    def from_row(cls, row: dict) -> Counts:
+        return cls(row["reviewed"], row["tagged"], row["none_apply"], row["orphaned"],
+                   dict(row["labels"]), row["sig"])
+
+    def same_counts(self, other: Counts) -> bool:
+        """Equal apart from the file signature."""
+        return self.to_row() | {"sig": None} == other.to_row() | {"sig": None}
+
+
+def count(placed: Mapping[int, SentenceAnnotation], orphans: Iterable[SentenceAnnotation],
+          signature: Signature = None) -> Counts:
+    """Count in sentence order, so labels keep the order `list --json` always had."""
+    counts = Counts(orphaned=sum(1 for _ in orphans), signature=signature)
+    for index in sorted(placed):
+        a = placed[index]
+        for label in a.labels:
+            counts.labels[label] = counts.labels.get(label, 0) + 1
+        reviewed = a.state is ReviewState.REVIEWED
+        counts.reviewed += reviewed
+        counts.tagged += bool(a.labels)
+        counts.none_apply += reviewed and not a.labels
+    return counts
+
+
+def signature_of(path: Path) -> Signature:
+    """Changes whenever the file is replaced: every write makes a new inode."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return [st.st_ino, st.st_mtime_ns, st.st_size]
+
+
+def shard_name(article_id: str) -> str:
+    return hashlib.blake2b(article_id.encode("utf-8"), digest_size=1).hexdigest() + ".json"
+
+
+def boot_id() -> str | None:
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip() or None
+    except OSError:
+        return None
+
+
+def crash_point(name: str) -> None:
+    """A real SIGKILL at a named point, for the crash tests (one dict lookup otherwise)."""
+    if os.environ.get(CRASH_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+class AnnotationSource(Protocol):
+    """What counting needs from the store (kept a protocol: store imports this module)."""
+
+    root: Path
+
+    def summaries(self) -> list: ...
+
+    def load_annotations(self, article_id: str) -> tuple[dict[int, SentenceAnnotation],
+                                                         list[SentenceAnnotation]]: ...
+
+    def _annotation_path(self, article_id: str) -> Path: ...
+
+    def locked(self) -> contextlib.AbstractContextManager[None]: ...
+
+
+class CountsFiles:
+    """The ``counts/`` folder: shards of rows, the pending marker, the verified boot."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.folder = self.root / COUNTS_DIR
+        self.boot = boot_id()
+
+    def _inside(self, name: str = "") -> Path:
+        """A path of counts/ for a write or delete, through the database's one gate."""
+        return dbfiles.inside(self.root, COUNTS_DIR, name) if name \
+            else dbfiles.inside(self.root, COUNTS_DIR)
+
+    @property
+    def pending_path(self) -> Path:
+        return self.folder / PENDING
+
+    # -- reading ---------------------------------------------------------------
+    def read_shard(self, name: str) -> dict[str, Counts] | None:
+        """Rows of one shard; None when it is missing, unreadable or of another format."""
+        try:
+            tables = read_json_tables(self.folder / name)
+            if not tables or tables.get("meta", {}).get("1", {}).get("format") != FORMAT:
+                return None
+            return {article_id: Counts.from_row(row)
+                    for article_id, row in tables.get("rows", {}).items()}
+        except (CorruptFile, TypeError, KeyError, ValueError):
+            return None
+
+    def read_all(self) -> tuple[dict[str, Counts], set[str]]:
+        """Every row, and the names of shards that could not be used."""
+        rows: dict[str, Counts] = {}
+        bad: set[str] = set()
+        try:
+            names = [e.name for e in os.scandir(self.folder)
+                     if e.name.endswith(".json") and e.name != META]
+        except FileNotFoundError:
+            return rows, bad
+        for name in names:
+            shard = self.read_shard(name)
+            if shard is None:
+                bad.add(name)
+            else:
+                rows.update(shard)
+        return rows, bad
+
+    def pending(self) -> str | None:
+        """The article a writer was changing when it died ('' for an empty marker)."""
+        try:
+            return self.pending_path.read_bytes().decode("utf-8", "replace")
+        except FileNotFoundError:
+            return None
+
+    def verified_this_boot(self) -> bool:
+        if self.boot is None:
+            return True  # no boot id: shard writes are fsync'd, nothing to verify
+        tables = read_json_tables_quiet(self.folder / META)
+        meta = tables.get("meta", {}).get("1", {})
+        return meta.get("format") == FORMAT and meta.get("boot") == self.boot
+
+    # -- writing (the caller holds the store's lock) ----------------------------
+    def put(self, changed: Mapping[str, Counts]) -> None:
+        """Replace rows, one write per shard touched."""
+        by_shard: dict[str, dict[str, Counts]] = {}
+        for article_id, counts in changed.items():
+            by_shard.setdefault(shard_name(article_id), {})[article_id] = counts
+        self._inside().mkdir(exist_ok=True)
+        for name, items in by_shard.items():
+            rows = self.read_shard(name) or {}
+            rows.update(items)
+            self._write(name, {"meta": {"1": {"format": FORMAT}},
+                               "rows": {k: v.to_row() for k, v in rows.items()}})
+
+    def replace_all(self, rows: Mapping[str, Counts]) -> None:
+        """Every shard rewritten from ``rows`` (a rebuild); stale shards removed."""
+        by_shard: dict[str, dict[str, dict]] = {}
+        for article_id, counts in rows.items():
+            by_shard.setdefault(shard_name(article_id), {})[article_id] = counts.to_row()
+        self._inside().mkdir(exist_ok=True)
+        for name, items in by_shard.items():
+            self._write(name, {"meta": {"1": {"format": FORMAT}}, "rows": items})
+        for entry in os.scandir(self.folder):
+            if entry.name.endswith(".json") and entry.name != META \
+                    and entry.name not in by_shard:
+                self._inside(entry.name).unlink()
+
+    def mark_pending(self, article_id: str) -> None:
+        self._inside().mkdir(exist_ok=True)
+        with open(self._inside(PENDING), "wb") as handle:
+            handle.write(article_id.encode("utf-8"))
+
+    def clear_pending(self) -> None:
+        self._inside(PENDING).unlink(missing_ok=True)
+
+    def mark_verified(self) -> None:
+        if self.boot is not None:
+            self._write(META, {"meta": {"1": {"format": FORMAT, "boot": self.boot}}})
+
+    def _write(self, name: str, tables: dict) -> None:
+        """Tables shaped as a TinyDB file, like every other file of the database."""
+        # Atomic (temporary file renamed over) but not fsync'd: see the module docstring
+        # for why a power cut is caught by the boot check instead.
+        path = self._inside(name)
+        tmp = self._inside(f".{name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+        payload = json.dumps(tables, ensure_ascii=False, separators=(",", ":")).encode()
+        with open(tmp, "wb") as handle:
+            handle.write(payload)
+            if self.boot is None:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(tmp, path)
+        if self.boot is None:
+            fsync_dir(self.folder)
+
+
+def read_json_tables_quiet(path: Path) -> dict:
+    try:
+        return read_json_tables(path) or {}
+    except CorruptFile:
+        return {}
+
+
+# -- the store's side: keeping, healing, verifying ----------------------------------
+def recount(store: AnnotationSource, article_id: str) -> Counts:
+    """Counts taken from the article's annotation file as it is now."""
+    path = store._annotation_path(article_id)
+    signature = signature_of(path)
+    placed, orphans = store.load_annotations(article_id)
+    return count(placed, orphans, signature)
+
+
+def kept_counts(store: AnnotationSource, ids: Collection[str]) -> dict[str, Counts]:
+    """The kept counts of ``ids``, healed first where a crash may have left them stale.
+
+    The usual path is one stat (the pending marker), one small read (meta) and
+    the shards; no annotation file is opened.
+    """
+    files = CountsFiles(store.root)
+    if files.pending() is not None or not files.verified_this_boot():
+        heal(store)
+    rows, bad = files.read_all()
+    missing = [i for i in ids if i not in rows]
+    if missing or bad:
+        with store.locked():
+            # Read again under the lock: a writer (an import) may have just written them.
+            rows, bad = files.read_all()
+            missing = [i for i in ids if i not in rows]
+            # Recount what has no usable row; rewrite the unreadable shards whole.
+            fixed = {i: recount(store, i) for i in missing}
+            rows.update(fixed)
+            if bad:
+                fixed.update({i: c for i, c in rows.items() if shard_name(i) in bad})
+            _put_quietly(files, fixed)
+    return rows
+
+
+def heal(store: AnnotationSource) -> list[str]:
+    """Under the lock: repair the row a dead writer left pending, and after a reboot
+    recount every row whose annotation file is not the one it counted. Returns the
+    ids recounted."""
+    files = CountsFiles(store.root)
+    recounted: list[str] = []
+    with store.locked():
+        article_id = files.pending()
+        if article_id and any(s.id == article_id for s in store.summaries()):
+            _put_quietly(files, {article_id: recount(store, article_id)})
+            recounted.append(article_id)
+        if article_id is not None:
+            with contextlib.suppress(OSError):
+                files.clear_pending()
+        if not files.verified_this_boot():
+            rows, _ = files.read_all()
+            stale = {}
+            for summary in store.summaries():
+                row = rows.get(summary.id)
+                if row is None or row.signature != signature_of(
+                        store._annotation_path(summary.id)):
+                    stale[summary.id] = recount(store, summary.id)
+            _put_quietly(files, stale)
+            recounted += list(stale)
+            with contextlib.suppress(OSError):
+                files.mark_verified()
+    return recounted
+
+
+def _put_quietly(files: CountsFiles, rows: Mapping[str, Counts]) -> None:
+    # A read-only database still answers (from the recount in memory); it is just not kept.
+    if rows:
+        with contextlib.suppress(OSError):
+            files.put(rows)
+
+
+def verify_counts(store: AnnotationSource) -> list[tuple[Path, str]]:
+    """(file, problem) for every article whose kept counts disagree with a recount.
+
+    Articles whose annotation file cannot be read are left to the file checks.
+    """
+    files = CountsFiles(store.root)
+    rows, bad = files.read_all()
+    problems = [(files.folder / name, "counts: unreadable or of another format")
+                for name in sorted(bad)]
+    for summary in store.summaries():
+        try:
+            truth = recount(store, summary.id)
+        except CorruptFile:
+            continue
+        kept = rows.get(summary.id)
+        if kept is None and shard_name(summary.id) in bad:
+            continue
+        if kept is None or not kept.same_counts(truth):
+            problems.append((files.folder / shard_name(summary.id),
+                             f"counts of article {brief(summary.id)} disagree with a recount"))
+    return problems
+
+
+def rebuild(store: AnnotationSource) -> int:
+    """Recount every article and rewrite every shard; returns the number of articles."""
+    files = CountsFiles(store.root)
+    with store.locked():
+        rows = {}
+        for summary in store.summaries():
+            with contextlib.suppress(CorruptFile):
+                rows[summary.id] = recount(store, summary.id)
+        files.replace_all(rows)
+        files.clear_pending()
+        files.mark_verified()
+    return len(rows)

@@ -1,0 +1,201 @@
+"""Corpus-scale benchmark: does listing the corpus cost the same at 20,000 articles as at 100?
+
+Run by hand:  python benchmarks/bench_corpus_scale.py [--sizes 100,2000,20000] [--rounds 7]
+
+Corpora of 10-sentence articles with half the sentences tagged are built once,
+straight through ``Store`` (no spaCy), into a cache folder under /tmp and reused
+by later runs. Then, alternating the sizes round by round so that machine noise
+falls on all of them alike, it times as subprocesses: ``newstag list``,
+``newstag stats --json`` and the Store-level ``article_rows``; and in this
+process one tag (``apply_changes``). It prints medians and the growth ratios
+x(2,000/100) and x(20,000/100); the goal (issue 14) is <= 1.3.
+
+It also prints what the design not taken would cost: rewriting the whole index
+(``newstag.json``) on every tag, as keeping the counts in the index rows would,
+and the once-per-boot verification of the counts (annotations/counts.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from annotations import counts  # noqa: E402
+from annotations.config import load_config  # noqa: E402
+from annotations.model import Article, ReviewState, Sentence, SentenceAnnotation  # noqa: E402
+from annotations.storage import AtomicJSONStorage, read_json_tables  # noqa: E402
+from annotations.store import SCHEMA_VERSION, Store, now_iso  # noqa: E402
+from annotations.tagging import TagChange, apply_changes  # noqa: E402
+
+SENTENCES = 10
+LABELS = ["trade", "defence", "diplomacy"]
+CACHE = Path(tempfile.gettempdir()) / "newstag-corpus-scale"
+CHUNK = 1000
+
+
+def article(n: int) -> Article:
+    lines = [f"Line {i} of dispatch {n}: envoys in Geneva weighed tariffs, troops and talks."
+             for i in range(SENTENCES)]
+    sentences, pos = [], 0
+    for i, line in enumerate(lines):
+        sentences.append(Sentence(i, pos, pos + len(line)))
+        pos += len(line) + 1
+    return Article(id=f"d{n:06d}", text="\n".join(lines), title=f"Dispatch {n} from Geneva",
+                   source="wire", published="2026-01-01", sentences=sentences)
+
+
+def tagged(a: Article) -> list[SentenceAnnotation]:
+    """Half the sentences (the even ones) tagged, one label each."""
+    stamp = now_iso()
+    return [SentenceAnnotation(a.id, s.index, a.sentence_text(s), s.start, s.end,
+                               [LABELS[s.index % 3]], ReviewState.REVIEWED, "", "bench",
+                               stamp, stamp)
+            for s in a.sentences if s.index % 2 == 0]
+
+
+def corpus(size: int) -> Path:
+    """The cached database of ``size`` articles, built the first time."""
+    root = CACHE / f"{size}-s{SCHEMA_VERSION}-c{counts.FORMAT}" / "db"
+    done = root.parent / "complete"
+    if done.exists():
+        return root
+    if root.exists():
+        import shutil
+
+        shutil.rmtree(root)
+    start = time.perf_counter()
+    store = Store.open(root)
+    for first in range(0, size, CHUNK):
+        articles = [article(n) for n in range(first, min(size, first + CHUNK))]
+        store.save_articles([(a, a.id) for a in articles])
+        store.put_annotations([x for a in articles for x in tagged(a)])
+    done.write_text("")
+    print(f"  built {size} articles in {time.perf_counter() - start:.0f} s ({root})")
+    return root
+
+
+def run(cmd: list[str]) -> float:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSTAG_")}
+    env["PYTHONPATH"] = str(REPO)
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, cwd=REPO, env=env, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t
+
+
+ROWS_SCRIPT = ("import sys\nfrom annotations.store import Store\n"
+               "from annotations.stats import article_rows\n"
+               "article_rows(Store.open(sys.argv[1], create=False))\n")
+
+# What is timed per size and round, as subprocesses. The library's first screen is
+# measured by the library widget work (issue 14, second half): add it here as one more
+# entry, e.g. ("library first screen", lambda db: [<a headless app run that exits once
+# the library's first rows are drawn>]), so it is alternated and ratioed like the rest.
+MEASURES: list[tuple[str, Callable[[Path], list[str]]]] = [
+    ("newstag list", lambda db: [sys.executable, "-m", "tui.cli", "--db", str(db), "list"]),
+    ("newstag stats --json",
+     lambda db: [sys.executable, "-m", "tui.cli", "--db", str(db), "stats", "--json"]),
+    ("article_rows (Store)", lambda db: [sys.executable, "-c", ROWS_SCRIPT, str(db)]),
+]
+
+
+def tag_times(root: Path, size: int, samples: int, rng: random.Random) -> list[float]:
+    """One tag at a time on a tagged sentence, flipping its label: the corpus stays half
+    tagged, and every tag really writes."""
+    config = load_config(str(REPO / "config.yaml"))
+    store = Store.open(root)
+    times = []
+    for _ in range(samples):
+        n = rng.randrange(size)
+        index = rng.randrange(0, SENTENCES, 2)
+        label = LABELS[index % 3] if rng.random() < 0.5 else LABELS[(index + 1) % 3]
+        change = TagChange(f"d{n:06d}", index, labels=(label,))
+        t = time.perf_counter()
+        apply_changes(store, config, [change])
+        times.append(time.perf_counter() - t)
+    return times
+
+
+def index_rewrite(root: Path, samples: int = 5) -> float:
+    """The design not taken: read and rewrite the whole index on every tag."""
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "newstag.json"
+        copy.write_bytes((root / "newstag.json").read_bytes())
+        for _ in range(samples):
+            t = time.perf_counter()
+            AtomicJSONStorage(copy).write(read_json_tables(copy))
+            times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def verify_once(root: Path) -> float:
+    """The once-per-boot check (a stat of every annotation file), forced."""
+    (root / counts.COUNTS_DIR / counts.META).unlink(missing_ok=True)
+    store = Store.open(root, create=False)
+    t = time.perf_counter()
+    recounted = counts.heal(store)
+    elapsed = time.perf_counter() - t
+    assert not recounted, f"{len(recounted)} rows were stale in a cached corpus"
+    return elapsed
+
+
+def ratio_line(name: str, medians: dict[int, float], sizes: list[int], unit: float = 1.0,
+               suffix: str = "s") -> str:
+    base = medians[sizes[0]]
+    cells = "  ".join(f"{size:>6}: {medians[size] * unit:8.3f} {suffix}" for size in sizes)
+    ratios = "  ".join(f"x({size:,}/{sizes[0]:,}) {medians[size] / base:4.2f}"
+                       for size in sizes[1:])
+    return f"{name:<24} {cells}   {ratios}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="100,2000,20000")
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--tag-samples", type=int, default=100)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    print(f"corpora of 10-sentence articles, half the sentences tagged (cache: {CACHE})")
+    roots = {size: corpus(size) for size in sizes}
+    for size in sizes:  # one warm-up of each command, the first read verifies after a boot
+        for _, build in MEASURES:
+            run(build(roots[size]))
+    times: dict[str, dict[int, list[float]]] = {name: {s: [] for s in sizes}
+                                                for name, _ in MEASURES}
+    tags: dict[int, list[float]] = {s: [] for s in sizes}
+    rng = random.Random(14)
+    for _ in range(args.rounds):
+        for size in sizes:
+            for name, build in MEASURES:
+                times[name][size].append(run(build(roots[size])))
+            tags[size] += tag_times(roots[size], size, args.tag_samples // args.rounds + 1, rng)
+    print(f"medians of {args.rounds} alternating rounds (goal: every ratio <= 1.3)")
+    for name, _ in MEASURES:
+        print(ratio_line(name, {s: statistics.median(v) for s, v in times[name].items()}, sizes))
+    print(ratio_line("one tag (median)", {s: statistics.median(v) for s, v in tags.items()},
+                     sizes, 1000, "ms"))
+    p99 = {s: sorted(v)[int(0.99 * (len(v) - 1))] for s, v in tags.items()}
+    print(ratio_line("one tag (p99)", p99, sizes, 1000, "ms"))
+    print("the design not taken, counts in the index rows: one tag rewrites newstag.json")
+    for size in sizes:
+        mb = (roots[size] / "newstag.json").stat().st_size / 1e6
+        print(f"  {size:>6} articles: index {mb:5.1f} MB, read + rewrite "
+              f"{index_rewrite(roots[size]) * 1000:7.1f} ms per tag")
+    print("once per boot: verify every row's file signature (annotations/counts.py)")
+    for size in sizes:
+        print(f"  {size:>6} articles: {verify_once(roots[size]) * 1000:7.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
