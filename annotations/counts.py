@@ -233,8 +233,14 @@ class CountsFiles:
 
     def mark_pending(self, article_id: str) -> None:
         self._inside().mkdir(exist_ok=True)
-        with open(self._inside(PENDING), "wb") as handle:
-            handle.write(article_id.encode("utf-8"))
+        path = self._inside(PENDING)
+        try:
+            with open(path, "wb") as handle:
+                handle.write(article_id.encode("utf-8"))
+        except OSError as exc:  # a full disk: the tag is refused before anything changed
+            if exc.filename is None:
+                exc.filename = str(path)  # a failed write() names no file; the user needs it
+            raise
 
     def clear_pending(self) -> None:
         self._inside(PENDING).unlink(missing_ok=True)
