@@ -50,6 +50,10 @@ def read_json_tables(path: Path) -> dict | None:
         problem = "truncated JSON" if "Expecting" in str(exc) or "Unterminated" in str(exc) \
             else "not valid JSON"
         raise CorruptFile(path, f"{problem} ({exc})") from None
+    except RecursionError:  # "[[[[…" 100,000 deep: json recurses once per level
+        raise CorruptFile(path, "JSON nested too deeply to be a newstag file") from None
+    except ValueError:  # an integer past Python's 4,300-digit limit
+        raise CorruptFile(path, "holds a number too long to be a newstag value") from None
     if not isinstance(tables, dict) or not all(
         isinstance(t, dict) and all(isinstance(d, dict) for d in t.values())
         for t in tables.values()

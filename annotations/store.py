@@ -34,7 +34,7 @@ from annotations import dbfiles
 from annotations.backup import backup_if_due, remove_stale_staging
 from annotations.errors import DatabaseError, UserError, brief
 from annotations.model import Article, Entity, ReviewState, Sentence, SentenceAnnotation
-from annotations.shapes import annotation_problem
+from annotations.shapes import annotation_problem, article_problem, index_row_problem
 from annotations.storage import TEMP_SUFFIX, AtomicJSONStorage, CorruptFile, read_json_tables
 
 SCHEMA_VERSION = 4  # 3: injective file names; 4: counts/ (annotations/migrations.py)
@@ -246,6 +246,10 @@ class Store:
             tables = read_json_tables(self.index_path) or {}
             try:
                 rows = sorted(tables.get("articles", {}).items(), key=lambda kv: int(kv[0]))
+                for _, row in rows:  # a wrong type would surface later as a traceback
+                    if problem := index_row_problem(row):
+                        raise CorruptFile(self.index_path, f"valid JSON but not a newstag "
+                                          f"index ({problem})")
                 parsed = {row["id"]: ArticleSummary(**row) for _, row in rows}
             except (TypeError, KeyError, ValueError) as exc:
                 raise CorruptFile(self.index_path, f"valid JSON but not a newstag index "
@@ -282,6 +286,9 @@ class Store:
         if not tables or "1" not in tables.get("article", {}):
             raise DatabaseError(f"{self._article_path(article_id)}: article file is missing; "
                                 "import the article again or run 'newstag doctor'")
+        if problem := article_problem(tables):  # checked here, not met as a traceback later
+            raise CorruptFile(self._article_path(article_id),
+                              f"valid JSON but not a newstag article ({problem})")
         try:
             return _article_of(summary, tables["article"]["1"])
         except (TypeError, KeyError, ValueError, IndexError) as exc:

@@ -190,3 +190,40 @@ def test_a_malformed_record_is_refused_by_every_command_not_misread(cli, db, con
     assert r.code == 2, r.out
     assert len(r.err.strip().splitlines()) == 1 and "labels" in r.err and "doctor" in r.err
     assert path.read_bytes() == before
+
+
+def _damage_index_row(db: Path, field: str, value) -> None:
+    path = db / "newstag.json"
+    tables = json.loads(path.read_text())
+    next(iter(tables["articles"].values()))[field] = value
+    path.write_text(json.dumps(tables))
+
+
+def _damage_article(db: Path, article: str, field: str, value) -> None:
+    path = db / "articles" / f"{article}.json"
+    tables = json.loads(path.read_text())
+    tables["article"]["1"][field] = value
+    path.write_text(json.dumps(tables))
+
+
+@pytest.mark.parametrize("damage, command", [
+    (lambda db: (db / "newstag.json").write_text("[" * 100_000), ("list",)),
+    (lambda db: (db / "newstag.json").write_text("[" * 100_000), ("doctor",)),
+    (lambda db: _damage_index_row(db, "sentences", "x"), ("stats",)),
+    (lambda db: _damage_index_row(db, "title", ["a"]), ("list",)),
+    (lambda db: _damage_article(db, "oslo-talks", "sentences", ["a", "b", 0]),
+     ("show", "oslo-talks")),
+    (lambda db: _damage_article(db, "oslo-talks", "sentences", [0, 10**6, 0]),
+     ("export", "-f", "csv", "--all")),
+])
+def test_a_hand_damaged_file_is_one_line_never_a_traceback(cli, db, damage, command):
+    """Found by an adversarial review: each of these was a traceback (RecursionError,
+    TypeError) in list, stats, show or doctor."""
+    damage(db)
+    r = cli(*command, db=db)
+    assert "Traceback" not in r.err, r.err[-1500:]
+    if command == ("doctor",):
+        assert r.code == 1 and "nested too deeply" in r.out, r.out
+    else:
+        assert r.code == 2 and len(r.err.strip().splitlines()) == 1, r.err
+        assert "doctor" in r.err
