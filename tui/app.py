@@ -17,6 +17,7 @@ from annotations.errors import UserError
 from annotations.ingest import ImportReport
 from annotations.session import TaggingSession
 from annotations.store import Store
+from tui.navigation import CloseReader, OpenArticle
 from tui.palette import ArticleCommands
 from tui.safe_text import notify_untrusted
 from tui.screens.library import LibraryScreen
@@ -124,25 +125,36 @@ class NewstagApp(App):
             self.open_article(ids[0])
 
     # -- reader --------------------------------------------------------------
+    # The app owns the screen stack: everything else asks for navigation with a message.
     def open_article(self, article_id: str) -> None:
+        self.post_message(OpenArticle(article_id))
+
+    def close_reader(self) -> None:
+        self.post_message(CloseReader())
+
+    async def on_open_article(self, message: OpenArticle) -> None:
         try:
-            article = self.store.load_article(article_id)
-            annotations, orphans = self.store.load_annotations(article_id)
-            position = self.store.position(article_id)
+            article = self.store.load_article(message.article_id)
+            annotations, orphans = self.store.load_annotations(message.article_id)
+            position = self.store.position(message.article_id)
         except UserError as exc:
             notify_untrusted(self, str(exc), severity="error", timeout=10)
             return
-        self.close_reader(refresh=False)
+        await self._back_to_library(refresh=False)
         self.reader = ReaderScreen(self.config, self.session, article, annotations, position,
                                    orphaned=len(orphans))
-        self.push_screen(self.reader)
+        await self.push_screen(self.reader)
 
-    def close_reader(self, refresh: bool = True) -> None:
+    async def on_close_reader(self, message: CloseReader) -> None:
+        await self._back_to_library(refresh=True)
+
+    async def _back_to_library(self, refresh: bool) -> None:
+        """Pop whatever is above the library (a palette, a modal, the reader)."""
         if self.reader is not None:
             self.reader.remember_position()
-            if self.screen is self.reader:
-                self.pop_screen()
             self.reader = None
+        while self.library in self.screen_stack and self.screen is not self.library:
+            await self.pop_screen()
         if refresh:
             self.refresh_library()
 
@@ -196,7 +208,7 @@ class NewstagApp(App):
         yield SystemCommand("Export YAML", "Export every annotation to a YAML file",
                             self.action_export)
         yield SystemCommand("Open article…", "Go to the library to choose an article",
-                            lambda: self.close_reader())
+                            self.close_reader)
         if isinstance(screen, ReaderScreen):
             yield SystemCommand("Toggle entity panel", "Show or hide the article's entities",
                                 screen.action_toggle_entity_panel)

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 from textual.widgets.data_table import CellDoesNotExist
 
+from tui.navigation import OpenArticle
 from tui.safe_text import untrusted, untrusted_cell
 from tui.widgets import progress_bar
 
@@ -135,7 +136,7 @@ class LibraryScreen(Screen):
     def action_open_article(self) -> None:
         article_id = self.selected_article()
         if article_id:
-            self.app.open_article(article_id)
+            self.post_message(OpenArticle(article_id))
 
     def action_focus_filter(self) -> None:
         self.query_one(Input).focus()

@@ -22,6 +22,7 @@ from annotations.session import TaggingSession
 from annotations.tagging import TagChange
 from annotations.text import printable
 from tui.article_view import ArticleView, Highlights
+from tui.navigation import CloseReader
 from tui.safe_text import notify_untrusted, untrusted
 from tui.screens.modals import FilterScreen, NoteScreen
 from tui.widgets import progress_bar
@@ -497,7 +498,7 @@ class ReaderScreen(Screen):
         self.app.action_export()
 
     def action_back(self) -> None:
-        self.app.close_reader()
+        self.post_message(CloseReader())
 
     def remember_position(self) -> None:
         if self.view.cursor is not None:
