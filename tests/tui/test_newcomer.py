@@ -48,3 +48,55 @@ async def test_palette_opens_another_article_while_a_reader_is_open(app_factory,
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, LibraryScreen)
+
+
+def screen_text(app) -> str:
+    """Every character on the screen, as the terminal would show it."""
+    from rich.console import Console
+
+    console = Console(width=app.size.width, record=True, file=open("/dev/null", "w"),  # noqa: SIM115
+                      legacy_windows=False)
+    strips = app.screen._compositor.render_update(full=True)
+    console.print(strips)
+    return console.export_text()
+
+
+async def test_library_filter_starts_with_slash_and_keeps_every_key(app_factory):
+    """At a human pace: letters without / are not half-taken; after / every key is text."""
+    app = app_factory()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        filter_input = app.library.query_one("#library-filter")
+        table = app.library.query_one("DataTable")
+        await type_slowly(pilot, *"ind")
+        # Typing without / filters nothing (was: 'nd', the first letter dropped).
+        assert filter_input.value == ""
+        assert "/" in str(filter_input.placeholder)  # the screen says how to filter
+        await type_slowly(pilot, "slash", *"arctq")
+        assert filter_input.value == "arctq"  # q is text in the filter, not quit
+        assert app.is_running
+        await type_slowly(pilot, "backspace")
+        assert filter_input.value == "arct" and table.row_count == 1
+        await type_slowly(pilot, "slash", "s")
+        assert filter_input.value == "arct/s"  # appended, nothing selected and replaced
+        assert app.library.sort == "imported"  # s went into the filter, no sort
+        await type_slowly(pilot, "escape")
+        assert filter_input.value == "" and table.has_focus
+        await type_slowly(pilot, "s")
+        assert app.library.sort == "title"
+        await type_slowly(pilot, "q")
+        assert not app.is_running
+
+
+async def test_counts_are_plural_only_when_more_than_one(app_factory):
+    app = app_factory()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        await type_slowly(pilot, "slash", *"arctic")
+        summary = str(app.library.query_one("#library-summary").render())
+        assert "1 of 5 articles" in summary
+        await type_slowly(pilot, "escape")
+        app.library.set_rows(app.library.rows[:1])
+        await pilot.pause()
+        summary = str(app.library.query_one("#library-summary").render())
+        assert " 1 article " in summary

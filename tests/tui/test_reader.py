@@ -293,7 +293,7 @@ async def test_library_filters_sorts_and_opens(app_factory, main_id):
         await pilot.pause()
         table = app.library.query_one("DataTable")
         assert table.row_count == CORPUS_ARTICLES
-        await pilot.press(*"philippines")  # only in one source name
+        await pilot.press("slash", *"philippines")  # only in one source name
         assert table.row_count == 1
         await pilot.press("enter")
         assert isinstance(app.screen, ReaderScreen) and app.screen.article.id == main_id

@@ -25,7 +25,7 @@ from tui.article_view import ArticleView, Highlights
 from tui.navigation import CloseReader
 from tui.safe_text import notify_untrusted, untrusted
 from tui.screens.modals import FilterScreen, NoteScreen
-from tui.widgets import progress_bar
+from tui.widgets import plural, progress_bar
 
 
 def textual_key(key: str) -> str:
@@ -194,7 +194,7 @@ class ReaderScreen(Screen):
         if self.orphaned:
             parts.append(Content(f" · {self.orphaned} orphaned (sentence gone; kept in exports)"))
         if self.search_query:
-            parts.append(Content(f" · {len(self.matches)} matches for ") +
+            parts.append(Content(f" · {plural(len(self.matches), 'match', 'matches')} for ") +
                          untrusted(repr(self.search_query)))
         self.query_one("#status", Static).update(Content("").join(parts))
 
