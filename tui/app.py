@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -63,6 +64,8 @@ class NewstagApp(App):
         self.session = TaggingSession(store, config)
         self.library = LibraryScreen()
         self.reader: ReaderScreen | None = None
+        self.import_stopped = threading.Event()  # set whenever no import is running
+        self.import_stopped.set()
 
     def on_mount(self) -> None:
         self.push_screen(self.library)
@@ -83,24 +86,36 @@ class NewstagApp(App):
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
     def import_articles(self, paths: list[Path], open_first: bool = False) -> None:
+        from textual.worker import get_current_worker
+
         from annotations.ingest import import_paths
-        from annotations.nlp import load_pipeline
+        from annotations.nlp import ImportCancelled, load_pipeline
+
+        worker = get_current_worker()
+        self.import_stopped.clear()
 
         def progress(done: int, total: int) -> None:
             self.post_message(ImportProgress(done, total))
 
         self.post_message(ImportProgress(0, 1))
         try:
+            # Quitting cancels the worker; the import stops at the next batch of lines
+            # (the process cannot exit before this thread ends).
             report = import_paths(self.store, paths, lambda: load_pipeline(self.config.model),
-                                  self.config.n_process, progress=progress)
+                                  self.config.n_process, progress=progress,
+                                  cancelled=lambda: worker.is_cancelled)
+        except ImportCancelled:
+            return
         except UserError as exc:
             self.post_message(ImportFinished(None, str(exc)))
             return
+        finally:
+            self.import_stopped.set()
         self.post_message(ImportFinished(report, open_first=open_first))
 
     def on_import_progress(self, message: ImportProgress) -> None:
-        label = ("Loading spaCy and processing articles…" if message.done == 0
-                 else f"Processed {message.done} of {message.total} articles")
+        label = ("Loading spaCy and reading articles…" if message.done == 0
+                 else f"Processed {message.done:,} of {message.total:,} lines")
         self.library.show_import_progress(message.done, max(message.total, 1), label)
 
     def on_import_finished(self, message: ImportFinished) -> None:

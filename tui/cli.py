@@ -228,13 +228,13 @@ def _progress_reporter():
 
     def report(done: int, total: int) -> None:
         if "bar" not in state:
-            if total < 20:
+            if total < PROGRESS_MIN_LINES:
                 return
             from rich.progress import Progress
 
             bar = Progress(transient=True, console=None)
             bar.start()
-            state["bar"], state["task"] = bar, bar.add_task("processing articles", total=total)
+            state["bar"], state["task"] = bar, bar.add_task("processing lines", total=total)
         state["bar"].update(state["task"], completed=done)
         if done >= total:
             state["bar"].stop()

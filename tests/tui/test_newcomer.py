@@ -100,3 +100,55 @@ async def test_counts_are_plural_only_when_more_than_one(app_factory):
         await pilot.pause()
         summary = str(app.library.query_one("#library-summary").render())
         assert " 1 article " in summary
+
+
+def write_big_article(path, sentences: int) -> None:
+    """An invented article of ``sentences`` sentences, one paragraph per five."""
+    places = ["Oslo", "Manila", "Lima", "Nairobi", "Hanoi", "Quito", "Tallinn", "Accra"]
+    lines = ["Ministers Meet Over Shipping Rules", ""]
+    paragraph = []
+    for n in range(sentences):
+        place = places[n % len(places)]
+        paragraph.append(f"Delegates in {place} discussed clause {n} of the shipping draft "
+                         f"on day {n % 28 + 1}.")
+        if len(paragraph) == 5:
+            lines.append(" ".join(paragraph))
+            paragraph = []
+    lines.append(" ".join(paragraph))
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+
+
+async def test_big_import_moves_progress_and_q_stops_it_at_once(tmp_path, monkeypatch):
+    """A 4,000-sentence import: the bar moves per batch; q stops it without a trace."""
+    import asyncio
+
+    from tests.tui.conftest import make_app
+
+    monkeypatch.chdir(tmp_path)
+    big = tmp_path / "big.txt"
+    write_big_article(big, 4000)
+    db = tmp_path / "db"
+    app = make_app(db, paths=[big])
+    seen: list[float] = []
+    async with app.run_test(size=(120, 30)) as pilot:
+        bar = app.library.query_one("#import-progress")
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+            if bar.progress and bar.total and bar.progress < bar.total:
+                if not seen or bar.progress != seen[-1]:
+                    seen.append(bar.progress)
+                if len(seen) >= 3:
+                    break
+        assert len(seen) >= 3, f"the bar did not move: {seen}"
+        assert "Processed" in screen_text(app)
+        started = time.monotonic()
+        await pilot.press("q")
+        while not app.import_stopped.is_set() and time.monotonic() - started < 30:
+            await asyncio.sleep(0.01)
+        stopped_after = time.monotonic() - started
+    assert app.import_stopped.is_set()
+    print(f"import stopped {stopped_after * 1000:.0f} ms after q")
+    assert stopped_after < 1.5, f"the import went on for {stopped_after:.2f} s after q"
+    # Nothing half-done is listed: the index names no article of the stopped import.
+    assert Store.open(db).summaries() == []
