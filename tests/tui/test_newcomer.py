@@ -152,3 +152,29 @@ async def test_big_import_moves_progress_and_q_stops_it_at_once(tmp_path, monkey
     assert stopped_after < 1.5, f"the import went on for {stopped_after:.2f} s after q"
     # Nothing half-done is listed: the index names no article of the stopped import.
     assert Store.open(db).summaries() == []
+
+
+async def test_the_number_the_reader_shows_is_the_one_newstag_tag_takes(app_factory, main_id,
+                                                                       db_copy, cli):
+    """Past two headings, the reader's "sentence N" typed into `newstag tag` tags that sentence.
+
+    (Past one heading the old 1-based count of taggable sentences happened to agree.)
+    """
+    import re
+
+    app = app_factory()
+    async with app.run_test(size=(120, 35)) as pilot:
+        view = await open_main(app, pilot, main_id)
+        second = [s.index for s in view.article.sentences if s.heading][1]
+        await pilot.press("g", *["j"] * (second - 1))  # the first sentence after it
+        await pilot.pause()
+        cursor = view.cursor
+        assert cursor == second + 1
+        text = view.article.sentence_text(view.article.sentences[cursor])
+        status = str(app.screen.query_one("#status").render())
+    shown = int(re.search(r"sentence (\d+)", status).group(1))
+    result = cli("tag", main_id, str(shown), "trade", db=db_copy)
+    assert result.code == 0, result.err
+    tagged = Store.open(db_copy, create=False).annotations(main_id)
+    assert list(tagged) == [cursor]
+    assert tagged[cursor].text == text and tagged[cursor].labels == ["trade"]

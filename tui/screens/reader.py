@@ -85,8 +85,7 @@ class ReaderScreen(Screen):
         self.chosen_entity: str | None = None
         self.hidden_types: set[str] = set()
         self.highlight_on = True
-        taggable = [s.index for s in article.sentences if not s.heading]
-        self._position_of = {index: n for n, index in enumerate(taggable, start=1)}
+        self._taggable = sum(not s.heading for s in article.sentences)
         self._bindings = self._bindings.copy()
         for label in config.labels:
             key = textual_key(label.key)
@@ -168,14 +167,14 @@ class ReaderScreen(Screen):
 
     def _update_status(self) -> None:
         view = self.query_one(ArticleView)
-        total = len(self._position_of)
+        total = self._taggable
         reviewed = sum(1 for a in self.annotations.values() if a.state is ReviewState.REVIEWED)
         tagged = sum(1 for a in self.annotations.values() if a.labels)
         parts: list[Content] = [Content(
             f"{progress_bar(reviewed, total)} {reviewed}/{total} reviewed · {tagged} tagged")]
         if view.cursor is not None:
-            position = self._position_of.get(view.cursor, 0)
-            parts.append(Content(f" · sentence {position}/{total}"))
+            # One numbering: the index that `newstag show` prints and `newstag tag` takes.
+            parts.append(Content(f" · sentence {view.cursor}"))
             annotation = self.annotations.get(view.cursor)
             if annotation and annotation.labels:
                 colours = {x.name: x.colour for x in self.config.labels}
