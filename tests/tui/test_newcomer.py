@@ -178,3 +178,77 @@ async def test_the_number_the_reader_shows_is_the_one_newstag_tag_takes(app_fact
     tagged = Store.open(db_copy, create=False).annotations(main_id)
     assert list(tagged) == [cursor]
     assert tagged[cursor].text == text and tagged[cursor].labels == ["trade"]
+
+
+def store_long_article(db, sentences: int) -> str:
+    """An invented article of ``sentences`` sentences stored in a real database.
+
+    Sentences are cut at ". " by hand (spaCy would take minutes here and is not what
+    these tests are about); five to a paragraph, a heading every 100 sentences.
+    """
+    from annotations.model import Article, Sentence
+    from annotations.text import content_id
+
+    parts: list[str] = []
+    spans: list[tuple[int, int, bool]] = []
+    offset = 0
+    for n in range(sentences):
+        if n % 100 == 0:
+            heading = f"Part {n // 100 + 1}"
+            parts.append(heading + "\n")
+            spans.append((offset, offset + len(heading), True))
+            offset += len(heading) + 1
+        sentence = f"Clause {n} of the draft was read aloud in Geneva on day {n % 30 + 1}."
+        end = "\n" if n % 5 == 4 else " "
+        parts.append(sentence + end)
+        spans.append((offset, offset + len(sentence), False))
+        offset += len(sentence) + 1
+    text = "".join(parts)
+    article = Article(id="long-article", text=text, title="A long invented article",
+                      source="long.txt",
+                      sentences=[Sentence(i, s, e, h) for i, (s, e, h) in enumerate(spans)])
+    Store.open(db).save_article(article, content_id(text))
+    return article.id
+
+
+def gutter_of(app, index: int) -> str:
+    """The gutter of a sentence's first line as the terminal shows it now."""
+    view = app.screen.query_one(ArticleView)
+    line = view._layout.first_line[view._block_of[index]] - view.scroll_offset.y
+    assert 0 <= line < view.size.height, "the sentence is not on screen"
+    row = screen_text(app).splitlines()[view.region.y + line]
+    return row[view.region.x:view.region.x + view._gutter_width]
+
+
+async def test_gutter_is_fresh_after_end_tag_and_up_on_a_long_article(tmp_path, monkeypatch):
+    """G, 1, k on a 20,000+ line article: the gutter shows the new label at once."""
+    from tests.tui.conftest import make_app
+
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "db"
+    article_id = store_long_article(db, 20_000)
+    app = make_app(db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.open_article(article_id)
+        await pilot.pause()
+        view = app.screen.query_one(ArticleView)
+        assert view._layout.total_lines > 20_000
+        await pilot.press("G")
+        await pilot.pause()
+        last = view.cursor
+        await pilot.press("1")
+        await pilot.pause()
+        assert "T" in gutter_of(app, last)
+        await pilot.press("k")
+        await pilot.pause()
+        assert Store.open(db).annotations(article_id)[last].labels == ["trade"]
+        assert "T" in gutter_of(app, last), gutter_of(app, last)
+        await pilot.press("1")
+        await pilot.pause()
+        assert "T" in gutter_of(app, view.cursor)
+        await pilot.press("j", "1")  # off again on the last one
+        await pilot.pause()
+        assert "T" not in gutter_of(app, last)
+        screen = screen_text(app)
+        assert "sentence " + str(last) in screen
