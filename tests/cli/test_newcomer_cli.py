@@ -19,7 +19,8 @@ def test_an_article_without_a_heading_is_titled_by_its_first_sentence(tmp_path):
     titled.write_text("Ports Agree on Data\n\nThe text of the deal follows here.\n", "utf-8")
     docs = {d.source: d for d in read_sources([plain, short, titled, MAIN_ARTICLE])}
     long_title = docs[plain.name].title
-    assert long_title.startswith("Ministers from Peru and Chile agreed") and long_title.endswith("…")
+    assert long_title.startswith("Ministers from Peru and Chile agreed")
+    assert long_title.endswith("…")
     assert len(long_title) <= 81 and "c5766762" not in long_title
     assert docs[short.name].title == ("India and the United States renewed their defence "
                                       "framework.")
