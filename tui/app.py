@@ -18,6 +18,7 @@ from annotations.errors import UserError
 from annotations.ingest import ImportReport
 from annotations.session import TaggingSession
 from annotations.store import Store
+from annotations.text import printable
 from tui.navigation import CloseReader, OpenArticle
 from tui.palette import ArticleCommands
 from tui.safe_text import notify_untrusted
@@ -180,19 +181,26 @@ class NewstagApp(App):
 
     # -- help, export, palette ------------------------------------------------
     def action_help(self) -> None:
+        """The one help: labels with their keys and descriptions on top, then every key."""
         if isinstance(self.screen, HelpScreen):
             return
+        screen = self.screen
+        labels = ([(printable(x.key), x.mark, x.name, x.description) for x in self.config.labels]
+                  if isinstance(screen, ReaderScreen) else [])
         rows = []
         seen = set()
-        for _, binding in self.screen._bindings:
-            if binding.description and binding.action not in seen:
+        for _, binding in screen._bindings:
+            if (binding.description and binding.action not in seen
+                    and not binding.action.startswith("toggle_label")):
                 seen.add(binding.action)
-                keys = [k for k, b in self.screen._bindings if b.action == binding.action]
-                display = binding.key_display or ", ".join(
-                    self.get_key_display(Binding(k, "")) for k in keys)
+                keys = [k for k, b in screen._bindings if b.action == binding.action]
+                # Every key, not the footer's short form ("⏎" hid space).
+                display = ", ".join(self.get_key_display(Binding(k, "")) for k in keys)
                 rows.append((display, binding.description))
-        rows += [("?, f1", "This help"), ("ctrl+p", "Command palette"), ("ctrl+q", "Quit")]
-        self.push_screen(HelpScreen(rows))
+        rows += [("?, f1", "This help"), ("ctrl+p", "Command palette: open an article, "
+                                                   "export, filter, theme"),
+                 ("ctrl+q", "Quit")]
+        self.push_screen(HelpScreen(rows, labels))
 
     def action_export(self) -> None:
         path = Path.cwd() / f"newstag-export-{datetime.now():%Y%m%d-%H%M%S}.yaml"
@@ -219,7 +227,10 @@ class NewstagApp(App):
             notify_untrusted(self, f"Exported to {message.path}", timeout=8)
 
     def get_system_commands(self, screen):
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title != "Keys":  # one help: ours (? / F1), not Textual's keys panel
+                yield command
+        yield SystemCommand("Help", "Labels, their keys and every key", self.action_help)
         yield SystemCommand("Export YAML", "Export every annotation to a YAML file",
                             self.action_export)
         yield SystemCommand("Open article…", "Go to the library to choose an article",

@@ -347,7 +347,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         labels = set(annotation.labels) if annotation else set()
         for label in self.config.labels:
             if label.name in labels:
-                gutter += Content(label.name[0].upper(), [Span(0, 1,
+                gutter += Content(label.mark, [Span(0, 1,
                                                                 self._label_styles[label.name])])
             else:
                 gutter += Content("·", [Span(0, 1, self.get_visual_style(

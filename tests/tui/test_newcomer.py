@@ -252,3 +252,61 @@ async def test_gutter_is_fresh_after_end_tag_and_up_on_a_long_article(tmp_path, 
         assert "T" not in gutter_of(app, last)
         screen = screen_text(app)
         assert "sentence " + str(last) in screen
+
+
+async def test_a_toast_leaves_the_status_line_visible_and_a_file_name_whole(app_factory,
+                                                                            main_id):
+    name = "/tmp/newstag-exports/newstag-export-20260507-101112-analysts-team.yaml"
+    app = app_factory()
+    async with app.run_test(size=(120, 35), notifications=True) as pilot:
+        await open_main(app, pilot, main_id)
+        app.notify(f"Exported to {name}", timeout=30)
+        await pilot.pause(0.3)
+        toast = app.screen.query_one("Toast")
+        status = app.screen.query_one("#status")
+        footer = app.screen.query_one("Footer")
+        assert not toast.region.overlaps(status.region)
+        assert not toast.region.overlaps(footer.region)
+        assert any(name in line for line in screen_text(app).splitlines())
+        assert "sentence 0" in screen_text(app).splitlines()[status.region.y]
+
+
+async def test_labels_have_distinct_marks_and_are_shown_with_keys(app_factory, main_id):
+    app = app_factory()
+    async with app.run_test(size=(120, 35)) as pilot:
+        view = await open_main(app, pilot, main_id)
+        await pilot.press("2", "j", "3")
+        await pilot.pause()
+        assert gutter_of(app, 0)[1:4] == "·D·"
+        assert gutter_of(app, 1)[1:4] == "··I"  # diplomacy is not a second "D"
+        lines = screen_text(app).splitlines()
+        legend = lines[app.screen.query_one("#legend").region.y]
+        assert "1 T trade" in legend and "2 D defence" in legend and "3 I diplomacy" in legend
+        footer = lines[app.screen.query_one("Footer").region.y]
+        # At 120 columns the footer shows the label keys (it cut them off before).
+        for key, name in (("1", "Trade"), ("2", "Defence"), ("3", "Diplomacy")):
+            assert f"{key} {name}" in footer, footer
+        assert view.cursor == 1
+
+
+async def test_help_starts_with_the_labels_and_lists_space_help_and_palette(app_factory,
+                                                                           main_id):
+    from tui.screens.modals import HelpScreen
+
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_main(app, pilot, main_id)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        body = text[text.index("newstag — keys"):]
+        assert body.index("Labels") < body.index("Keys")
+        assert "T  trade — Tariffs, trade deals" in body
+        assert "I  diplomacy — Talks, visits" in body
+        keys = [k for k, _ in app.screen.rows]
+        assert any("space" in k for k in keys)
+        assert "?, f1" in keys and "ctrl+p" in keys
+        # One help: Textual's own keys panel is not offered beside it.
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Keys" not in titles and "Help" in titles

@@ -8,7 +8,7 @@ from collections import Counter
 
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingsMap
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
@@ -47,25 +47,25 @@ class ReaderScreen(Screen):
         Binding("pagedown", "page(1)", "Page down", show=False, id="reader.page_down"),
         Binding("pageup", "page(-1)", "Page up", show=False, id="reader.page_up"),
         Binding("right_square_bracket", "next_unreviewed", "Next unreviewed",
-                id="reader.next_unreviewed", key_display="]"),
+                id="reader.next_unreviewed", key_display="]", show=False),
         Binding("left_square_bracket", "previous_unreviewed", "Previous unreviewed",
                 show=False, id="reader.previous_unreviewed", key_display="["),
         Binding("enter,space", "confirm", "Confirm", id="reader.confirm", key_display="⏎"),
         Binding("0", "none_apply", "None apply", id="reader.none"),
         Binding("backspace", "clear", "Clear", show=False, id="reader.clear"),
-        Binding("c", "note", "Note", id="reader.note"),
-        Binding("u", "undo", "Undo", id="reader.undo"),
+        Binding("c", "note", "Note", id="reader.note", show=False),
+        Binding("u", "undo", "Undo", id="reader.undo", show=False),
         Binding("ctrl+r", "redo", "Redo", show=False, id="reader.redo"),
         Binding("slash", "search", "Search", id="reader.search", key_display="/"),
         Binding("n", "search_next(1)", "Next match", show=False, id="reader.search_next"),
         Binding("N", "search_next(-1)", "Previous match", show=False,
                 id="reader.search_previous"),
         Binding("f", "filter", "Filter", id="reader.filter"),
-        Binding("p", "toggle_entity_panel", "Entities", id="reader.entities"),
+        Binding("p", "toggle_entity_panel", "Entities", id="reader.entities", show=False),
         Binding("h", "toggle_highlight", "Highlight on/off", show=False,
                 id="reader.highlight"),
-        Binding("e", "export", "Export", id="reader.export"),
-        Binding("escape", "back", "Library", id="reader.back"),
+        Binding("e", "export", "Export", id="reader.export", show=False),
+        Binding("escape", "back", "Library", id="reader.back", show=False),
         Binding("q", "app.quit", "Quit", id="reader.quit"),
     ]
 
@@ -86,14 +86,18 @@ class ReaderScreen(Screen):
         self.hidden_types: set[str] = set()
         self.highlight_on = True
         self._taggable = sum(not s.heading for s in article.sentences)
-        self._bindings = self._bindings.copy()
+        # Label keys first, so the footer shows them even at 80-120 columns.
+        bindings = BindingsMap()
         for label in config.labels:
             key = textual_key(label.key)
-            self._bindings.key_to_bindings.setdefault(key, []).append(Binding(
+            bindings.key_to_bindings.setdefault(key, []).append(Binding(
                 key, f"toggle_label({label.name!r})", label.name.capitalize(),
                 id=f"reader.label.{label.name}", key_display=printable(label.key),
                 # The Footer shows a str tooltip as markup; Content is shown as it is.
                 tooltip=untrusted(label.description)))  # type: ignore[arg-type]
+        for key, existing in self._bindings.key_to_bindings.items():
+            bindings.key_to_bindings.setdefault(key, []).extend(existing)
+        self._bindings = bindings
 
     def compose(self) -> ComposeResult:
         yield Static(id="reader-title")
@@ -161,8 +165,11 @@ class ReaderScreen(Screen):
                 pieces.append(Content("  "))
         pieces.append(Content("  Labels: "))
         for label in self.config.labels:
-            pieces.append(untrusted(f"{label.key} {label.name}", f"bold {label.colour}"))
+            # key, the gutter's mark, name: what to press and what the gutter will show
+            pieces.append(untrusted(f"{label.key} {label.mark} {label.name}",
+                                    f"bold {label.colour}"))
             pieces.append(Content("  "))
+        pieces.append(Content.styled("? help", "dim"))
         self.query_one("#legend", Static).update(Content("").join(pieces))
 
     def _update_status(self) -> None:
