@@ -28,6 +28,11 @@ from annotations.text import printable
 from tui.layout import DocumentLayout, build_layout
 
 STRIP_CACHE_SIZE = 400
+# Search hits: black on gold, bold, the same in every theme, light or dark; gold #ffd700
+# is exactly colour 220 of the 256-colour palette (the old "$warning 60%" came out as 16
+# on 234, nearly invisible). Not a component class: a partial visual style drops an
+# opaque background (Textual 8.2 blends it with weight 1 - alpha = 0).
+MATCH_STYLE = Style(background=Color(255, 215, 0), foreground=Color(0, 0, 0), bold=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +47,6 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     COMPONENT_CLASSES = {
         "article-view--cursor",
         "article-view--heading",
-        "article-view--match",
         "article-view--gutter",
         "article-view--unreviewed",
         "article-view--reviewed",
@@ -53,7 +57,6 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     ArticleView > .article-view--cursor { background: $boost; text-style: none; }
     ArticleView:focus > .article-view--cursor { background: $primary 25%; }
     ArticleView > .article-view--heading { text-style: bold; color: $accent; }
-    ArticleView > .article-view--match { background: $warning 60%; }
     ArticleView > .article-view--gutter { color: $text-muted; }
     ArticleView > .article-view--unreviewed { color: $text-muted; }
     ArticleView > .article-view--reviewed { color: $success; }
@@ -312,7 +315,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
                 if style is not None and e.label not in self.highlights.hidden_types:
                     spans.append(Span(e.start - sentence.start, e.end - sentence.start, style))
         if self.matches:
-            match_style = self.get_visual_style("article-view--match", partial=True)
+            match_style = MATCH_STYLE
             for start, end in self.matches:
                 if start < sentence.end and end > sentence.start:
                     spans.append(Span(max(0, start - sentence.start),
@@ -331,7 +334,8 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             line = gutter + piece
             if line_style is not None:
                 line = line.pad_right(max(0, width - line.cell_length))
-                line = line.stylize(line_style, self._gutter_width)
+                # Under the spans: a search hit on the cursor's sentence keeps its colours.
+                line = line.stylize_before(line_style, self._gutter_width)
             segments = line.render_segments(base)
             strip = Strip(segments, line.cell_length).extend_cell_length(width, base.rich_style)
             strips.append(strip.crop(0, width))

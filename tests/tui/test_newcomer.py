@@ -310,3 +310,33 @@ async def test_help_starts_with_the_labels_and_lists_space_help_and_palette(app_
         # One help: Textual's own keys panel is not offered beside it.
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Keys" not in titles and "Help" in titles
+
+
+def styled_segments(view, y: int, word: str):
+    return [seg for seg in view.render_line(y) if word in seg.text]
+
+
+async def test_search_hits_are_black_on_gold_in_light_and_dark_themes(app_factory, main_id):
+    """Also on the cursor's own sentence (the cursor background used to cover the hit)."""
+    from rich.color import Color as RichColor
+    from rich.color import ColorSystem
+
+    app = app_factory()
+    async with app.run_test(size=(120, 35)) as pilot:
+        view = await open_main(app, pilot, main_id)
+        await pilot.press("slash", *"Manila", "enter")
+        await pilot.pause()
+        line = view._layout.first_line[view._block_of[view.cursor]] - view.scroll_offset.y
+        assert "Manila" in view.article.sentence_text(view.article.sentences[view.cursor])
+        for theme in ("textual-dark", "textual-light"):
+            app.theme = theme
+            await pilot.pause()
+            [hit] = styled_segments(view, line, "Manila")
+            assert hit.text == "Manila"
+            style = hit.style
+            assert style.bold
+            assert style.bgcolor.triplet.hex == "#ffd700", (theme, style)
+            assert style.color.triplet.hex == "#000000", (theme, style)
+    # In 256 colours gold stays gold (colour 220) and black stays black (16).
+    assert RichColor.parse("#ffd700").downgrade(ColorSystem.EIGHT_BIT).number == 220
+    assert RichColor.parse("#000000").downgrade(ColorSystem.EIGHT_BIT).number == 16
