@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from textual import work
@@ -203,35 +203,48 @@ class NewstagApp(App):
         self.push_screen(HelpScreen(rows, labels))
 
     def action_export(self) -> None:
-        path = Path.cwd() / f"newstag-export-{datetime.now():%Y%m%d-%H%M%S}.yaml"
-        self.notify("Exporting…", timeout=2)
-        self.export_to(path)
+        """A dialog for the format and the file; the last choice is the default."""
+        from tui.screens.export import ExportScreen
+        from tui.settings import load_export_choice
+
+        if isinstance(self.screen, ExportScreen):
+            return
+
+        def chosen(result: tuple[str, Path] | None) -> None:
+            if result is not None:
+                fmt, path = result
+                self.notify("Exporting…", timeout=2)
+                self.export_to(fmt, path)
+
+        self.push_screen(ExportScreen(load_export_choice(self.store.root)), chosen)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
-    def export_to(self, path: Path) -> None:
-        from annotations.export import ExportFilter, export_yaml
-        from annotations.storage import write_atomically
+    def export_to(self, fmt: str, path: Path) -> None:
+        from tui.cli import write_export
+        from tui.settings import ExportChoice, save_export_choice
 
         try:
-            text = export_yaml(self.store, self.config, ExportFilter()) or ""
-            write_atomically(path, text.encode("utf-8"))
+            write_export(self.store, self.config, fmt, path)
         except (UserError, OSError) as exc:
             self.post_message(ExportFinished(None, str(exc)))
             return
+        with contextlib.suppress(OSError):  # only a preference: the export is written
+            save_export_choice(self.store.root, ExportChoice(fmt, str(path.parent)))
         self.post_message(ExportFinished(path))
 
     def on_export_finished(self, message: ExportFinished) -> None:
         if message.path is None:
             notify_untrusted(self, f"Export failed: {message.error}", severity="error")
         else:
-            notify_untrusted(self, f"Exported to {message.path}", timeout=8)
+            # The path on a line of its own, so a toast never folds it mid-name.
+            notify_untrusted(self, f"Exported to\n{message.path}", timeout=8)
 
     def get_system_commands(self, screen):
         for command in super().get_system_commands(screen):
             if command.title != "Keys":  # one help: ours (? / F1), not Textual's keys panel
                 yield command
         yield SystemCommand("Help", "Labels, their keys and every key", self.action_help)
-        yield SystemCommand("Export YAML", "Export every annotation to a YAML file",
+        yield SystemCommand("Export…", "Export annotations: choose the format and the file",
                             self.action_export)
         yield SystemCommand("Open article…", "Go to the library to choose an article",
                             self.close_reader)

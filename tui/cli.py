@@ -366,16 +366,32 @@ def read_tag_file(path: Path) -> list[TagChange]:
 
 
 def cmd_export(args: argparse.Namespace, config: Config, db: Path) -> int:
-    from annotations.export import ExportFilter, export_yaml
     from annotations.tagging import check_labels
 
     check_labels(config, args.label)
     store = _read_store(db)
-    fmt = args.format
-    mode = args.sentences or ("annotated" if fmt == "yaml" else "reviewed")
-    selection = ExportFilter(args.article, args.label, include_text=not args.no_text,
-                             sentences=mode)
     out = None if args.output == "-" else Path(args.output)
+    message = write_export(store, config, args.format, out, args.article, args.label,
+                           args.sentences, include_text=not args.no_text,
+                           entities=args.entities)
+    if message:
+        print(message, file=sys.stderr)
+    return 0
+
+
+def write_export(store: Store, config: Config, fmt: str, out: Path | None,
+                 articles: Sequence[str] = (), labels: Sequence[str] = (),
+                 sentences: str | None = None, include_text: bool = True,
+                 entities: bool = False) -> str:
+    """Export in ``fmt`` to ``out`` (stdout when None); what to tell the user, if anything.
+
+    Shared by `newstag export` and the reader's export dialog.
+    """
+    from annotations.export import ExportFilter, export_yaml
+
+    mode = sentences or ("annotated" if fmt == "yaml" else "reviewed")
+    selection = ExportFilter(list(articles), list(labels), include_text=include_text,
+                             sentences=mode)
     if out is not None and out.is_dir():
         raise UserError(f"{out}: is a folder; name a file to export to")
     if fmt == "spacy":
@@ -385,8 +401,7 @@ def cmd_export(args: argparse.Namespace, config: Config, db: Path) -> int:
 
         select_all_articles = list(iter_rows(store, selection, mode))  # validates refs first
         count = export_docbin(iter(select_all_articles), config, out)
-        print(f"exported {count} sentences to {out}", file=sys.stderr)
-        return 0
+        return f"exported {plural(count, 'sentence')} to {out}"
     if fmt == "yaml":
         text = export_yaml(store, config, selection) or ""
     else:
@@ -396,20 +411,23 @@ def cmd_export(args: argparse.Namespace, config: Config, db: Path) -> int:
         if fmt == "jsonl":
             text = formats.export_jsonl(rows, lambda r: formats.prodigy_task(r, config))
         elif fmt == "doccano":
-            text = formats.export_jsonl(rows, lambda r: formats.doccano_record(r, args.entities))
+            text = formats.export_jsonl(rows, lambda r: formats.doccano_record(r, entities))
         else:
             text = formats.export_csv(rows, config)
     if out is None:
         sys.stdout.write(text)
-        return 0
+        return ""
     from annotations.storage import write_atomically
 
     try:
         write_atomically(out, text.encode("utf-8"))
     except OSError as exc:
         raise UserError(f"{out}: cannot write ({exc.strerror or exc})") from None
-    print(f"exported to {out}", file=sys.stderr)
-    return 0
+    return f"exported to {out}"
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word if count == 1 else word + 's'}"
 
 
 def cmd_import_annotations(args: argparse.Namespace, config: Config, db: Path) -> int:

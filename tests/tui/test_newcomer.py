@@ -340,3 +340,40 @@ async def test_search_hits_are_black_on_gold_in_light_and_dark_themes(app_factor
     # In 256 colours gold stays gold (colour 220) and black stays black (16).
     assert RichColor.parse("#ffd700").downgrade(ColorSystem.EIGHT_BIT).number == 220
     assert RichColor.parse("#000000").downgrade(ColorSystem.EIGHT_BIT).number == 16
+
+
+async def test_export_dialog_offers_format_and_path_and_remembers_them(app_factory, main_id,
+                                                                       tmp_path):
+    import csv
+
+    from tui.screens.export import ExportScreen
+
+    out = tmp_path / "exports"
+    out.mkdir()
+    app = app_factory()
+    async with app.run_test(size=(120, 35)) as pilot:
+        await open_main(app, pilot, main_id)
+        await pilot.press("1", "e")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportScreen)
+        app.screen.query_one("#export-format").value = "csv"
+        await pilot.pause()
+        path_input = app.screen.query_one("#export-path")
+        assert path_input.value.endswith(".csv")  # the extension follows the format
+        path_input.value = str(out / "tags.csv")
+        await pilot.press("enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        rows = list(csv.reader((out / "tags.csv").open(encoding="utf-8")))
+        assert "trade" in rows[0] and len(rows) == 2
+        await pilot.press("e")
+        await pilot.pause()
+        # The last choice is the default: CSV, in the same folder.
+        assert app.screen.query_one("#export-format").value == "csv"
+        default = app.screen.query_one("#export-path").value
+        assert default.startswith(str(out)) and default.endswith(".csv")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen)
+    assert not list(tmp_path.glob("newstag-export-*"))  # nothing written where not asked

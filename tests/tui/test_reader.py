@@ -203,6 +203,9 @@ async def test_export_from_the_reader_writes_yaml(app_factory, main_id, tmp_path
     async with app.run_test(size=(100, 30)) as pilot:
         await open_main(app, pilot, main_id)
         await pilot.press("1", "e")
+        await pilot.pause()
+        await pilot.press("enter")  # the dialog's default: YAML into the current folder
+        await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
         [path] = list(Path.cwd().glob("newstag-export-*.yaml"))
