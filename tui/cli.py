@@ -35,6 +35,15 @@ class Parser(argparse.ArgumentParser):
         raise ArgumentError(f"{self.prog}: {message}")
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"newstag {version('newstag')}"
+    except PackageNotFoundError:  # run from a clone without installing
+        return "newstag (not installed)"
+
+
 def _common(default=None) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", metavar="PATH", help="database folder", default=default)
@@ -47,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     common = _common(default=argparse.SUPPRESS)
     parser = Parser(prog="newstag", parents=[_common()],
                     description="Read news articles with entities highlighted and tag sentences.")
+    parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
 
     p = sub.add_parser("import", parents=[common], help="import and process articles")
@@ -103,6 +113,7 @@ def build_reader_parser() -> argparse.ArgumentParser:
                     description="Open the reader. Commands: " + ", ".join(COMMANDS),
                     epilog="Run 'newstag COMMAND --help' for a command.")
     parser.add_argument("paths", nargs="*", metavar="PATH", help="article files or folders")
+    parser.add_argument("--version", action="version", version=_version())
     return parser
 
 
@@ -282,13 +293,17 @@ def cmd_show(args: argparse.Namespace, config: Config, db: Path) -> int:
                "published": article.published, "sentences": rows})
         return 0
     _out(f"{article.title}  [{article.id}]")
-    for r in rows:
+    marks = [",".join(r["labels"]) or ("-" if r["state"] == "reviewed" else " ") for r in rows]
+    # As wide as the widest label list, so the texts start in one column.
+    width = max((len(m) for m, r in zip(marks, rows, strict=True) if not r["heading"]),
+                default=1)
+    number = max(4, len(str(len(rows) - 1)))
+    for r, mark in zip(rows, marks, strict=True):
         if r["heading"]:
-            _out(f"{r['index']:>4}  ## {r['text']}")
+            _out(f"{r['index']:>{number}}  {'#' * 2:<{width + 2}} {r['text']}")
             continue
-        mark = ",".join(r["labels"]) or ("-" if r["state"] == "reviewed" else " ")
         note = f"  (note: {r['note']})" if r["note"] else ""
-        _out(f"{r['index']:>4}  [{mark:<9}] {r['text']}{note}")
+        _out(f"{r['index']:>{number}}  [{mark:<{width}}] {r['text']}{note}")
     return 0
 
 
@@ -315,19 +330,39 @@ def cmd_tag(args: argparse.Namespace, config: Config, db: Path) -> int:
     if args.from_file:
         if args.article or args.labels or args.none or args.clear or args.note is not None:
             raise ArgumentError("newstag tag: --from cannot be combined with other arguments")
-        changes = read_tag_file(Path(args.from_file))
+        located = read_tag_file(Path(args.from_file))
     else:
-        changes = [_change(args.article, args.index, args.labels, args.none, args.clear,
-                           args.note, "newstag tag")]
+        located = [("newstag tag", _change(args.article, args.index, args.labels, args.none,
+                                           args.clear, args.note, "newstag tag"))]
     if not Store(db).exists:
         raise UserError(f"{db}: no database here yet (import articles first)")
-    count = apply_changes(Store.open(db), config, changes)
+    store = Store.open(db)
+    if args.from_file:
+        _check_changes(store, config, located)
+    count = apply_changes(store, config, [change for _, change in located])
     if args.from_file:
         print(f"tagged {count} sentences")
     return 0
 
 
-def read_tag_file(path: Path) -> list[TagChange]:
+def _check_changes(store: Store, config: Config, located: list[tuple[str, TagChange]]) -> None:
+    """Validate each line of a --from file on its own, so an error names its line."""
+    from annotations.tagging import check_labels, check_sentence
+
+    articles = {}
+    for where, change in located:
+        try:
+            summary = store.resolve(change.article_ref)
+            if summary.id not in articles:
+                articles[summary.id] = store.load_article(summary.id)
+            check_sentence(articles[summary.id], change.index)
+            check_labels(config, change.labels or ())
+        except UserError as exc:
+            raise UserError(f"{where}: {exc}") from None
+
+
+def read_tag_file(path: Path) -> list[tuple[str, TagChange]]:
+    """Each operation with where it was read ("FILE: line N")."""
     try:
         text = path.read_text("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -359,7 +394,7 @@ def read_tag_file(path: Path) -> list[TagChange]:
             else:
                 labels.append(token)
         try:
-            changes.append(_change(article, index, labels, none, clear, note, where))
+            changes.append((where, _change(article, index, labels, none, clear, note, where)))
         except UserError as exc:
             raise ArgumentError(str(exc)) from None
     return changes
