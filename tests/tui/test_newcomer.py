@@ -377,3 +377,45 @@ async def test_export_dialog_offers_format_and_path_and_remembers_them(app_facto
         await pilot.pause()
         assert isinstance(app.screen, ReaderScreen)
     assert not list(tmp_path.glob("newstag-export-*"))  # nothing written where not asked
+
+
+async def test_entity_panel_count_agrees_with_the_entity_filter(tmp_path, monkeypatch, nlp):
+    """"Mention 1 of 2: Estonia" and the filter shows those 2, not "Estonian parliament"."""
+    from annotations.ingest import import_paths
+    from tests.tui.conftest import make_app
+    from tui.screens.modals import FilterScreen
+
+    monkeypatch.chdir(tmp_path)
+    src = tmp_path / "baltic.txt"
+    src.write_text("Baltic Ministers Meet\n\n"
+                   "Estonia hosted the air defence exercise on Monday.\n"
+                   "The Estonian parliament approved the budget on Tuesday.\n"
+                   "Latvia and Estonia signed a new pact in Riga.\n", "utf-8")
+    db = tmp_path / "db"
+    [article_id] = import_paths(Store.open(db), [src], lambda: nlp).added
+    app = make_app(db)
+    async with app.run_test(size=(120, 35), notifications=True) as pilot:
+        view = await open_main(app, pilot, article_id)
+        reader = app.screen
+        await pilot.press("p")
+        await pilot.pause()
+        panel = reader.query_one("#entity-panel")
+        ids = [panel.get_option_at_index(i).id for i in range(panel.option_count)]
+        panel.highlighted = ids.index("entity:GPE:Estonia")
+        await pilot.press("enter")
+        await pilot.pause()
+        toast = [n.message for n in app._notifications if "Mention" in n.message][-1]
+        assert toast.endswith(" of 2: Estonia"), toast
+        await pilot.press("p")  # the panel closes, the article has the focus again
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, FilterScreen)
+        options = app.screen.query_one("#filter-options")
+        keys = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        options.highlighted = keys.index("entity:Estonia")
+        await pilot.press("enter")
+        await pilot.pause()
+        shown = view.taggable_visible()
+        assert len(shown) == 2
+        assert all("Estonian" not in view.article.sentence_text(view.article.sentences[i])
+                   for i in shown)

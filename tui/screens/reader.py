@@ -83,6 +83,7 @@ class ReaderScreen(Screen):
         self.search_query = ""
         self.matches: list[tuple[int, int]] = []
         self.chosen_entity: str | None = None
+        self.chosen_entity_label = ""
         self.hidden_types: set[str] = set()
         self.highlight_on = True
         self._taggable = sum(not s.heading for s in article.sentences)
@@ -419,9 +420,14 @@ class ReaderScreen(Screen):
             if key.startswith("label:"):
                 return a is not None and key[6:] in a.labels
             if key.startswith("entity:"):
-                s = sentences[index]
-                return key[7:] in self.article.text[s.start:s.end]
+                # The sentences the entity panel counts ("Mention 1 of 2"), not every
+                # sentence containing the text ("Estonia" is in "Estonian parliament").
+                return index in mentioned
             return True
+
+        mentioned = set()
+        if key.startswith("entity:") and self.chosen_entity_label:
+            mentioned = set(self._sentences_mentioning(self.chosen_entity_label, key[7:]))
 
         chosen = [s.index for s in sentences if s.heading or keep(s.index)]
         # Headings with nothing under them are left out.
@@ -478,11 +484,9 @@ class ReaderScreen(Screen):
             self._fill_entity_panel()
             return
         _, label, text = option_id.split(":", 2)
-        if text != self.chosen_entity:
-            self.chosen_entity = text
-        spans = [(e.start, e.end) for e in self.article.entities
-                 if e.label == label and self.article.text[e.start:e.end] == text]
-        hits = self._sentences_with(spans)
+        self.chosen_entity, self.chosen_entity_label = text, label
+        visible = set(self.view.taggable_visible())
+        hits = [i for i in self._sentences_mentioning(label, text) if i in visible]
         if not hits:
             self.notify("No visible sentence mentions it (check the filter).")
             return
@@ -491,6 +495,13 @@ class ReaderScreen(Screen):
         self.view.move_to(later[0])
         position = hits.index(later[0]) + 1
         notify_untrusted(self, f"Mention {position} of {len(hits)}: {text}", timeout=2)
+
+    def _sentences_mentioning(self, label: str, text: str) -> list[int]:
+        """Sentences with an entity of this type and exactly this text, in order."""
+        grouped = self.article.entities_by_sentence()
+        return [index for index, entities in sorted(grouped.items())
+                if any(e.label == label and self.article.text[e.start:e.end] == text
+                       for e in entities)]
 
     def action_toggle_highlight(self) -> None:
         self.highlight_on = not self.highlight_on
