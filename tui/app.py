@@ -67,6 +67,7 @@ class NewstagApp(App):
         self.reader: ReaderScreen | None = None
         self.import_stopped = threading.Event()  # set whenever no import is running
         self.import_stopped.set()
+        self._deferred_import: list[Path] = []
 
     def on_mount(self) -> None:
         self.push_screen(self.library)
@@ -74,7 +75,21 @@ class NewstagApp(App):
         to_import = self.paths or (self.samples if not self.store.summaries() else [])
         if to_import:
             single_file = len(self.paths) == 1 and self.paths[0].is_file()
-            self.import_articles(to_import, open_first=single_file)
+            known = self._imported_from(self.paths[0]) if single_file else None
+            if known is not None:
+                # Already imported: show it first; once it is on screen the worker checks
+                # the file for changes and reopens the article only if it was edited.
+                self._deferred_import = to_import
+                self.open_article(known)
+            else:
+                self.import_articles(to_import, open_first=single_file)
+
+    def _imported_from(self, path: Path) -> str | None:
+        try:
+            source = str(path.resolve())
+            return next((s.id for s in self.store.summaries() if s.source_path == source), None)
+        except (UserError, OSError):
+            return None
 
     # -- library -------------------------------------------------------------
     def refresh_library(self) -> None:
@@ -138,7 +153,9 @@ class NewstagApp(App):
         self.refresh_library()
         ids = report.added + report.updated + report.unchanged
         if message.open_first and len(ids) == 1:
-            self.open_article(ids[0])
+            showing = self.reader.article.id if self.reader is not None else None
+            if showing != ids[0] or ids[0] in report.updated:
+                self.open_article(ids[0])
 
     # -- reader --------------------------------------------------------------
     # The app owns the screen stack: everything else asks for navigation with a message.
@@ -160,6 +177,9 @@ class NewstagApp(App):
         self.reader = ReaderScreen(self.config, self.session, article, annotations, position,
                                    orphaned=len(orphans))
         await self.push_screen(self.reader)
+        if self._deferred_import:
+            paths, self._deferred_import = self._deferred_import, []
+            self.call_after_refresh(self.import_articles, paths, True)
 
     async def on_close_reader(self, message: CloseReader) -> None:
         await self._back_to_library(refresh=True)

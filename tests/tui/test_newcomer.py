@@ -419,3 +419,34 @@ async def test_entity_panel_count_agrees_with_the_entity_filter(tmp_path, monkey
         assert len(shown) == 2
         assert all("Estonian" not in view.article.sentence_text(view.article.sentences[i])
                    for i in shown)
+
+
+async def test_an_imported_file_opens_at_once_and_reopens_if_it_was_edited(tmp_path,
+                                                                          monkeypatch, nlp):
+    """`newstag FILE` shows the stored article first; an edit is found in the background."""
+    import asyncio
+
+    from annotations.ingest import import_paths
+    from tests.tui.conftest import make_app
+
+    monkeypatch.chdir(tmp_path)
+    src = tmp_path / "talks.txt"
+    src.write_text("Talks Resume\n\nEnvoys met in Vienna on Monday.\n", "utf-8")
+    db = tmp_path / "db"
+    [article_id] = import_paths(Store.open(db), [src], lambda: nlp).added
+    app = make_app(db, paths=[src])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        # On screen before any import work (no spaCy, no re-reading of the file).
+        assert isinstance(app.screen, ReaderScreen) and app.screen.article.id == article_id
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.article.id == article_id
+    src.write_text("Talks Resume\n\nEnvoys met in Vienna on Tuesday.\n", "utf-8")
+    app = make_app(db, paths=[src])
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(200):
+            await asyncio.sleep(0.05)
+            if isinstance(app.screen, ReaderScreen) and "Tuesday" in app.screen.article.text:
+                break
+        assert "Tuesday" in app.screen.article.text
