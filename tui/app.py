@@ -7,6 +7,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -15,7 +16,6 @@ from textual.message import Message
 
 from annotations.config import Config
 from annotations.errors import UserError
-from annotations.ingest import ImportReport
 from annotations.session import TaggingSession
 from annotations.store import Store
 from annotations.text import printable
@@ -25,6 +25,9 @@ from tui.safe_text import notify_untrusted
 from tui.screens.library import LibraryScreen
 from tui.screens.modals import HelpScreen
 from tui.screens.reader import ReaderScreen
+
+if TYPE_CHECKING:  # ingest (sources, nlp) is imported by the import worker only
+    from annotations.ingest import ImportReport
 
 
 @dataclass

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, OptionList, Static, TextArea
+from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from annotations.text import visible_controls
@@ -33,6 +33,8 @@ class NoteScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="note-dialog", classes="dialog"):
             yield Static(Content("Note on: ") + untrusted(self.sentence), id="note-sentence")
+            from textual.widgets import TextArea  # only when a note is edited: 10+ ms
+
             yield TextArea(self.note, id="note-text", soft_wrap=True)
             yield Static(Content("ctrl+s save · escape cancel · an empty note removes it"),
                          classes="dialog-hint")
@@ -40,10 +42,10 @@ class NoteScreen(ModalScreen[str | None]):
                 yield Button("Save", id="note-save", variant="primary")
 
     def on_mount(self) -> None:
-        self.query_one(TextArea).focus()
+        self.query_one("#note-text").focus()
 
     def action_save(self) -> None:
-        text = self.query_one(TextArea).text.strip()
+        text = self.query_one("#note-text").text.strip()
         # Saved unedited, a note shown with visible controls is left as it is stored.
         self.dismiss(None if text == self.note.strip() else text)
 
