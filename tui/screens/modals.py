@@ -109,7 +109,7 @@ class HelpScreen(ModalScreen[None]):
                     lines.append(Content.styled("Labels (a key toggles it on the sentence; "
                                                 "the gutter shows its mark)", "bold underline"))
                     for key, mark, name, description in self.labels:
-                        lines.append(untrusted(key.ljust(width), "bold") +
+                        lines.append(untrusted(key.ljust(4), "bold") +
                                      untrusted(f"{mark}  {name}", "bold") +
                                      (untrusted(f" — {description}") if description
                                       else Content("")))

@@ -153,7 +153,15 @@ class ReaderScreen(Screen):
         return untrusted(" — ".join(parts), "bold")
 
     def _update_legend(self) -> None:
-        pieces = [Content("Entities: ")]
+        # Labels first: what a tagger presses must not be cut off at 80-100 columns.
+        pieces = [Content("Labels: ")]
+        for label in self.config.labels:
+            # key, the gutter's mark, name: what to press and what the gutter will show
+            pieces.append(untrusted(f"{label.key} {label.mark} {label.name}",
+                                    f"bold {label.colour}"))
+            pieces.append(Content("  "))
+        pieces.append(Content.styled("(? help)", "dim"))
+        pieces.append(Content("   Entities: "))
         if not self.highlight_on:
             pieces.append(Content("off (h)"))
         else:
@@ -164,13 +172,6 @@ class ReaderScreen(Screen):
                 style = "strike dim" if name in self.hidden_types else f"underline {colour}"
                 pieces.append(untrusted(name, style))
                 pieces.append(Content("  "))
-        pieces.append(Content("  Labels: "))
-        for label in self.config.labels:
-            # key, the gutter's mark, name: what to press and what the gutter will show
-            pieces.append(untrusted(f"{label.key} {label.mark} {label.name}",
-                                    f"bold {label.colour}"))
-            pieces.append(Content("  "))
-        pieces.append(Content.styled("? help", "dim"))
         self.query_one("#legend", Static).update(Content("").join(pieces))
 
     def _update_status(self) -> None:
