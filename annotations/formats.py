@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from annotations.config import Config
-from annotations.errors import UserError
+from annotations.errors import UserError, brief
 from annotations.export import ExportFilter, select_articles
 from annotations.model import Article, Entity, ReviewState, SentenceAnnotation
 from annotations.store import Store
@@ -47,7 +47,8 @@ class ExportRow:
 def iter_rows(store: Store, selection: ExportFilter, mode: str = "reviewed") -> Iterator[ExportRow]:
     """Sentences in article order: reviewed ones, every annotated one, or all of them."""
     if mode not in SENTENCE_MODES:
-        raise UserError(f"unknown sentence selection {mode!r} (use {', '.join(SENTENCE_MODES)})")
+        raise UserError(f"unknown sentence selection {brief(mode)} "
+                        f"(use {', '.join(SENTENCE_MODES)})")
     for article_id in select_articles(store, selection.article_refs):
         article = store.load_article(article_id)
         placed, orphans = store.load_annotations(article_id)
@@ -119,14 +120,25 @@ def export_jsonl(rows: Iterator[ExportRow], make) -> str:
     return "".join(json.dumps(make(row), ensure_ascii=False) + "\n" for row in rows)
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula
+# (=HYPERLINK(...), +cmd|...): OWASP's rule is to prefix such a cell with "'".
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: str) -> str:
+    """A text cell a spreadsheet shows as text, never evaluates (CSV injection)."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
 def export_csv(rows: Iterator[ExportRow], config: Config) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["article_id", "index", "text", *config.label_names, "note"])
+    writer.writerow(["article_id", "index", "text", *map(csv_cell, config.label_names), "note"])
     for row in rows:
         labels = set(row.labels)
-        writer.writerow([row.article.id, "" if row.index is None else row.index, row.text,
-                         *(int(name in labels) for name in config.label_names), row.note])
+        writer.writerow([csv_cell(row.article.id), "" if row.index is None else row.index,
+                         csv_cell(row.text), *(int(name in labels) for name in config.label_names),
+                         csv_cell(row.note)])
     return out.getvalue()
 
 

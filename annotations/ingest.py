@@ -7,8 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from annotations.errors import brief
 from annotations.model import Article, SentenceAnnotation
 from annotations.nlp import ImportCancelled, ProcessedText, process_texts
+from annotations.placing import place_by_text
 from annotations.sources import SourceDocument, SourceProblem, read_sources
 from annotations.store import Store
 from annotations.text import content_id
@@ -96,7 +98,8 @@ def import_documents(
             continue
         if article_id in pending:
             report.problems.append(SourceProblem(
-                item.source_path, f"article {article_id!r} appears twice; the later one is used",
+                item.source_path,
+                f"article {brief(article_id)} appears twice; the later one is used",
                 skipped=False))
         pending[article_id] = _Pending(item, article_id, cid, existing is not None)
 
@@ -137,9 +140,11 @@ def import_documents(
     for job, article in zip(jobs, ordered, strict=True):
         if job.is_update:
             # Annotations move first, then the text: a crash in between leaves
-            # annotations that the next import of the same file places again.
-            moved, orphans = relocate_annotations(store, article)
-            store.write_article_file(article)
+            # annotations that the next import of the same file places again. One
+            # lock around both, so no tag lands on the old sentence numbers between.
+            with store.locked():
+                moved, orphans = relocate_annotations(store, article)
+                store.write_article_file(article)
             report.moved += moved
             report.orphaned.extend(orphans)
             report.updated.append(article.id)
@@ -158,30 +163,10 @@ def relocate_annotations(store: Store, article: Article) -> tuple[int, list[Sent
     """Move the article's annotations onto the new sentences with the same text.
 
     Returns how many were placed and the ones whose sentence is gone (kept as orphans).
+    Read and written in one transaction, so a tag made meanwhile is moved too.
     """
-    old = sorted(store.annotations(article.id).values(), key=lambda a: a.sentence_index)
-    placed, orphans = place_by_text(article, old + store.orphans(article.id))
-    store.replace_annotations(article.id, placed, orphans)
+    with store.annotations_of(article.id) as current:
+        old = sorted(current.placed.values(), key=lambda a: a.sentence_index)
+        placed, orphans = place_by_text(article, old + current.orphans)
+        current.replace(placed, orphans)
     return len(placed), orphans
-
-
-def place_by_text(
-    article: Article, annotations: list[SentenceAnnotation]
-) -> tuple[list[SentenceAnnotation], list[SentenceAnnotation]]:
-    """Match annotations to sentences by text; repeated texts are matched in order."""
-    free: dict[str, list[int]] = {}
-    for sentence in article.taggable:
-        free.setdefault(article.sentence_text(sentence), []).append(sentence.index)
-    placed: list[SentenceAnnotation] = []
-    orphans: list[SentenceAnnotation] = []
-    for annotation in annotations:
-        slots = free.get(annotation.text)
-        if slots:
-            sentence = article.sentences[slots.pop(0)]
-            annotation.sentence_index = sentence.index
-            annotation.start, annotation.end = sentence.start, sentence.end
-            placed.append(annotation)
-        else:
-            annotation.sentence_index = None
-            orphans.append(annotation)
-    return placed, orphans

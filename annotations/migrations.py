@@ -7,16 +7,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from annotations import dbfiles
 from annotations.backup import make_backup
-from annotations.storage import AtomicJSONStorage, read_json_tables
+from annotations.storage import AtomicJSONStorage, fsync_dir, previous_version, read_json_tables
 
 
 def migrate(store, version: int) -> None:
     """Bring ``store`` from ``version`` to the current schema; the caller holds the lock."""
     from annotations.store import SCHEMA_VERSION
 
+    store.summaries()  # a damaged index raises here: a file that cannot be read is never rewritten
     make_backup(store.root, reason=f"before-migration-from-v{version}")
-    steps = {1: _v1_flat_arrays}
+    steps = {1: _v1_flat_arrays, 2: _v2_injective_names}
     while version < SCHEMA_VERSION:
         steps[version](store.root)
         version += 1
@@ -25,7 +27,7 @@ def migrate(store, version: int) -> None:
 
 def _v1_flat_arrays(root: Path) -> None:
     """v1 kept sentences and entities as lists of lists; v2 keeps flat integer lists."""
-    for path in sorted((root / "articles").glob("*.json")):
+    for path in dbfiles.files(root, "articles", "*.json"):
         tables = read_json_tables(path)
         body = (tables or {}).get("article", {}).get("1")
         if body is None or "entity_labels" in body:
@@ -35,4 +37,36 @@ def _v1_flat_arrays(root: Path) -> None:
         body["sentences"] = [int(v) for s, e, h in body["sentences"] for v in (s, e, h)]
         body["entities"] = [v for s, e, label in body["entities"] for v in (s, e, number[label])]
         body["entity_labels"] = labels
-        AtomicJSONStorage(path).write(tables)
+        AtomicJSONStorage(path, root=root).write(tables)
+
+
+def _v2_injective_names(root: Path) -> None:
+    """Rename article and annotation files to the names of schema 3 (``file_stem``).
+
+    Schema 2 named a plain id after itself and any other id ``h-`` + 24 hex
+    digits, so an id such as ``h-0123…`` took the file of another article, and
+    ``Abc`` / ``abc`` shared one file on a case-insensitive file system. A file
+    already at its new name is left as it is (a migration cut short runs again).
+    """
+    from annotations.store import file_stem, legacy_file_stem
+
+    tables = read_json_tables(dbfiles.inside(root, "newstag.json")) or {}
+    ids = [row.get("id") for row in tables.get("articles", {}).values()]
+    for folder in ("articles", "annotations"):
+        moved = False
+        for article_id in ids:
+            if not isinstance(article_id, str):
+                continue
+            old, new = legacy_file_stem(article_id), file_stem(article_id)
+            if old == new:
+                continue
+            src = dbfiles.inside(root, folder, f"{old}.json")
+            dest = dbfiles.inside(root, folder, f"{new}.json")
+            if src.exists() and not dest.exists():
+                prev = dbfiles.check(root, previous_version(src))
+                if prev.exists():
+                    prev.replace(dbfiles.check(root, previous_version(dest)))
+                src.replace(dest)
+                moved = True
+        if moved:
+            fsync_dir(dbfiles.inside(root, folder))

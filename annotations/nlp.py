@@ -8,6 +8,7 @@ Only ``senter`` and ``ner`` run: the same entities at about twice the speed.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -31,6 +32,12 @@ class ProcessedText:
 
 SLOW_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
 PIPE_BATCH_SIZE = 25  # small batches let n_process > 1 share the work
+# spaCy refuses a text over nlp.max_length (1,000,000 characters: error E088) and its
+# memory grows with the text, so a longer line (an unwrapped article, a pasted dump)
+# goes to spaCy in pieces of at most this many characters, cut after a sentence end.
+MAX_CHUNK = 20_000
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s+")
+_LAST_SPACE = re.compile(r"\s+(?=\S*\Z)")
 
 
 def load_pipeline(model: str):
@@ -61,8 +68,40 @@ def load_pipeline(model: str):
 
 
 def line_jobs(text: str) -> list[tuple[int, int, bool]]:
-    """(start, end, heading) of every non-blank line."""
-    return [(s, e, is_heading_line(text[s:e])) for s, e in iter_lines(text)]
+    """(start, end, heading) of every non-blank line; an over-long line in pieces."""
+    jobs = []
+    for start, end in iter_lines(text):
+        if end - start <= MAX_CHUNK:
+            jobs.append((start, end, is_heading_line(text[start:end])))
+        else:
+            jobs.extend((a, b, False) for a, b in split_long_line(text, start, end))
+    return jobs
+
+
+def split_long_line(text: str, start: int, end: int,
+                    limit: int = MAX_CHUNK) -> list[tuple[int, int]]:
+    """Pieces of ``text[start:end]`` of at most ``limit`` characters, trimmed.
+
+    Each cut is after the last sentence end ("." "!" "?" then a space) in the second
+    half of the window, else at the last space there, else (one "word" that long) hard.
+    Offsets stay offsets into ``text``; the pieces never cross the line's end.
+    """
+    pieces = []
+    while end - start > limit:
+        window = text[start:start + limit]
+        cut = None
+        for match in _SENTENCE_END.finditer(window, limit // 2):
+            cut = match.start() + len(match.group().rstrip())
+        if cut is None:
+            space = _LAST_SPACE.search(window, limit // 2)
+            cut = space.start() if space else limit
+        pieces.append((start, start + cut))
+        start += cut
+        while start < end and text[start].isspace():
+            start += 1
+    if start < end:
+        pieces.append((start, end))
+    return [(a, a + len(text[a:b].rstrip())) for a, b in pieces if text[a:b].strip()]
 
 
 def sentence_spans(doc) -> list[tuple[int, int]]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 from annotations.config import Config
 from annotations.model import Article, ReviewState, SentenceAnnotation
-from annotations.store import Store
+from annotations.store import ArticleAnnotations, Store
 from annotations.tagging import TagChange, changed_annotation, check_sentence
 
 
@@ -29,41 +29,47 @@ class TaggingSession:
         self.undo_stack: list[Edit] = []
         self.redo_stack: list[Edit] = []
 
+    # ``annotations`` is the reader's view of the article. It can be a second old
+    # (another process may have tagged since), so every change starts from the
+    # store's copy, read inside the article's transaction.
     def change(self, article: Article, annotations: dict[int, SentenceAnnotation], index: int,
                change: TagChange) -> SentenceAnnotation | None:
         """Apply ``change`` to sentence ``index``; returns the stored annotation (or None)."""
         check_sentence(article, index)
-        before = annotations.get(index)
-        after = changed_annotation(before, article, index, change, self.config.annotator,
-                                   self.config)
-        stored = _effective(after)
-        self._write(article.id, index, stored)
+        with self.store.annotations_of(article.id) as current:
+            before = current.placed.get(index)
+            after = changed_annotation(before, article, index, change, self.config.annotator,
+                                       self.config)
+            stored = _effective(after)
+            _set(current, index, stored)
         self.undo_stack.append(Edit(article.id, index, before, stored))
         self.redo_stack.clear()
         return stored
 
     def toggle_label(self, article: Article, annotations: dict[int, SentenceAnnotation],
                      index: int, label: str) -> SentenceAnnotation | None:
-        current = annotations.get(index)
-        labels = list(current.labels) if current else []
-        labels = [x for x in labels if x != label] if label in labels else labels + [label]
-        if labels:
+        with self.store.annotations_of(article.id) as current:
+            labels = list(current.placed[index].labels) if index in current.placed else []
+            labels = [x for x in labels if x != label] if label in labels else labels + [label]
+            if labels:
+                return self.change(article, annotations, index, TagChange(
+                    article.id, index, labels=tuple(labels)))
+            # The last label removed: back to unreviewed, as it was before any label.
             return self.change(article, annotations, index, TagChange(article.id, index,
-                                                                      labels=tuple(labels)))
-        # The last label removed: back to unreviewed, as it was before any label.
-        return self.change(article, annotations, index, TagChange(article.id, index,
-                                                                  clear=True))
+                                                                      clear=True))
 
     def confirm(self, article: Article, annotations: dict[int, SentenceAnnotation],
                 index: int) -> SentenceAnnotation | None:
         """Reviewed as it is: with its labels, or with none."""
-        current = annotations.get(index)
-        if current and current.labels:
-            if current.state is ReviewState.REVIEWED:
-                return current
+        with self.store.annotations_of(article.id) as current:
+            annotation = current.placed.get(index)
+            if annotation and annotation.labels:
+                if annotation.state is ReviewState.REVIEWED:
+                    return annotation
+                return self.change(article, annotations, index, TagChange(
+                    article.id, index, labels=tuple(annotation.labels)))
             return self.change(article, annotations, index,
-                               TagChange(article.id, index, labels=tuple(current.labels)))
-        return self.change(article, annotations, index, TagChange(article.id, index, none=True))
+                               TagChange(article.id, index, none=True))
 
     def undo(self) -> Edit | None:
         if not self.undo_stack:
@@ -82,10 +88,15 @@ class TaggingSession:
         return edit
 
     def _write(self, article_id: str, index: int, annotation: SentenceAnnotation | None) -> None:
-        if annotation is None:
-            self.store.delete_annotation(article_id, index)
-        else:
-            self.store.put_annotation(annotation)
+        with self.store.annotations_of(article_id) as current:
+            _set(current, index, annotation)
+
+
+def _set(current: ArticleAnnotations, index: int, annotation: SentenceAnnotation | None) -> None:
+    if annotation is None:
+        current.remove(index)
+    else:
+        current.put(annotation)
 
 
 def _effective(annotation: SentenceAnnotation) -> SentenceAnnotation | None:

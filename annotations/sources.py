@@ -8,12 +8,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from annotations.errors import brief
 from annotations.text import is_heading_line, normalise_newlines
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 JSONL_SUFFIXES = {".jsonl"}
 HTML_SUFFIXES = {".html", ".htm"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | JSONL_SUFFIXES | HTML_SUFFIXES
+MAX_ID_CHARS = 200
+# JSON's "\ud800" escape gives a lone surrogate, which no UTF-8 file (the database,
+# an export) can hold: it becomes U+FFFD, the replacement character, with a warning.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(slots=True)
@@ -57,7 +62,8 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path | SourceProblem]:
             if path.suffix.lower() in SUPPORTED_SUFFIXES:
                 yield path
             else:
-                yield SourceProblem(str(path), f"unsupported file type {path.suffix or '(none)'!r}"
+                suffix = brief(path.suffix) if path.suffix else "(none)"
+                yield SourceProblem(str(path), f"unsupported file type {suffix}"
                                     " (use .txt, .md, .jsonl or .html)")
         else:
             yield SourceProblem(str(path), "no such file or folder")
@@ -101,6 +107,12 @@ def read_jsonl(path: Path, content: str) -> Iterator[SourceDocument | SourceProb
         except json.JSONDecodeError as exc:
             yield SourceProblem(where, f"invalid JSON ({exc.msg})")
             continue
+        except RecursionError:
+            yield SourceProblem(where, "invalid JSON (nested too deeply)")
+            continue
+        except ValueError as exc:  # an integer past Python's 4,300-digit limit
+            yield SourceProblem(where, f"invalid JSON ({str(exc)[:60]})")
+            continue
         if not isinstance(record, dict):
             yield SourceProblem(where, "expected a JSON object with a \"text\" field")
             continue
@@ -110,20 +122,31 @@ def read_jsonl(path: Path, content: str) -> Iterator[SourceDocument | SourceProb
             continue
         given_id = record.get("id", "")
         if isinstance(given_id, bool) or not isinstance(given_id, str | int):
-            yield SourceProblem(where, f"\"id\" must be a string or number, got {given_id!r}")
+            yield SourceProblem(where, f"\"id\" must be a string or number, got {brief(given_id)}")
             continue
-        text = normalise_newlines(text)
+        given_id = given_id if isinstance(given_id, str) else str(given_id)
+        if len(given_id) > MAX_ID_CHARS:
+            yield SourceProblem(where, f"\"id\" is longer than {MAX_ID_CHARS} characters")
+            continue
         fields = {k: record.get(k) for k in ("title", "source", "url", "published")}
         bad = [k for k, v in fields.items() if v is not None and not isinstance(v, str)]
         if bad:
-            yield SourceProblem(where, f"\"{bad[0]}\" must be a string")
+            yield SourceProblem(where, f"\"{bad[0]}\" must be a string, got "
+                                f"{brief(fields[bad[0]])}")
             continue
+        strings = [text, given_id, *(v for v in fields.values() if v)]
+        if any(_SURROGATE.search(v) for v in strings):
+            yield SourceProblem(where, "lone surrogate escapes (\\ud800-\\udfff) replaced by "
+                                "U+FFFD", skipped=False)
+            text, given_id = _SURROGATE.sub("\ufffd", text), _SURROGATE.sub("\ufffd", given_id)
+            fields = {k: _SURROGATE.sub("\ufffd", v) if v else v for k, v in fields.items()}
+        text = normalise_newlines(text)
         yield SourceDocument(
             text=text,
             title=(fields["title"] or "").strip() or _title_from_text(text, ".txt")
             or f"{path.stem} #{number}",
             source_path=f"{resolved}#{given_id}" if given_id != "" else f"{resolved}:{number}",
-            given_id=str(given_id).strip(),
+            given_id=given_id.strip(),
             source=(fields["source"] or fields["url"] or path.name).strip(),
             published=(fields["published"] or "").strip(),
         )

@@ -9,16 +9,21 @@ written over.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import secrets
+import shutil
+import stat
 from pathlib import Path
 
 from tinydb.storages import Storage
 
-from annotations.errors import DatabaseError
+from annotations.dbfiles import check
+from annotations.errors import DatabaseError, UserError
 
 TEMP_SUFFIX = ".tmp"
+_FICLONE = 0x40049409  # linux/fs.h: _IOW(0x94, 9, int)
 
 
 class CorruptFile(DatabaseError):
@@ -58,7 +63,15 @@ def previous_version(path: Path) -> Path:
     return path.with_name(f".{path.name}.prev")
 
 
-def write_atomically(path: Path, payload: bytes, keep_previous: bool = False) -> None:
+def write_atomically(path: Path, payload: bytes, keep_previous: bool = False,
+                     root: Path | None = None) -> None:
+    """Replace ``path`` with ``payload`` (temp file, fsync, rename, fsync the folder).
+
+    With ``root`` (the database folder), the path is refused when it would pass
+    through a link or leave that folder.
+    """
+    if root is not None:
+        check(root, path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
@@ -72,10 +85,62 @@ def write_atomically(path: Path, payload: bytes, keep_previous: bool = False) ->
             with contextlib.suppress(OSError):  # no hard links here: the backups remain
                 os.link(path, prev)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = str(path)  # a failed write() names no file; the user needs it
         raise
     fsync_dir(path.parent)
+
+
+def write_output(path: Path, payload: bytes) -> None:
+    """Write an export to a file the user named (``-o``).
+
+    A regular file (or a new one) is replaced atomically. A FIFO, a terminal or a
+    device such as /dev/null is written into, never replaced by a regular file;
+    a socket or a folder is refused. A link is followed to what it names.
+    """
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is None or stat.S_ISREG(mode):
+        write_atomically(target, payload)
+        return
+    if not (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode)):
+        raise UserError(f"{path}: not a regular file, FIFO or device; name a file to export to")
+    fd = os.open(target, os.O_WRONLY | os.O_NOCTTY | os.O_CLOEXEC)  # no O_CREAT, no O_TRUNC
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(payload)
+
+
+def copy_file(src: Path, dest: Path) -> None:
+    """A copy of ``src`` that no later in-place change of ``src`` can reach.
+
+    A copy-on-write clone (FICLONE) where the file system has one (Btrfs, XFS):
+    instant and sharing the blocks until either side changes; else the kernel
+    copies (copy_file_range), and Python never holds the bytes.
+    """
+    with open(src, "rb") as source, open(dest, "xb") as target:
+        try:
+            fcntl.ioctl(target.fileno(), _FICLONE, source.fileno())
+            return
+        except OSError:
+            pass
+        size = os.fstat(source.fileno()).st_size
+        copied = 0
+        try:
+            while copied < size:
+                n = os.copy_file_range(source.fileno(), target.fileno(), size - copied)
+                if n == 0:
+                    break
+                copied += n
+        except OSError:  # not supported here: an ordinary copy
+            source.seek(0)
+            target.seek(0)
+            target.truncate()
+            shutil.copyfileobj(source, target, 1 << 20)
 
 
 def fsync_dir(folder: Path) -> None:
@@ -89,15 +154,16 @@ def fsync_dir(folder: Path) -> None:
 class AtomicJSONStorage(Storage):
     """TinyDB storage: read the file fresh each time, replace it atomically on write."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, root: str | Path | None = None) -> None:
         self.path = Path(path)
+        self.root = None if root is None else Path(root)
 
     def read(self) -> dict | None:
         return read_json_tables(self.path)
 
     def write(self, data: dict) -> None:
         payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        write_atomically(self.path, payload, keep_previous=True)
+        write_atomically(self.path, payload, keep_previous=True, root=self.root)
 
     def close(self) -> None:
         pass

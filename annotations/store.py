@@ -27,14 +27,21 @@ from pathlib import Path
 from tinydb import Query, TinyDB
 from tinydb.table import Document
 
+from annotations import dbfiles
 from annotations.backup import backup_if_due, remove_stale_staging
-from annotations.errors import DatabaseError, UserError
+from annotations.errors import DatabaseError, UserError, brief
 from annotations.model import Article, Entity, ReviewState, Sentence, SentenceAnnotation
 from annotations.storage import TEMP_SUFFIX, AtomicJSONStorage, CorruptFile, read_json_tables
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 INDEX_FILE = "newstag.json"
-_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
+# Entries of a database folder that newstag writes or deletes: none may be a link.
+DATA_ENTRIES = (INDEX_FILE, "articles", "annotations", "backups", "quarantine", ".lock",
+                "reader.json", "unplaced.json")
+_PLAIN_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
+_LEGACY_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
+_DEVICE_NAMES = frozenset(["con", "prn", "aux", "nul"] + [f"{p}{i}" for p in ("com", "lpt")
+                                                           for i in range(10)])
 
 
 def now_iso() -> str:
@@ -42,8 +49,25 @@ def now_iso() -> str:
 
 
 def file_stem(article_id: str) -> str:
-    """A file name for an id; ids that are not plain words get a hash."""
-    if _SAFE_ID.match(article_id):
+    """The file name of an article's files: one name per id, never shared (schema 3).
+
+    A plain id (lower-case letters, digits, ``.``, ``_``, ``-``; at most 80
+    characters; not starting with ``h-``, not ending with ``.``, not a Windows
+    device name) is its own name. Every other id is named ``h-`` and the full
+    SHA-256 of the id. No plain name starts with ``h-``, so no id can take a
+    hashed name; every name is lower case, so two names stay distinct on a
+    case-insensitive file system too (``Abc`` and ``abc`` would not).
+    """
+    if (_PLAIN_ID.match(article_id) and not article_id.startswith("h-")
+            and not article_id.endswith(".")
+            and article_id.split(".", 1)[0] not in _DEVICE_NAMES):
+        return article_id
+    return "h-" + hashlib.sha256(article_id.encode("utf-8")).hexdigest()
+
+
+def legacy_file_stem(article_id: str) -> str:
+    """The name schema 2 used: ``h-5f…`` was both a plain id and a hashed name."""
+    if _LEGACY_SAFE_ID.match(article_id):
         return article_id
     return "h-" + hashlib.sha256(article_id.encode("utf-8")).hexdigest()[:24]
 
@@ -70,6 +94,9 @@ class Store:
         self._lock_depth = 0
         self._lock_fd: int | None = None
         self._index_cache: tuple[tuple, dict[str, ArticleSummary]] | None = None
+        self._transactions: dict[str, ArticleAnnotations] = {}
+        # A schema-2 database opened read-only (no migration) keeps its old file names.
+        self._legacy_names = False
 
     # -- opening -------------------------------------------------------------
     @classmethod
@@ -98,7 +125,7 @@ class Store:
 
     @property
     def index_path(self) -> Path:
-        return self.root / INDEX_FILE
+        return dbfiles.inside(self.root, INDEX_FILE)
 
     @property
     def exists(self) -> bool:
@@ -106,6 +133,8 @@ class Store:
 
     def _check_root(self, create: bool) -> None:
         root = self.root
+        for name in DATA_ENTRIES:  # refused before anything is read, written or deleted
+            dbfiles.inside(root, name)
         if root.exists() and not root.is_dir():
             raise DatabaseError(
                 f"{root}: is a file; the database is a folder (choose another --db)")
@@ -118,8 +147,9 @@ class Store:
                 )
         if create:
             try:
-                for sub in ("", "articles", "annotations"):
-                    (root / sub).mkdir(parents=True, exist_ok=True)
+                root.mkdir(parents=True, exist_ok=True)
+                for sub in ("articles", "annotations"):
+                    dbfiles.make_dirs(root, root / sub)
             except OSError as exc:
                 raise DatabaseError(f"{root}: cannot create database folder ({exc})") from None
 
@@ -132,6 +162,7 @@ class Store:
                 from annotations.migrations import migrate
 
                 migrate(self, version)
+                self._legacy_names = False
             return
         with self._db(self.index_path) as db:
             db.table("meta").upsert(Document({"schema_version": SCHEMA_VERSION}, doc_id=1))
@@ -142,6 +173,7 @@ class Store:
         version = meta.get("schema_version")
         if not isinstance(version, int):
             raise CorruptFile(self.index_path, "no schema version; not a newstag index")
+        self._legacy_names = version < 3
         if version > SCHEMA_VERSION:
             raise DatabaseError(
                 f"{self.index_path}: written by a newer newstag (schema {version}, this one "
@@ -151,16 +183,16 @@ class Store:
 
     def _remove_orphan_temp_files(self) -> None:
         # Only called under the lock, so no other writer owns these files.
-        for folder in (self.root, self.root / "articles", self.root / "annotations"):
-            for tmp in folder.glob(f".*{TEMP_SUFFIX}"):
-                tmp.unlink(missing_ok=True)
+        for folder in ("", "articles", "annotations"):
+            for tmp in dbfiles.files(self.root, folder, f".*{TEMP_SUFFIX}"):
+                dbfiles.unlink(self.root, tmp)
         remove_stale_staging(self.root)
 
     @contextmanager
     def locked(self) -> Iterator[None]:
         """An exclusive lock across processes around read-modify-write."""
         if self._lock_depth == 0:
-            fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+            fd = dbfiles.open_lock(self.root)
             fcntl.flock(fd, fcntl.LOCK_EX)
             self._lock_fd = fd
         self._lock_depth += 1
@@ -175,18 +207,21 @@ class Store:
 
     @contextmanager
     def _db(self, path: Path) -> Iterator[TinyDB]:
-        db = TinyDB(path, storage=AtomicJSONStorage)
+        db = TinyDB(path, storage=AtomicJSONStorage, root=self.root)
         db.table("_default", cache_size=0)
         try:
             yield db
         finally:
             db.close()
 
+    def _stem(self, article_id: str) -> str:
+        return legacy_file_stem(article_id) if self._legacy_names else file_stem(article_id)
+
     def _article_path(self, article_id: str) -> Path:
-        return self.root / "articles" / f"{file_stem(article_id)}.json"
+        return dbfiles.inside(self.root, "articles", f"{self._stem(article_id)}.json")
 
     def _annotation_path(self, article_id: str) -> Path:
-        return self.root / "annotations" / f"{file_stem(article_id)}.json"
+        return dbfiles.inside(self.root, "annotations", f"{self._stem(article_id)}.json")
 
     def set_schema_version(self, version: int) -> None:
         with self.locked(), self._db(self.index_path) as db:
@@ -226,14 +261,14 @@ class Store:
         if len(matches) == 1:
             return matches[0]
         if not matches:
-            raise UserError(f"no article {ref!r} in {self.root} (see 'newstag list')")
+            raise UserError(f"no article {brief(ref)} in {self.root} (see 'newstag list')")
         ids = ", ".join(s.id for s in matches[:5])
-        raise UserError(f"article prefix {ref!r} is ambiguous: {ids}")
+        raise UserError(f"article prefix {brief(ref)} is ambiguous: {ids}")
 
     def load_article(self, article_id: str) -> Article:
         summary = self.summary(article_id)
         if summary is None:
-            raise UserError(f"no article {article_id!r} in {self.root}")
+            raise UserError(f"no article {brief(article_id)} in {self.root}")
         with _no_gc():  # tens of thousands of small objects, none of them cyclic
             tables = read_json_tables(self._article_path(article_id))
             return self._article_from(summary, tables, article_id)
@@ -264,9 +299,15 @@ class Store:
             return self.write_index_rows(items)
 
     def write_article_file(self, article: Article) -> None:
-        """The article's text, sentences and entities (not yet listed in the index)."""
-        with self.locked(), self._db(self._article_path(article.id)) as db:
-            db.table("article").upsert(Document(_article_body(article), doc_id=1))
+        """The article's text, sentences and entities (not yet listed in the index).
+
+        One write (TinyDB's upsert wrote twice, so the kept previous version was an
+        empty table), and the file names its own id and metadata: a lost index can
+        be rebuilt from the article files alone.
+        """
+        with self.locked():
+            storage = AtomicJSONStorage(self._article_path(article.id), root=self.root)
+            storage.write({"article": {"1": _article_body(article)}})
 
     def write_index_rows(self, items: list[tuple[Article, str]]) -> list[ArticleSummary]:
         """List written articles in the index, one write for all of them."""
@@ -285,22 +326,50 @@ class Store:
                 )
                 for article, content_id in items
             ]
-            with self._db(self.index_path) as db:
-                _upsert_by_id(db.table("articles", cache_size=0), summaries)
+            # One read and one atomic write of the index for all rows.
+            tables = read_json_tables(self.index_path) or {}
+            _upsert_by_id(tables, summaries)
+            AtomicJSONStorage(self.index_path, root=self.root).write(tables)
         return summaries
 
     # -- annotations ---------------------------------------------------------
-    def _annotation_tables(self, article_id: str) -> dict:
-        return read_json_tables(self._annotation_path(article_id)) or {}
+    @contextmanager
+    def annotations_of(self, article_id: str) -> Iterator[ArticleAnnotations]:
+        """The one way to change an article's annotations: a transaction.
+
+        Takes the lock, reads the article's annotation file once, yields its
+        annotations to change in place, and writes the file once on exit if
+        anything changed. Nothing is written when the block raises. Reading
+        inside the lock is what keeps a second writer's change (another
+        process, the reader) from being overwritten by a stale copy.
+        A nested transaction on the same article shares the outer one.
+        """
+        current = self._transactions.get(article_id)
+        if current is not None:
+            yield current
+            return
+        with self.locked():
+            path = self._annotation_path(article_id)
+            tables = read_json_tables(path) or {}
+            annotations = ArticleAnnotations(article_id, *_annotations_in(path, tables))
+            self._transactions[article_id] = annotations
+            try:
+                yield annotations
+            finally:
+                del self._transactions[article_id]
+            sentences, orphans = annotations.tables()
+            if sentences != tables.get("sentences", {}) or orphans != tables.get("orphans", {}):
+                # The tables dict goes straight to the atomic storage: one write, and no
+                # TinyDB internals (Table._update_table) to rely on.
+                AtomicJSONStorage(path, root=self.root).write({**tables, "sentences": sentences,
+                                               "orphans": orphans})
 
     def load_annotations(
         self, article_id: str
     ) -> tuple[dict[int, SentenceAnnotation], list[SentenceAnnotation]]:
         """The article's annotations by sentence index, and its orphans, in one read."""
         path = self._annotation_path(article_id)
-        tables = read_json_tables(path) or {}
-        placed = {doc_id - 1: a for doc_id, a in _records(path, tables.get("sentences", {}))}
-        return placed, [a for _, a in _records(path, tables.get("orphans", {}))]
+        return _annotations_in(path, read_json_tables(path) or {})
 
     def annotations_signature(self, article_id: str) -> tuple[int, int, int] | None:
         """Changes whenever the article's annotation file is replaced (by anyone)."""
@@ -320,7 +389,7 @@ class Store:
         self.put_annotations([annotation])
 
     def put_annotations(self, annotations: Iterable[SentenceAnnotation]) -> None:
-        """Store annotations, one atomic write per article.
+        """Store annotations, one transaction (one atomic write) per article.
 
         An annotation that is unreviewed with no note is removed: it says nothing.
         """
@@ -331,23 +400,21 @@ class Store:
             by_article.setdefault(annotation.article_id, []).append(annotation)
         with self.locked():
             for article_id, items in by_article.items():
-                with self._db(self._annotation_path(article_id)) as db:
-                    table = db.table("sentences", cache_size=0)
-                    upserts = {}
-                    removals = set()
-                    for a in items:
-                        doc_id = a.sentence_index + 1
-                        if a.state is ReviewState.UNREVIEWED and not a.note:
-                            removals.add(doc_id)
-                            upserts.pop(doc_id, None)
-                        else:
-                            upserts[doc_id] = a.to_record()
-                            removals.discard(doc_id)
-                    _apply(table, upserts, removals)
+                with self.annotations_of(article_id) as current:
+                    for annotation in items:
+                        current.put(annotation)
 
     def delete_annotation(self, article_id: str, index: int) -> None:
-        with self.locked(), self._db(self._annotation_path(article_id)) as db:
-            _apply(db.table("sentences", cache_size=0), {}, {index + 1})
+        with self.annotations_of(article_id) as current:
+            current.remove(index)
+
+    def replace_annotations(
+        self, article_id: str, placed: Iterable[SentenceAnnotation],
+        orphans: Iterable[SentenceAnnotation],
+    ) -> None:
+        """Replace all of an article's annotations in one atomic write."""
+        with self.annotations_of(article_id) as current:
+            current.replace(placed, orphans)
 
     def save_position(self, article_id: str, index: int) -> None:
         """Where the reader was in an article, for the next time it opens."""
@@ -368,27 +435,64 @@ class Store:
         tables = read_json_tables(path) or {}
         return [a for _, a in _records(path, tables.get("unplaced", {}))]
 
-    def add_unplaced(self, annotations: Iterable[SentenceAnnotation]) -> None:
-        with self.locked(), self._db(self.root / "unplaced.json") as db:
-            table = db.table("unplaced", cache_size=0)
-            known = {(r["text"], r["updated_at"], tuple(r["labels"])) for r in table.all()}
-            table.insert_multiple(
-                a.to_record() for a in annotations
-                if (a.text, a.updated_at, tuple(a.labels)) not in known)
-
-    def replace_annotations(
-        self, article_id: str, placed: Iterable[SentenceAnnotation],
-        orphans: Iterable[SentenceAnnotation],
-    ) -> None:
-        """Replace all of an article's annotations in one atomic write."""
-        sentences = {str(a.sentence_index + 1): a.to_record() for a in placed}
-        orphan_rows = {str(i + 1): a.to_record() for i, a in enumerate(orphans)}
+    @contextmanager
+    def unplaced_annotations(self) -> Iterator[list[SentenceAnnotation]]:
+        """A transaction on the unplaced annotations: lock, read once, write once if changed."""
+        path = self.root / "unplaced.json"
         with self.locked():
-            tables = self._annotation_tables(article_id)
-            tables["sentences"] = sentences
-            tables["orphans"] = orphan_rows
-            AtomicJSONStorage(self._annotation_path(article_id)).write(tables)
+            tables = read_json_tables(path) or {}
+            items = [a for _, a in _records(path, tables.get("unplaced", {}))]
+            yield items
+            rows = {str(i + 1): a.to_record() for i, a in enumerate(items)}
+            if rows != tables.get("unplaced", {}):
+                AtomicJSONStorage(path, root=self.root).write({**tables, "unplaced": rows})
 
+    def add_unplaced(self, annotations: Iterable[SentenceAnnotation]) -> None:
+        with self.unplaced_annotations() as items:
+            known = {(a.text, a.updated_at, tuple(a.labels)) for a in items}
+            for a in annotations:
+                if (a.text, a.updated_at, tuple(a.labels)) not in known:
+                    known.add((a.text, a.updated_at, tuple(a.labels)))
+                    items.append(a)
+
+
+@dataclass(slots=True)
+class ArticleAnnotations:
+    """An article's annotations inside ``Store.annotations_of``: change them in place."""
+
+    article_id: str
+    placed: dict[int, SentenceAnnotation]
+    orphans: list[SentenceAnnotation]
+
+    def put(self, annotation: SentenceAnnotation) -> None:
+        """Set a sentence's annotation; one unreviewed with no note says nothing: removed."""
+        index = annotation.sentence_index
+        if index is None:
+            raise ValueError("an orphaned annotation has no sentence to be put on")
+        if annotation.state is ReviewState.UNREVIEWED and not annotation.note:
+            self.placed.pop(index, None)
+        else:
+            self.placed[index] = annotation
+
+    def remove(self, index: int) -> None:
+        self.placed.pop(index, None)
+
+    def replace(self, placed: Iterable[SentenceAnnotation],
+                orphans: Iterable[SentenceAnnotation]) -> None:
+        self.placed = {a.sentence_index: a for a in placed if a.sentence_index is not None}
+        self.orphans = list(orphans)
+
+    def tables(self) -> tuple[dict[str, dict], dict[str, dict]]:
+        """The TinyDB tables as stored: document id = sentence index + 1."""
+        return ({str(i + 1): self.placed[i].to_record() for i in sorted(self.placed)},
+                {str(i + 1): a.to_record() for i, a in enumerate(self.orphans)})
+
+
+def _annotations_in(
+    path: Path, tables: dict
+) -> tuple[dict[int, SentenceAnnotation], list[SentenceAnnotation]]:
+    placed = {doc_id - 1: a for doc_id, a in _records(path, tables.get("sentences", {}))}
+    return placed, [a for _, a in _records(path, tables.get("orphans", {}))]
 
 
 @contextmanager
@@ -413,7 +517,9 @@ def _article_body(article: Article) -> dict:
     entities: list[int] = []
     for e in article.entities:
         entities += (e.start, e.end, label_no[e.label])
-    return {"text": article.text, "sentences": sentences, "entity_labels": labels,
+    return {"id": article.id, "title": article.title, "source": article.source,
+            "published": article.published, "source_path": article.source_path,
+            "text": article.text, "sentences": sentences, "entity_labels": labels,
             "entities": entities}
 
 
@@ -427,30 +533,16 @@ def _records(path: Path, rows: dict) -> list[tuple[int, SentenceAnnotation]]:
                           f"({type(exc).__name__}: {exc})") from None
 
 
-def _upsert_by_id(table, summaries: list[ArticleSummary]) -> None:
-    """Insert or replace index rows by article id, in one write."""
-
-    def update(docs: dict) -> None:
-        row_of = {doc["id"]: doc_id for doc_id, doc in docs.items()}
-        next_id = max(docs, default=0) + 1
-        for summary in summaries:
-            doc_id = row_of.get(summary.id)
-            if doc_id is None:
-                doc_id, next_id = next_id, next_id + 1
-            docs[doc_id] = asdict(summary)
-
-    table._update_table(update)
-
-
-def _apply(table, upserts: dict[int, dict], removals: set[int]) -> None:
-    """Upserts and removals in a single TinyDB table write."""
-
-    def update(docs: dict) -> None:
-        for doc_id in removals:
-            docs.pop(doc_id, None)
-        docs.update(upserts)
-
-    table._update_table(update)  # one read and one atomic write for the whole batch
+def _upsert_by_id(tables: dict, summaries: list[ArticleSummary]) -> None:
+    """Insert or replace index rows by article id (document ids stay as they were)."""
+    docs = tables.setdefault("articles", {})
+    row_of = {doc["id"]: doc_id for doc_id, doc in docs.items()}
+    next_id = max(map(int, docs), default=0) + 1
+    for summary in summaries:
+        doc_id = row_of.get(summary.id)
+        if doc_id is None:
+            doc_id, next_id = str(next_id), next_id + 1
+        docs[doc_id] = asdict(summary)
 
 
 def _article_of(summary: ArticleSummary, body: dict) -> Article:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from annotations.config import Config
-from annotations.errors import UserError
+from annotations.errors import UserError, brief
 from annotations.model import Article, ReviewState, SentenceAnnotation
 from annotations.store import Store, now_iso
 
@@ -36,7 +36,7 @@ def check_labels(config: Config, labels: Iterable[str]) -> None:
     known = config.label_names
     for label in labels:
         if label not in known:
-            raise UserError(f"unknown label {label!r} (configured in {config.path}: "
+            raise UserError(f"unknown label {brief(label)} (configured in {config.path}: "
                             f"{', '.join(known)})")
 
 
@@ -65,25 +65,33 @@ def changed_annotation(
 
 
 def apply_changes(store: Store, config: Config, changes: Sequence[TagChange]) -> int:
-    """Validate every change, then write them (one atomic write per article).
+    """Validate every change, then write them (one transaction per article).
 
-    Nothing is written if any change is invalid.
+    Nothing is written if any change is invalid. Each article's annotations are
+    read inside its transaction, under the lock, so a change another process
+    made in the meantime (a note, a label) is built upon, not overwritten.
     """
     articles: dict[str, Article] = {}
-    results: dict[tuple[str, int], SentenceAnnotation] = {}
-    current: dict[str, dict[int, SentenceAnnotation]] = {}
+    grouped: dict[str, list[TagChange]] = {}
     for change in changes:
         summary = store.resolve(change.article_ref)
         if summary.id not in articles:
             articles[summary.id] = store.load_article(summary.id)
-            current[summary.id] = store.annotations(summary.id)
-        article = articles[summary.id]
-        check_sentence(article, change.index)
+        check_sentence(articles[summary.id], change.index)
         if change.labels:
             check_labels(config, change.labels)
-        key = (article.id, change.index)
-        before = results.get(key) or current[article.id].get(change.index)
-        results[key] = changed_annotation(before, article, change.index, change,
-                                          config.annotator, config)
-    store.put_annotations(results.values())
-    return len(results)
+        grouped.setdefault(summary.id, []).append(change)
+    count = 0
+    with store.locked():
+        for article_id, items in grouped.items():
+            article = articles[article_id]
+            with store.annotations_of(article_id) as current:
+                results: dict[int, SentenceAnnotation] = {}
+                for change in items:
+                    before = results.get(change.index) or current.placed.get(change.index)
+                    results[change.index] = changed_annotation(
+                        before, article, change.index, change, config.annotator, config)
+                for annotation in results.values():
+                    current.put(annotation)
+                count += len(results)
+    return count

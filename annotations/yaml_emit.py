@@ -4,8 +4,9 @@ PyYAML's representer spends most of an export's time building node objects;
 for 100,000 annotations that is ~20 s. This writer covers the shapes an export
 has (mappings, lists, strings, numbers, booleans, null, one-line flow lists and
 mappings) in one pass, and leaves every string it cannot write simply and
-safely to the JSON-compatible double-quoted style. Tests load its output with
-yaml.safe_load and compare with the data, on hostile strings too.
+safely to the JSON-compatible double-quoted style. A property test loads its
+output with both PyYAML loaders (pure SafeLoader and libyaml's CSafeLoader, which
+disagree on details) and compares with the data, on hostile strings too.
 """
 
 from __future__ import annotations
@@ -18,13 +19,25 @@ LONG_STRING = 80
 WIDTH = 88
 
 _PLAIN = re.compile(
-    r"[A-Za-z\u00c0-\u024f][^\x00-\x1f\x7f-\x9f:#'\"{}\[\],&*!|>%@`\\?\u2028\u2029\ufeff]*")
+    r"[A-Za-z\u00c0-\u024f][^\x00-\x1f\x7f-\x9f:#'\"{}\[\],&*!|>%@`\\?\u2028\u2029\ufeff"
+    r"\ud800-\udfff\ufffe\uffff]*")
 _RESERVED = re.compile(r"(?i:y|n|yes|no|on|off|true|false|null|~|\.nan|\.inf)")
 _NUMBERISH = re.compile(r"[-+.0-9]")
 # Characters YAML cannot hold raw (non-printable) or reads as line breaks.
 _UNSAFE_RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\u2028\u2029\ufeff\ufffe\uffff"
                          "\ud800-\udfff\r\x85]")
-_NEEDS_ESCAPE_AFTER_JSON = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+_NEEDS_ESCAPE_AFTER_JSON = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    # A lone surrogate cannot be written in UTF-8, and libyaml refuses its \uD800
+    # escape (PyYAML's pure loader accepts it): no YAML both loaders read can
+    # hold one, so it is written as U+FFFD, the replacement character.
+    if "\ud800" <= char <= "\udfff":
+        return REPLACEMENT
+    return f"\\u{ord(char):04x}"
 
 
 class FlowList(list):
@@ -38,7 +51,7 @@ class FlowMap(dict):
 def quoted(value: str) -> str:
     """Double-quoted: JSON's escapes are YAML's, plus the few YAML needs beyond them."""
     text = json.dumps(value, ensure_ascii=False)
-    return _NEEDS_ESCAPE_AFTER_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _NEEDS_ESCAPE_AFTER_JSON.sub(_escape, text)
 
 
 def _plain_ok(value: str) -> bool:
@@ -72,11 +85,26 @@ def scalar(value: object) -> str:
         return "true"
     if value is False:
         return "false"
-    if isinstance(value, int | float):
+    if isinstance(value, int):
         return repr(value)
+    if isinstance(value, float):
+        return _float(value)
     if isinstance(value, str):
         return _string_scalar(value)
     raise TypeError(f"cannot write {type(value).__name__} to YAML")
+
+
+def _float(value: float) -> str:
+    """YAML 1.1 floats need a dot (``1e+20`` reads as a string) and spell inf/nan its way."""
+    if value != value:
+        return ".nan"
+    if value in (float("inf"), float("-inf")):
+        return ".inf" if value > 0 else "-.inf"
+    text = repr(value)
+    if "." not in text:
+        mantissa, _, exponent = text.partition("e")
+        text = f"{mantissa}.0e{exponent}" if exponent else f"{mantissa}.0"
+    return text
 
 
 def _string_scalar(value: str) -> str:
@@ -86,15 +114,20 @@ def _string_scalar(value: str) -> str:
 
 
 def _fold(line: str, width: int) -> list[str]:
-    """Break a line at single spaces between words, which folding reads back as one space."""
+    """Break a line at single spaces between words, which folding reads back as one space.
+
+    A space next to a tab is no such place: a folded line that starts with a tab is
+    "more indented" and keeps its line break.
+    """
     pieces, start, cursor = [], 0, 0
     while len(line) - start > width:
         cut = line.rfind(" ", start + 1, start + width)
-        while cut > start and (line[cut - 1] == " " or line[cut + 1] == " "):
+        while cut > start and (line[cut - 1] in " \t" or line[cut + 1] in " \t"):
             cut = line.rfind(" ", start + 1, cut)
         if cut <= start:
             cut = line.find(" ", start + width)
-            while cut != -1 and (line[cut - 1] == " " or line[cut + 1:cut + 2] in ("", " ")):
+            while cut != -1 and (line[cut - 1] in " \t"
+                                 or line[cut + 1:cut + 2] in ("", " ", "\t")):
                 cut = line.find(" ", cut + 1)
             if cut == -1:
                 break
@@ -110,7 +143,7 @@ def _block(value: str, indent: str) -> str | None:
     if _UNSAFE_RAW.search(value) or not value.strip():
         return None
     multiline = "\n" in value
-    if not multiline and (value[0] == " " or value[-1] == " "):
+    if not multiline and (value[0] in " \t" or value[-1] in " \t"):
         return None
     if value.endswith("\n"):
         chomp = "+" if value.endswith("\n\n") else ""
@@ -124,7 +157,8 @@ def _block(value: str, indent: str) -> str | None:
     # YAML guesses the indentation from the first non-blank line; say it outright
     # when that line starts with a space or blank lines before it hold spaces.
     leading_blank = lines[: lines.index(first)] if first in lines else lines
-    indicator = "2" if first[:1] == " " or lines[0] == "" or any(
+    # libyaml also refuses a tab there when it has to guess.
+    indicator = "2" if first[:1] in (" ", "\t") or lines[0] == "" or any(
         x != "" for x in leading_blank) else ""
     if multiline:
         head = f"|{indicator}{chomp}"

@@ -251,7 +251,7 @@ class NewstagApp(App):
         except (UserError, OSError) as exc:
             self.post_message(ExportFinished(None, str(exc)))
             return
-        with contextlib.suppress(OSError):  # only a preference: the export is written
+        with contextlib.suppress(OSError, UserError):  # a preference; the export is written
             save_export_choice(self.store.root, ExportChoice(fmt, str(path.parent)))
         self.post_message(ExportFinished(path))
 

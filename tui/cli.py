@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import shlex
 import sys
@@ -11,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from annotations.config import Config, load_config
-from annotations.errors import UserError
+from annotations.errors import UserError, brief
 from annotations.paths import resolve_db_path
 from annotations.store import Store
 from annotations.tagging import TagChange, apply_changes
@@ -98,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import-annotations", parents=[common], help="import an export file")
     p.add_argument("file", metavar="FILE")
     p.add_argument("-f", "--format", default="yaml", choices=IMPORT_FORMATS)
+    p.add_argument("--overwrite", action="store_true",
+                   help="the file wins over newer changes in the database")
 
     p = sub.add_parser("stats", parents=[common], help="counts per label and article")
     p.add_argument("--json", action="store_true")
@@ -146,6 +149,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        # A full disk, a read-only folder, a permission: every write is atomic (temp file,
+        # fsync, rename), so each file is its old or its new version; say where and why.
+        _err(os_error_line(exc))
+        return 2
+
+
+def os_error_line(exc: OSError) -> str:
+    """``PATH: reason`` for an OSError, with a hint for the common ones."""
+    reason = exc.strerror or type(exc).__name__
+    hint = {errno.ENOSPC: "free some space and run the command again",
+            errno.EDQUOT: "free some space and run the command again",
+            errno.EFBIG: "the file size limit (ulimit -f) was reached"}.get(exc.errno or 0, "")
+    where = str(exc.filename) if exc.filename is not None else "cannot read or write"
+    if exc.filename2 is not None:
+        where += f" -> {exc.filename2}"
+    return f"{where}: {reason}" + (f" ({hint})" if hint else "")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -208,7 +228,7 @@ def cmd_import(args: argparse.Namespace, config: Config, db: Path) -> int:
         _warn(str(problem) + ("; skipped" if problem.skipped else ""))
     for orphan in report.orphaned[:5]:
         _warn(f"article {orphan.article_id}: sentence no longer in the text, annotation kept "
-              f"as orphaned: {orphan.text[:70]!r}")
+              f"as orphaned: {brief(orphan.text, 80)}")
     if len(report.orphaned) > 5:
         _warn(f"... and {len(report.orphaned) - 5} more orphaned annotations")
     parts = [f"{len(report.added)} new", f"{len(report.updated)} updated",
@@ -311,7 +331,7 @@ def _parse_index(value: str | None, where: str) -> int:
     try:
         return int(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise ArgumentError(f"{where}: INDEX must be a whole number, got {value!r}") from None
+        raise ArgumentError(f"{where}: INDEX must be a whole number, got {brief(value)}") from None
 
 
 def _change(article: str | None, index: str | None, labels: list[str], none: bool,
@@ -322,8 +342,17 @@ def _change(article: str | None, index: str | None, labels: list[str], none: boo
         raise ArgumentError(f"{where}: give labels, --none or --clear, not several")
     if not labels and not none and not clear and note is None:
         raise ArgumentError(f"{where}: give labels, --none, --clear or --note")
+    for what, value in (("article", article), ("note", note), *(("label", x) for x in labels)):
+        _check_text(value, where, what)
     return TagChange(article, _parse_index(index, where), tuple(labels) if labels else None,
                      none, clear, note)
+
+
+def _check_text(value: str | None, where: str, what: str) -> None:
+    # Bytes that are not UTF-8 reach argv as lone surrogates ("surrogateescape"); they
+    # cannot be stored in a UTF-8 file, so refuse them before anything is written.
+    if value is not None and any("\ud800" <= c <= "\udfff" for c in value):
+        raise ArgumentError(f"{where}: the {what} is not valid UTF-8 text")
 
 
 def cmd_tag(args: argparse.Namespace, config: Config, db: Path) -> int:
@@ -452,10 +481,10 @@ def write_export(store: Store, config: Config, fmt: str, out: Path | None,
     if out is None:
         sys.stdout.write(text)
         return ""
-    from annotations.storage import write_atomically
+    from annotations.storage import write_output
 
     try:
-        write_atomically(out, text.encode("utf-8"))
+        write_output(out, text.encode("utf-8"))  # into a FIFO or device, never replacing it
     except OSError as exc:
         raise UserError(f"{out}: cannot write ({exc.strerror or exc})") from None
     return f"exported to {out}"
@@ -466,44 +495,34 @@ def plural(count: int, word: str) -> str:
 
 
 def cmd_import_annotations(args: argparse.Namespace, config: Config, db: Path) -> int:
-    from annotations import import_annotations as yaml_import
-    from annotations import interop_import
+    from annotations import importing
 
-    path = Path(args.file)
-    if not path.is_file():
-        raise UserError(f"{path}: no such file")
-    skipped = 0
-    # Read and validate the whole file before the database is touched.
-    if args.format == "yaml":
-        data = yaml_import.read_export(path)
-    elif args.format in ("prodigy", "jsonl"):
-        incoming, skipped = interop_import.parse_prodigy(path)
-    else:
-        incoming, skipped = interop_import.parse_doccano(path)
+    # The whole file is read and validated before the database is opened.
+    parsed = importing.read_file(Path(args.file), args.format)
     store = Store.open(db)
-    if args.format == "yaml":
-        report = yaml_import.import_export_data(store, data, path, config.label_names,
-                                                lambda: _load_nlp(config))
-    else:
-        report = interop_import.import_incoming(store, incoming, config.annotator,
-                                                config.label_names)
+    report = importing.apply(store, parsed, config.label_names, config.annotator,
+                             lambda: _load_nlp(config), overwrite=args.overwrite)
     if report.unknown_labels:
         _warn(f"labels not in {config.path}: {', '.join(sorted(report.unknown_labels))} "
               "(kept; add them to the config to tag with them)")
     for article_id in report.missing_articles:
         _warn(f"article {article_id} is not in the database and the file has no text for it; "
-              "import the article first")
+              "its annotations were placed by text where possible (import the article first)")
     for orphan in report.orphaned[:5]:
         where = f"article {orphan.article_id}" if orphan.article_id else "no article"
         _warn(f"{where}: no sentence with this text, kept as "
-              f"{'orphaned' if orphan.article_id else 'unplaced'}: {orphan.text[:70]!r}")
+              f"{'orphaned' if orphan.article_id else 'unplaced'}: {brief(orphan.text, 80)}")
     if len(report.orphaned) > 5:
         _warn(f"... and {len(report.orphaned) - 5} more")
-    if skipped:
-        _warn(f"{skipped} records without an answer (or ignored) were skipped")
+    if report.skipped:
+        _warn(f"{report.skipped} records without an answer (or ignored) were skipped")
+    conflicts = ""
+    if report.conflicts:
+        conflicts = (f", {report.conflicts} conflict{'s' if report.conflicts > 1 else ''} "
+                     "kept local (the database's change is newer; --overwrite takes the file's)")
     _out(f"imported {report.placed} annotations into {db}"
-          f" ({len(report.created_articles)} articles created, {len(report.orphaned)} unplaced, "
-          f"{report.kept_newer} kept because the database had a newer change)")
+         f" ({len(report.created_articles)} articles created, {len(report.orphaned)} unplaced, "
+         f"{report.unchanged} unchanged{conflicts})")
     return 0
 
 

@@ -12,6 +12,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from annotations.dbfiles import UnsafePath, inside
 from annotations.storage import write_atomically
 
 SETTINGS_FILE = "reader-settings.json"
@@ -27,10 +28,10 @@ class ExportChoice:
 
 def load_export_choice(db: Path) -> ExportChoice:
     try:
-        data = json.loads((db / SETTINGS_FILE).read_text("utf-8"))
+        data = json.loads(inside(db, SETTINGS_FILE).read_text("utf-8"))
         export = data["export"]
         fmt, folder = export["format"], export["folder"]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, UnsafePath):
         return ExportChoice()
     if fmt not in EXPORT_FORMATS or not isinstance(folder, str):
         return ExportChoice()
@@ -39,4 +40,5 @@ def load_export_choice(db: Path) -> ExportChoice:
 
 def save_export_choice(db: Path, choice: ExportChoice) -> None:
     payload = json.dumps({"export": asdict(choice)}, indent=2).encode("utf-8")
-    write_atomically(db / SETTINGS_FILE, payload)
+    # Through the database folder's gate: never through a link, never outside it.
+    write_atomically(db / SETTINGS_FILE, payload, root=db)

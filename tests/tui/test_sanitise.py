@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from annotations.config import load_config
-from annotations.import_annotations import import_annotations_yaml
+from annotations.importing import import_file
 from annotations.ingest import import_paths
 from annotations.store import Store
 from tests.helpers import REPO
@@ -70,8 +70,8 @@ def hostile_store(tmp_path, nlp, monkeypatch) -> Store:
     store = Store.open(tmp_path / "db")
     src = _write_jsonl(tmp_path / "hostile.jsonl", _article("id-" + KIT, TITLE, "src " + KIT))
     import_paths(store, [src], lambda: nlp)
-    import_annotations_yaml(store, _annotation_yaml(tmp_path / "a.yaml", "id-" + KIT),
-                            _config().label_names, lambda: nlp)
+    import_file(store, _annotation_yaml(tmp_path / "a.yaml", "id-" + KIT), "yaml",
+                _config().label_names, "", lambda: nlp)
     return store
 
 

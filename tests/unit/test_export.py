@@ -3,7 +3,7 @@ from __future__ import annotations
 import yaml
 
 from annotations.export import ExportFilter, build_export, export_yaml
-from annotations.import_annotations import import_annotations_yaml
+from annotations.importing import import_file
 from annotations.ingest import import_paths
 from annotations.store import Store
 from annotations.tagging import TagChange, apply_changes
@@ -60,7 +60,7 @@ def test_round_trip_rebuilds_an_identical_database(tmp_path, nlp, config):
     path = tmp_path / "export.yaml"
     path.write_text(first, "utf-8")
     fresh = Store.open(tmp_path / "fresh")
-    report = import_annotations_yaml(fresh, path, config.label_names, lambda: nlp)
+    report = import_file(fresh, path, "yaml", config.label_names, "", lambda: nlp)
     assert report.placed == 4 and report.orphaned == []
     second = export_yaml(fresh, config, ExportFilter())
     drop = lambda t: [line for line in t.splitlines() if not line.startswith("exported_at")]  # noqa: E731
@@ -72,8 +72,8 @@ def test_import_into_existing_database_keeps_the_newer_change(tmp_path, nlp, con
     path = tmp_path / "export.yaml"
     path.write_text(export_yaml(store, config, ExportFilter(include_text=False)), "utf-8")
     apply_changes(store, config, [TagChange(article_id, 1, labels=("defence",))])
-    report = import_annotations_yaml(store, path, config.label_names, lambda: nlp)
-    assert report.kept_newer == 1
+    report = import_file(store, path, "yaml", config.label_names, "", lambda: nlp)
+    assert report.conflicts == 1
     assert store.annotations(article_id)[1].labels == ["defence"]
 
 
@@ -87,7 +87,7 @@ def test_unplaceable_annotations_are_kept_as_orphans(tmp_path, nlp, config):
     other = Store.open(tmp_path / "other")
     src = tmp_path / "hard.txt"
     import_paths(other, [src], lambda: nlp)
-    report = import_annotations_yaml(other, path, config.label_names, lambda: nlp)
+    report = import_file(other, path, "yaml", config.label_names, "", lambda: nlp)
     assert [o.text for o in report.orphaned] == ["A sentence that is not in the article."]
     assert [o.labels for o in other.orphans(article_id)] == [["trade", "diplomacy"]]
     exported = build_export(other, config, ExportFilter())

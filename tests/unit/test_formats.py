@@ -20,8 +20,8 @@ from annotations.formats import (
     iter_rows,
     prodigy_task,
 )
+from annotations.importing import apply, read_file
 from annotations.ingest import import_paths
-from annotations.interop_import import import_incoming, parse_doccano, parse_prodigy
 from annotations.store import Store
 from annotations.tagging import TagChange, apply_changes
 
@@ -147,9 +147,9 @@ def test_prodigy_and_doccano_imports_attach_by_text(tagged, config, tmp_path, nl
     ]) + "\n", "utf-8")
     fresh = Store.open(tmp_path / "fresh")
     import_paths(fresh, [src], lambda: nlp)
-    incoming, skipped = parse_prodigy(prodigy)
-    assert skipped == 1
-    report = import_incoming(fresh, incoming, "me", config.label_names)
+    parsed = read_file(prodigy, "prodigy")
+    assert parsed.skipped == 1
+    report = apply(fresh, parsed, config.label_names, "me", lambda: nlp)
     placed = fresh.annotations(aid)
     assert placed[4].labels == ["defence", "diplomacy"]  # binary answers merged
     assert placed[3].labels == [] and placed[3].state.value == "reviewed"
@@ -158,8 +158,7 @@ def test_prodigy_and_doccano_imports_attach_by_text(tagged, config, tmp_path, nl
     doccano = tmp_path / "doccano.jsonl"
     doccano.write_text(json.dumps({"text": sentences[3], "label": ["trade"],
                                    "Comments": ["c1"]}) + "\n", "utf-8")
-    incoming, _ = parse_doccano(doccano)
-    import_incoming(fresh, incoming, "me", config.label_names)
+    apply(fresh, read_file(doccano, "doccano"), config.label_names, "me", lambda: nlp)
     assert fresh.annotations(aid)[2].labels == ["trade"]
     assert fresh.annotations(aid)[2].note == "c1"
 

@@ -1,0 +1,146 @@
+"""newstag's own YAML export, read back: articles (created when the file has their
+text), their annotated sentences, and the unplaced annotations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from annotations.errors import UserError
+from annotations.export import FORMAT_NAME, FORMAT_VERSION
+from annotations.importing.files import (
+    ArticleId,
+    ArticleText,
+    ImportFileError,
+    Label,
+    Offset,
+    ParsedFile,
+    ScalarText,
+    SentenceText,
+    Stamp,
+    Strict,
+    Text,
+    file_time,
+    read_text,
+    validate,
+)
+from annotations.model import ReviewState
+from annotations.placing import Incoming
+from annotations.sources import SourceDocument
+from annotations.yamlio import load_yaml
+
+
+class Unplaced(Strict):
+    text: SentenceText
+    labels: list[Label] | None = None
+    state: Literal["reviewed", "unreviewed"] | None = None
+    note: Text | None = None
+    annotator: Text | None = None
+    created_at: Stamp | None = None
+    updated_at: Stamp | None = None
+
+
+class SentenceRecord(Unplaced):
+    index: Offset | None = None
+    start: Offset | None = None
+    end: Offset | None = None
+
+
+class ArticleEntry(Strict):
+    id: ArticleId
+    title: ScalarText | None = None
+    source: ScalarText | None = None
+    published: ScalarText | None = None
+    text: ArticleText | None = None
+    sentences: list[SentenceRecord] | None = None
+
+
+class Export(Strict):
+    articles: list[ArticleEntry]
+    unplaced: list[Unplaced] | None = None
+
+
+def read(path: Path) -> ParsedFile:
+    text = read_text(path)
+    data = _load(path, text)
+    if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
+        raise ImportFileError(path, "format", f"not a newstag export (expected format: "
+                              f"{FORMAT_NAME})")
+    version = data.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ImportFileError(path, "version", f"unsupported version "
+                              f"(this newstag reads up to {FORMAT_VERSION})")
+    export = validate(Export, data, path, "")
+    incoming: list[Incoming] = []
+    new_articles: list[SourceDocument] = []
+    for entry in export.articles:
+        if entry.text and entry.text.strip():
+            new_articles.append(SourceDocument(
+                text=entry.text, title=entry.title or entry.id, source_path="",
+                given_id=entry.id, source=entry.source or "", published=entry.published or ""))
+        incoming += [_incoming(s, entry.id, s.index, s.start or 0, s.end or 0)
+                     for s in entry.sentences or []]
+    incoming += [_incoming(u, "", None, 0, 0) for u in export.unplaced or []]
+    return ParsedFile(path, incoming, file_time(path), new_articles, names_articles=True)
+
+
+def _incoming(rec: Unplaced, article_id: str, index: int | None, start: int,
+              end: int) -> Incoming:
+    labels = rec.labels or []
+    return Incoming(
+        text=rec.text, labels=list(labels),
+        state=ReviewState(rec.state or ("reviewed" if labels else "unreviewed")),
+        note=rec.note or "", annotator=rec.annotator or "", created_at=rec.created_at or "",
+        updated_at=rec.updated_at or "", article_id=article_id, index=index, start=start,
+        end=end)
+
+
+def _load(path: Path, text: str) -> Any:
+    try:
+        data = load_yaml(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or exc
+        raise ImportFileError(path, where, f"YAML syntax error: {problem}") from None
+    except RecursionError:
+        raise ImportFileError(path, "", "values nested too deeply") from None
+    except ValueError:  # an integer past Python's 4,300-digit limit, a bad date
+        raise ImportFileError(path, "", "a value YAML cannot read (a number too long, "
+                              "or an impossible date)") from None
+    except UserError as exc:  # load_yaml's own refusals (alias bombs, deep nesting)
+        raise ImportFileError(path, "", str(exc).removeprefix(f"{path}: ")) from None
+    _check_expansion(path, data, len(text))
+    return data
+
+
+def _check_expansion(path: Path, data: Any, budget: int) -> None:
+    """Refuse aliases that expand the document beyond its own size (an alias bomb).
+
+    Without aliases every value costs at least one character of the file, so a
+    document of N characters holds at most N values; one that expands to more is
+    built of repeated aliases, and validating it would take forever. Shared values
+    are sized once (by identity), so this costs one pass over what was loaded.
+    """
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(data, False)]
+    while stack:
+        value, children_done = stack.pop()
+        children = value.values() if isinstance(value, dict) else value
+        if children_done:
+            size = 1 + sum(sizes.get(id(c), 1) for c in children)
+            if size > budget + 1000:
+                raise ImportFileError(path, "", "YAML aliases expand the file far beyond its "
+                                      "size (an alias bomb?); refused")
+            sizes[id(value)] = size
+        elif id(value) not in sizes:
+            sizes[id(value)] = -1  # being sized: meeting it again below is a cycle
+            stack.append((value, True))
+            for child in children:
+                if isinstance(child, list | dict):
+                    if sizes.get(id(child)) == -1:
+                        raise ImportFileError(path, "", "a YAML value that contains itself "
+                                              "(a recursive alias); refused")
+                    stack.append((child, False))
