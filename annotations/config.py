@@ -193,7 +193,8 @@ def _labels(path: object, value: object) -> list[LabelSpec]:
         if mark is not None and (not isinstance(mark, str) or len(mark) != 1
                                  or not mark.isprintable() or mark.isspace()
                                  or unicodedata.east_asian_width(mark) in "WF"):
-            raise ConfigError(path, f"{where}.mark", f"must be one visible character, got {mark!r}")
+            raise ConfigError(path, f"{where}.mark",
+                              f"must be one visible character, got {brief(mark)}")
         names.add(name)
         keys.add(key)
         labels.append(LabelSpec(name, key, colour, description.strip(), mark or ""))
@@ -209,7 +210,7 @@ def _with_marks(path: object, labels: list[LabelSpec]) -> list[LabelSpec]:
     for i, label in enumerate(labels):
         if label.mark:
             if label.mark in taken:
-                raise ConfigError(path, f"labels[{i}].mark", f"duplicate mark {label.mark!r}")
+                raise ConfigError(path, f"labels[{i}].mark", f"duplicate mark {brief(label.mark)}")
             taken.add(label.mark)
     marked = []
     for label in labels:
