@@ -16,6 +16,7 @@ from annotations.config import Config
 from annotations.errors import UserError, brief
 from annotations.export import ExportFilter, select_articles
 from annotations.model import Article, Entity, ReviewState, SentenceAnnotation
+from annotations.storage import write_output
 from annotations.store import Store
 
 SENTENCE_MODES = ("reviewed", "annotated", "all")
@@ -163,5 +164,7 @@ def export_docbin(rows: Iterator[ExportRow], config: Config, path: Path) -> int:
         doc.cats = {name: 1.0 if name in labels else 0.0 for name in config.label_names}
         docbin.add(doc)
         count += 1
-    docbin.to_disk(path)
+    # Through the same writer as every export: atomic for a regular file, into (never
+    # over) a FIFO or device; DocBin.to_disk would write a regular file in place.
+    write_output(path, docbin.to_bytes())
     return count

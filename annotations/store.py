@@ -31,6 +31,7 @@ from annotations import dbfiles
 from annotations.backup import backup_if_due, remove_stale_staging
 from annotations.errors import DatabaseError, UserError, brief
 from annotations.model import Article, Entity, ReviewState, Sentence, SentenceAnnotation
+from annotations.shapes import annotation_problem
 from annotations.storage import TEMP_SUFFIX, AtomicJSONStorage, CorruptFile, read_json_tables
 
 SCHEMA_VERSION = 3
@@ -491,7 +492,8 @@ class ArticleAnnotations:
 def _annotations_in(
     path: Path, tables: dict
 ) -> tuple[dict[int, SentenceAnnotation], list[SentenceAnnotation]]:
-    placed = {doc_id - 1: a for doc_id, a in _records(path, tables.get("sentences", {}))}
+    placed = {doc_id - 1: a
+              for doc_id, a in _records(path, tables.get("sentences", {}), orphan=False)}
     return placed, [a for _, a in _records(path, tables.get("orphans", {}))]
 
 
@@ -523,8 +525,18 @@ def _article_body(article: Article) -> dict:
             "entities": entities}
 
 
-def _records(path: Path, rows: dict) -> list[tuple[int, SentenceAnnotation]]:
-    """(document id, annotation) for every record of a TinyDB table, by document id."""
+def _records(path: Path, rows: dict, orphan: bool = True) -> list[tuple[int, SentenceAnnotation]]:
+    """(document id, annotation) for every record of a TinyDB table, by document id.
+
+    Every record is checked in full first: ``"labels": "trade"`` would otherwise be
+    read as five one-letter labels, and a wrong tag shown or exported is worse than a
+    refusal that points to ``newstag doctor``.
+    """
+    for doc_id, record in rows.items():
+        problem = annotation_problem(record, orphan=orphan)
+        if problem:
+            raise CorruptFile(path, f"record {brief(doc_id)} is not a newstag annotation "
+                              f"({problem})")
     try:
         ordered = sorted(((int(k), v) for k, v in rows.items()), key=lambda kv: kv[0])
         return [(doc_id, SentenceAnnotation.from_record(v)) for doc_id, v in ordered]

@@ -195,6 +195,11 @@ def _warn(message: str) -> None:
     print(f"newstag: warning: {printable(message)}", file=sys.stderr)
 
 
+def _note(message: str) -> None:
+    """A progress or result line for a person, on stderr (stdout may hold the data)."""
+    print(printable(message), file=sys.stderr)
+
+
 def _json(value: object) -> None:
     print(json_for_terminal(json.dumps(value, ensure_ascii=False, indent=2)))
 
@@ -439,7 +444,7 @@ def cmd_export(args: argparse.Namespace, config: Config, db: Path) -> int:
                            args.sentences, include_text=not args.no_text,
                            entities=args.entities)
     if message:
-        print(message, file=sys.stderr)
+        _note(message)  # stderr: stdout may hold the data
     return 0
 
 
@@ -558,10 +563,10 @@ def cmd_doctor(args: argparse.Namespace, config: Config, db: Path) -> int:
     kept = backups(db)
     unresolved = [f for f in findings if f.needs_repair]
     if not findings:
-        print(f"{db}: healthy ({len(Store(db).summaries())} articles, {len(kept)} backups)")
+        _out(f"{db}: healthy ({len(Store(db).summaries())} articles, {len(kept)} backups)")
     elif unresolved and not args.repair:
-        print(f"{len(unresolved)} problems; 'newstag doctor --repair' restores damaged files "
-              f"from the newest good backup ({len(kept)} kept in {db / 'backups'})")
+        _out(f"{len(unresolved)} problems; 'newstag doctor --repair' restores damaged files "
+             f"from the newest good backup ({len(kept)} kept in {db / 'backups'})")
     return 1 if unresolved else 0
 
 

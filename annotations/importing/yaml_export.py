@@ -112,35 +112,6 @@ def _load(path: Path, text: str) -> Any:
                               "or an impossible date)") from None
     except UserError as exc:  # load_yaml's own refusals (alias bombs, deep nesting)
         raise ImportFileError(path, "", str(exc).removeprefix(f"{path}: ")) from None
-    _check_expansion(path, data, len(text))
     return data
 
 
-def _check_expansion(path: Path, data: Any, budget: int) -> None:
-    """Refuse aliases that expand the document beyond its own size (an alias bomb).
-
-    Without aliases every value costs at least one character of the file, so a
-    document of N characters holds at most N values; one that expands to more is
-    built of repeated aliases, and validating it would take forever. Shared values
-    are sized once (by identity), so this costs one pass over what was loaded.
-    """
-    sizes: dict[int, int] = {}
-    stack: list[tuple[Any, bool]] = [(data, False)]
-    while stack:
-        value, children_done = stack.pop()
-        children = value.values() if isinstance(value, dict) else value
-        if children_done:
-            size = 1 + sum(sizes.get(id(c), 1) for c in children)
-            if size > budget + 1000:
-                raise ImportFileError(path, "", "YAML aliases expand the file far beyond its "
-                                      "size (an alias bomb?); refused")
-            sizes[id(value)] = size
-        elif id(value) not in sizes:
-            sizes[id(value)] = -1  # being sized: meeting it again below is a cycle
-            stack.append((value, True))
-            for child in children:
-                if isinstance(child, list | dict):
-                    if sizes.get(id(child)) == -1:
-                        raise ImportFileError(path, "", "a YAML value that contains itself "
-                                              "(a recursive alias); refused")
-                    stack.append((child, False))

@@ -174,3 +174,19 @@ def test_doctor_finds_a_lock_that_is_a_folder_and_repair_moves_it_aside(cli, db,
     assert (db / ".lock").is_file() or not (db / ".lock").exists()
     assert cli("tag", "oslo-talks", "0", "trade", db=db).code == 0
     assert backups(db)
+
+
+@pytest.mark.parametrize("command", [("show", "oslo-talks"), ("export", "-f", "csv"),
+                                     ("tag", "oslo-talks", "1", "defence")])
+def test_a_malformed_record_is_refused_by_every_command_not_misread(cli, db, config, command):
+    """`"labels": "trade"` used to be read as the labels t, r, a, d, e."""
+    _tag(db, config, "oslo-talks", 2, "trade")
+    path = _annotation_file(db, "oslo-talks")
+    tables = json.loads(path.read_text())
+    tables["sentences"]["3"]["labels"] = "trade"
+    path.write_text(json.dumps(tables))
+    before = path.read_bytes()
+    r = cli(*command, db=db)
+    assert r.code == 2, r.out
+    assert len(r.err.strip().splitlines()) == 1 and "labels" in r.err and "doctor" in r.err
+    assert path.read_bytes() == before

@@ -202,7 +202,8 @@ def test_a_schema_2_database_is_read_then_migrated_to_the_new_names(tmp_path):
 
 
 # -- export -o never replaces a special file -----------------------------------------------
-def test_export_into_a_fifo_writes_into_it(cli, db, tmp_path):
+@pytest.mark.parametrize("fmt", ["jsonl", "spacy"])
+def test_export_into_a_fifo_writes_into_it(cli, db, tmp_path, fmt):
     assert cli("tag", "crash-test", "3", "trade", db=db).code == 0
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
@@ -214,11 +215,17 @@ def test_export_into_a_fifo_writes_into_it(cli, db, tmp_path):
 
     reader = threading.Thread(target=read, daemon=True)  # never hangs the run
     reader.start()
-    r = cli("export", "-f", "jsonl", "-o", fifo, db=db)
+    r = cli("export", "-f", fmt, "-o", fifo, db=db)
     reader.join(timeout=60)
     assert r.code == 0, r.err
     assert stat.S_ISFIFO(fifo.lstat().st_mode)
-    assert b"Sentence number 3" in received[0]
+    if fmt == "jsonl":
+        assert b"Sentence number 3" in received[0]
+    else:  # a DocBin: the bytes spaCy reads back
+        from spacy.tokens import DocBin
+
+        docs = DocBin().from_bytes(received[0])
+        assert len(docs) == 1
 
 
 def _null_device(tmp_path: Path) -> Path:
