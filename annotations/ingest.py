@@ -9,7 +9,7 @@ from pathlib import Path
 
 from annotations.errors import brief
 from annotations.model import Article, SentenceAnnotation
-from annotations.nlp import ProcessedText, process_texts
+from annotations.nlp import ImportCancelled, ProcessedText, process_texts
 from annotations.placing import place_by_text
 from annotations.sources import SourceDocument, SourceProblem, read_sources
 from annotations.store import Store
@@ -48,10 +48,15 @@ def import_paths(
     load_nlp: Callable[[], object],
     n_process: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> ImportReport:
     """Import articles; ``load_nlp`` is only called when something needs processing.
 
-    ``progress(done, total)`` is called as articles finish.
+    ``progress(done, total)`` counts lines of text processed, batch by batch.
+    ``cancelled()`` is checked between batches: ImportCancelled is raised and the index
+    is left as it was, so no article of this import is listed (article files already
+    written are not named by the index, as after a crash, and the next import writes
+    them again).
     """
     report = ImportReport()
     documents: list[SourceDocument] = []
@@ -60,7 +65,8 @@ def import_paths(
             report.problems.append(item)
         else:
             documents.append(item)
-    return import_documents(store, documents, load_nlp, n_process, progress, report)
+    return import_documents(store, documents, load_nlp, n_process, progress, report,
+                            cancelled)
 
 
 def import_documents(
@@ -70,6 +76,7 @@ def import_documents(
     n_process: int = 1,
     progress: Callable[[int, int], None] | None = None,
     report: ImportReport | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> ImportReport:
     """Process and store documents that are new or changed; the rest is left alone."""
     report = ImportReport() if report is None else report
@@ -100,9 +107,10 @@ def import_documents(
         return report
     jobs = list(pending.values())
     nlp = load_nlp()  # spaCy is imported and loaded only when there is work
+    if cancelled is not None and cancelled():
+        raise ImportCancelled("import stopped")
 
     articles: dict[int, Article] = {}
-    done = 0
     # New articles are written by a second thread while spaCy works on the next
     # ones (file I/O and spaCy's matrix code both release the GIL). It has a Store
     # of its own: the lock depth is per Store, the flock per open file.
@@ -111,7 +119,6 @@ def import_documents(
         writes = []
 
         def finished(t: int) -> None:
-            nonlocal done
             job, result = jobs[t], results[t]
             articles[t] = Article(
                 id=job.article_id, text=job.doc.text, title=job.doc.title,
@@ -120,15 +127,15 @@ def import_documents(
                 entities=result.entities)
             if not job.is_update:
                 writes.append(writer.submit(writer_store.write_article_file, articles[t]))
-            done += 1
-            if progress:
-                progress(done, len(jobs))
 
         results = [ProcessedText([], []) for _ in jobs]
-        process_texts(nlp, [j.doc.text for j in jobs], n_process=n_process, on_done=finished,
-                      results=results)
-        for write in writes:
-            write.result()  # re-raises a failed write here
+        try:
+            process_texts(nlp, [j.doc.text for j in jobs], n_process=n_process,
+                          on_done=finished, results=results, on_progress=progress,
+                          cancelled=cancelled)
+        finally:
+            for write in writes:
+                write.result()  # re-raises a failed write here
     ordered = [articles[t] for t in range(len(jobs))]
     for job, article in zip(jobs, ordered, strict=True):
         if job.is_update:

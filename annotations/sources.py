@@ -218,14 +218,31 @@ def _detect(data: bytes) -> tuple[str | None, str]:
     return data.decode("latin-1"), "latin-1"
 
 
+TITLE_CHARS = 80
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s")
+
+
 def _title_from_text(text: str, suffix: str) -> str:
+    """The first line when it is title-like, else the first sentence shortened.
+
+    A file name ("000 c5766762e0ea9ac9") says little; the file name stays the source.
+    """
     for line in text.split("\n"):
         if not line.strip():
             continue
         if suffix in {".md", ".markdown"} and line.lstrip().startswith("#"):
             return line.strip().lstrip("#").strip()
-        return line.strip() if is_heading_line(line) else ""
+        if is_heading_line(line):
+            return line.strip()
+        return _shortened(_SENTENCE_END.split(line.strip(), maxsplit=1)[0])
     return ""
+
+
+def _shortened(sentence: str) -> str:
+    if len(sentence) <= TITLE_CHARS:
+        return sentence
+    cut = sentence.rfind(" ", 0, TITLE_CHARS)
+    return sentence[:cut if cut > TITLE_CHARS // 2 else TITLE_CHARS].rstrip(" ,;:") + "…"
 
 
 def _title_from_name(path: Path) -> str:

@@ -12,7 +12,7 @@ DATA = REPO / "tests" / "data"
 # three .txt files and a JSONL feed with two articles (five articles in all).
 CORPUS = DATA / "corpus"
 CORPUS_ARTICLES = 5
-# No title line (its title comes from the file name), so sentence 0 can be tagged; two
+# No title line (its title is its first sentence shortened), so sentence 0 can be tagged; two
 # headings (indices 5 and 10) and 15 sentences.
 MAIN_ARTICLE = CORPUS / "japan-philippines-access-pact.txt"
 MAIN_SENTENCES = 15

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -14,14 +16,18 @@ from textual.message import Message
 
 from annotations.config import Config
 from annotations.errors import UserError
-from annotations.ingest import ImportReport
 from annotations.session import TaggingSession
 from annotations.store import Store
+from annotations.text import printable
+from tui.navigation import CloseReader, OpenArticle
 from tui.palette import ArticleCommands
 from tui.safe_text import notify_untrusted
 from tui.screens.library import LibraryScreen
 from tui.screens.modals import HelpScreen
 from tui.screens.reader import ReaderScreen
+
+if TYPE_CHECKING:  # ingest (sources, nlp) is imported by the import worker only
+    from annotations.ingest import ImportReport
 
 
 @dataclass
@@ -62,6 +68,9 @@ class NewstagApp(App):
         self.session = TaggingSession(store, config)
         self.library = LibraryScreen()
         self.reader: ReaderScreen | None = None
+        self.import_stopped = threading.Event()  # set whenever no import is running
+        self.import_stopped.set()
+        self._deferred_import: list[Path] = []
 
     def on_mount(self) -> None:
         self.push_screen(self.library)
@@ -69,7 +78,21 @@ class NewstagApp(App):
         to_import = self.paths or (self.samples if not self.store.summaries() else [])
         if to_import:
             single_file = len(self.paths) == 1 and self.paths[0].is_file()
-            self.import_articles(to_import, open_first=single_file)
+            known = self._imported_from(self.paths[0]) if single_file else None
+            if known is not None:
+                # Already imported: show it first; once it is on screen the worker checks
+                # the file for changes and reopens the article only if it was edited.
+                self._deferred_import = to_import
+                self.open_article(known)
+            else:
+                self.import_articles(to_import, open_first=single_file)
+
+    def _imported_from(self, path: Path) -> str | None:
+        try:
+            source = str(path.resolve())
+            return next((s.id for s in self.store.summaries() if s.source_path == source), None)
+        except (UserError, OSError):
+            return None
 
     # -- library -------------------------------------------------------------
     def refresh_library(self) -> None:
@@ -82,24 +105,36 @@ class NewstagApp(App):
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
     def import_articles(self, paths: list[Path], open_first: bool = False) -> None:
+        from textual.worker import get_current_worker
+
         from annotations.ingest import import_paths
-        from annotations.nlp import load_pipeline
+        from annotations.nlp import ImportCancelled, load_pipeline
+
+        worker = get_current_worker()
+        self.import_stopped.clear()
 
         def progress(done: int, total: int) -> None:
             self.post_message(ImportProgress(done, total))
 
         self.post_message(ImportProgress(0, 1))
         try:
+            # Quitting cancels the worker; the import stops at the next batch of lines
+            # (the process cannot exit before this thread ends).
             report = import_paths(self.store, paths, lambda: load_pipeline(self.config.model),
-                                  self.config.n_process, progress=progress)
+                                  self.config.n_process, progress=progress,
+                                  cancelled=lambda: worker.is_cancelled)
+        except ImportCancelled:
+            return
         except UserError as exc:
             self.post_message(ImportFinished(None, str(exc)))
             return
+        finally:
+            self.import_stopped.set()
         self.post_message(ImportFinished(report, open_first=open_first))
 
     def on_import_progress(self, message: ImportProgress) -> None:
-        label = ("Loading spaCy and processing articles…" if message.done == 0
-                 else f"Processed {message.done} of {message.total} articles")
+        label = ("Loading spaCy and reading articles…" if message.done == 0
+                 else f"Processed {message.done:,} of {message.total:,} lines")
         self.library.show_import_progress(message.done, max(message.total, 1), label)
 
     def on_import_finished(self, message: ImportFinished) -> None:
@@ -121,28 +156,44 @@ class NewstagApp(App):
         self.refresh_library()
         ids = report.added + report.updated + report.unchanged
         if message.open_first and len(ids) == 1:
-            self.open_article(ids[0])
+            showing = self.reader.article.id if self.reader is not None else None
+            if showing != ids[0] or ids[0] in report.updated:
+                self.open_article(ids[0])
 
     # -- reader --------------------------------------------------------------
+    # The app owns the screen stack: everything else asks for navigation with a message.
     def open_article(self, article_id: str) -> None:
+        self.post_message(OpenArticle(article_id))
+
+    def close_reader(self) -> None:
+        self.post_message(CloseReader())
+
+    async def on_open_article(self, message: OpenArticle) -> None:
         try:
-            article = self.store.load_article(article_id)
-            annotations, orphans = self.store.load_annotations(article_id)
-            position = self.store.position(article_id)
+            article = self.store.load_article(message.article_id)
+            annotations, orphans = self.store.load_annotations(message.article_id)
+            position = self.store.position(message.article_id)
         except UserError as exc:
             notify_untrusted(self, str(exc), severity="error", timeout=10)
             return
-        self.close_reader(refresh=False)
+        await self._back_to_library(refresh=False)
         self.reader = ReaderScreen(self.config, self.session, article, annotations, position,
                                    orphaned=len(orphans))
-        self.push_screen(self.reader)
+        await self.push_screen(self.reader)
+        if self._deferred_import:
+            paths, self._deferred_import = self._deferred_import, []
+            self.call_after_refresh(self.import_articles, paths, True)
 
-    def close_reader(self, refresh: bool = True) -> None:
+    async def on_close_reader(self, message: CloseReader) -> None:
+        await self._back_to_library(refresh=True)
+
+    async def _back_to_library(self, refresh: bool) -> None:
+        """Pop whatever is above the library (a palette, a modal, the reader)."""
         if self.reader is not None:
             self.reader.remember_position()
-            if self.screen is self.reader:
-                self.pop_screen()
             self.reader = None
+        while self.library in self.screen_stack and self.screen is not self.library:
+            await self.pop_screen()
         if refresh:
             self.refresh_library()
 
@@ -153,50 +204,73 @@ class NewstagApp(App):
 
     # -- help, export, palette ------------------------------------------------
     def action_help(self) -> None:
+        """The one help: labels with their keys and descriptions on top, then every key."""
         if isinstance(self.screen, HelpScreen):
             return
+        screen = self.screen
+        labels = ([(printable(x.key), x.mark, x.name, x.description) for x in self.config.labels]
+                  if isinstance(screen, ReaderScreen) else [])
         rows = []
         seen = set()
-        for _, binding in self.screen._bindings:
-            if binding.description and binding.action not in seen:
+        for _, binding in screen._bindings:
+            if (binding.description and binding.action not in seen
+                    and not binding.action.startswith("toggle_label")):
                 seen.add(binding.action)
-                keys = [k for k, b in self.screen._bindings if b.action == binding.action]
-                display = binding.key_display or ", ".join(
-                    self.get_key_display(Binding(k, "")) for k in keys)
+                keys = [k for k, b in screen._bindings if b.action == binding.action]
+                # Every key, not the footer's short form ("⏎" hid space).
+                display = ", ".join(self.get_key_display(Binding(k, "")) for k in keys)
                 rows.append((display, binding.description))
-        rows += [("?, f1", "This help"), ("ctrl+p", "Command palette"), ("ctrl+q", "Quit")]
-        self.push_screen(HelpScreen(rows))
+        rows += [("?, f1", "This help"), ("ctrl+p", "Command palette: open an article, "
+                                                   "export, filter, theme"),
+                 ("ctrl+q", "Quit")]
+        self.push_screen(HelpScreen(rows, labels))
 
     def action_export(self) -> None:
-        path = Path.cwd() / f"newstag-export-{datetime.now():%Y%m%d-%H%M%S}.yaml"
-        self.notify("Exporting…", timeout=2)
-        self.export_to(path)
+        """A dialog for the format and the file; the last choice is the default."""
+        from tui.screens.export import ExportScreen
+        from tui.settings import load_export_choice
+
+        if isinstance(self.screen, ExportScreen):
+            return
+
+        def chosen(result: tuple[str, Path] | None) -> None:
+            if result is not None:
+                fmt, path = result
+                self.notify("Exporting…", timeout=2)
+                self.export_to(fmt, path)
+
+        self.push_screen(ExportScreen(load_export_choice(self.store.root)), chosen)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
-    def export_to(self, path: Path) -> None:
-        from annotations.export import ExportFilter, export_yaml
-        from annotations.storage import write_atomically
+    def export_to(self, fmt: str, path: Path) -> None:
+        from tui.cli import write_export
+        from tui.settings import ExportChoice, save_export_choice
 
         try:
-            text = export_yaml(self.store, self.config, ExportFilter()) or ""
-            write_atomically(path, text.encode("utf-8"))
+            write_export(self.store, self.config, fmt, path)
         except (UserError, OSError) as exc:
             self.post_message(ExportFinished(None, str(exc)))
             return
+        with contextlib.suppress(OSError, UserError):  # a preference; the export is written
+            save_export_choice(self.store.root, ExportChoice(fmt, str(path.parent)))
         self.post_message(ExportFinished(path))
 
     def on_export_finished(self, message: ExportFinished) -> None:
         if message.path is None:
             notify_untrusted(self, f"Export failed: {message.error}", severity="error")
         else:
-            notify_untrusted(self, f"Exported to {message.path}", timeout=8)
+            # The path on a line of its own, so a toast never folds it mid-name.
+            notify_untrusted(self, f"Exported to\n{message.path}", timeout=8)
 
     def get_system_commands(self, screen):
-        yield from super().get_system_commands(screen)
-        yield SystemCommand("Export YAML", "Export every annotation to a YAML file",
+        for command in super().get_system_commands(screen):
+            if command.title != "Keys":  # one help: ours (? / F1), not Textual's keys panel
+                yield command
+        yield SystemCommand("Help", "Labels, their keys and every key", self.action_help)
+        yield SystemCommand("Export…", "Export annotations: choose the format and the file",
                             self.action_export)
         yield SystemCommand("Open article…", "Go to the library to choose an article",
-                            lambda: self.close_reader())
+                            self.close_reader)
         if isinstance(screen, ReaderScreen):
             yield SystemCommand("Toggle entity panel", "Show or hide the article's entities",
                                 screen.action_toggle_entity_panel)

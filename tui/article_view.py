@@ -2,16 +2,18 @@
 
 Modelled on Toolong's log view: a ScrollView using the Line API, with the
 layout (which sentence sits on which line) computed once per width and each
-sentence's rendered lines cached until something about it changes. Article
-text is untrusted: it becomes ``Content`` directly, never markup.
+sentence's rendered lines kept in an LRU cache keyed by everything they depend on
+(sentence, its place and width, cursor, labels, state, note, highlights, search,
+theme), so a stale line cannot be served whatever is forgotten to be invalidated.
+Article text is untrusted: it becomes ``Content`` directly, never markup.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from textual import events
+from textual.cache import LRUCache
 from textual.color import Color
 from textual.content import Content, Span
 from textual.geometry import Size
@@ -26,6 +28,11 @@ from annotations.text import printable
 from tui.layout import DocumentLayout, build_layout
 
 STRIP_CACHE_SIZE = 400
+# Search hits: black on gold, bold, the same in every theme, light or dark; gold #ffd700
+# is exactly colour 220 of the 256-colour palette (the old "$warning 60%" came out as 16
+# on 234, nearly invisible). Not a component class: a partial visual style drops an
+# opaque background (Textual 8.2 blends it with weight 1 - alpha = 0).
+MATCH_STYLE = Style(background=Color(255, 215, 0), foreground=Color(0, 0, 0), bold=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +47,6 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     COMPONENT_CLASSES = {
         "article-view--cursor",
         "article-view--heading",
-        "article-view--match",
         "article-view--gutter",
         "article-view--unreviewed",
         "article-view--reviewed",
@@ -51,7 +57,6 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     ArticleView > .article-view--cursor { background: $boost; text-style: none; }
     ArticleView:focus > .article-view--cursor { background: $primary 25%; }
     ArticleView > .article-view--heading { text-style: bold; color: $accent; }
-    ArticleView > .article-view--match { background: $warning 60%; }
     ArticleView > .article-view--gutter { color: $text-muted; }
     ArticleView > .article-view--unreviewed { color: $text-muted; }
     ArticleView > .article-view--reviewed { color: $success; }
@@ -74,7 +79,9 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._texts: list[str] = []
         self._layout: DocumentLayout | None = None
         self._block_of: dict[int, int] = {}
-        self._strips: OrderedDict[int, list[Strip]] = OrderedDict()
+        self._strips: LRUCache[tuple, list[Strip]] = LRUCache(STRIP_CACHE_SIZE)
+        # Bumped by whatever changes every line (layout, highlights, search, theme).
+        self._generation = 0
         self._pending_cursor: int | None = None
         self._entities_by_sentence: dict = {}
         self._label_styles = {
@@ -121,13 +128,17 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def set_highlights(self, highlights: Highlights) -> None:
         self.highlights = highlights
-        self._strips.clear()
+        self._generation += 1
         self.refresh()
 
     def set_matches(self, matches: list[tuple[int, int]]) -> None:
         self.matches = matches
-        self._strips.clear()
+        self._generation += 1
         self.refresh()
+
+    def notify_style_update(self) -> None:
+        self._generation += 1  # a theme change restyles every line
+        super().notify_style_update()
 
     # -- navigation ----------------------------------------------------------
     def taggable_visible(self) -> list[int]:
@@ -245,7 +256,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             previous = s
         self._layout = build_layout(self._texts, self.shown, gaps, self._text_width())
         self._block_of = {index: b for b, index in enumerate(self.shown)}
-        self._strips.clear()
+        self._generation += 1
         self.virtual_size = Size(self.scrollable_content_region.width, self._layout.total_lines)
         self.refresh()
         if self._pending_cursor is not None:
@@ -258,12 +269,20 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             self.scroll_to_cursor()
 
     def _invalidate(self, index: int) -> None:
-        self._strips.pop(index, None)
+        """Repaint a sentence's lines (its cache key has changed already)."""
         if self._layout is None or index not in self._block_of:
             return
         block = self._block_of[index]
-        top = self._layout.first_line[block] - self.scroll_offset.y
-        self.refresh_lines(max(0, top), len(self._layout.line_starts[block]))
+        # ScrollView.refresh_lines takes document lines and subtracts the scroll offset
+        # itself (passing screen lines refreshed nothing once scrolled: a stale gutter).
+        self.refresh_lines(self._layout.first_line[block], len(self._layout.line_starts[block]))
+
+    def _line_key(self, block: int, index: int, width: int) -> tuple:
+        annotation = self.annotations.get(index)
+        state = ((tuple(annotation.labels), annotation.state, bool(annotation.note))
+                 if annotation else None)
+        return (index, block, width, index == self.cursor and self.has_focus,
+                index == self.cursor, state, self._generation)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -275,14 +294,11 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             return Strip.blank(width, base.rich_style)
         block, part = located
         index = self._layout.blocks[block]
-        strips = self._strips.get(index)
+        key = self._line_key(block, index, width)
+        strips = self._strips.get(key)
         if strips is None:
             strips = self._render_sentence(block, index, width)
-            self._strips[index] = strips
-            if len(self._strips) > STRIP_CACHE_SIZE:
-                self._strips.popitem(last=False)
-        else:
-            self._strips.move_to_end(index)
+            self._strips[key] = strips
         return strips[part]
 
     def _render_sentence(self, block: int, index: int, width: int) -> list[Strip]:
@@ -299,7 +315,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
                 if style is not None and e.label not in self.highlights.hidden_types:
                     spans.append(Span(e.start - sentence.start, e.end - sentence.start, style))
         if self.matches:
-            match_style = self.get_visual_style("article-view--match", partial=True)
+            match_style = MATCH_STYLE
             for start, end in self.matches:
                 if start < sentence.end and end > sentence.start:
                     spans.append(Span(max(0, start - sentence.start),
@@ -318,7 +334,8 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             line = gutter + piece
             if line_style is not None:
                 line = line.pad_right(max(0, width - line.cell_length))
-                line = line.stylize(line_style, self._gutter_width)
+                # Under the spans: a search hit on the cursor's sentence keeps its colours.
+                line = line.stylize_before(line_style, self._gutter_width)
             segments = line.render_segments(base)
             strip = Strip(segments, line.cell_length).extend_cell_length(width, base.rich_style)
             strips.append(strip.crop(0, width))
@@ -334,7 +351,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         labels = set(annotation.labels) if annotation else set()
         for label in self.config.labels:
             if label.name in labels:
-                gutter += Content(label.name[0].upper(), [Span(0, 1,
+                gutter += Content(label.mark, [Span(0, 1,
                                                                 self._label_styles[label.name])])
             else:
                 gutter += Content("·", [Span(0, 1, self.get_visual_style(

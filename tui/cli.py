@@ -36,6 +36,15 @@ class Parser(argparse.ArgumentParser):
         raise ArgumentError(f"{self.prog}: {message}")
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"newstag {version('newstag')}"
+    except PackageNotFoundError:  # run from a clone without installing
+        return "newstag (not installed)"
+
+
 def _common(default=None) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", metavar="PATH", help="database folder", default=default)
@@ -48,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     common = _common(default=argparse.SUPPRESS)
     parser = Parser(prog="newstag", parents=[_common()],
                     description="Read news articles with entities highlighted and tag sentences.")
+    parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
 
     p = sub.add_parser("import", parents=[common], help="import and process articles")
@@ -106,6 +116,7 @@ def build_reader_parser() -> argparse.ArgumentParser:
                     description="Open the reader. Commands: " + ", ".join(COMMANDS),
                     epilog="Run 'newstag COMMAND --help' for a command.")
     parser.add_argument("paths", nargs="*", metavar="PATH", help="article files or folders")
+    parser.add_argument("--version", action="version", version=_version())
     return parser
 
 
@@ -253,13 +264,13 @@ def _progress_reporter():
 
     def report(done: int, total: int) -> None:
         if "bar" not in state:
-            if total < 20:
+            if total < PROGRESS_MIN_LINES:
                 return
             from rich.progress import Progress
 
             bar = Progress(transient=True, console=None)
             bar.start()
-            state["bar"], state["task"] = bar, bar.add_task("processing articles", total=total)
+            state["bar"], state["task"] = bar, bar.add_task("processing lines", total=total)
         state["bar"].update(state["task"], completed=done)
         if done >= total:
             state["bar"].stop()
@@ -307,13 +318,17 @@ def cmd_show(args: argparse.Namespace, config: Config, db: Path) -> int:
                "published": article.published, "sentences": rows})
         return 0
     _out(f"{article.title}  [{article.id}]")
-    for r in rows:
+    marks = [",".join(r["labels"]) or ("-" if r["state"] == "reviewed" else " ") for r in rows]
+    # As wide as the widest label list, so the texts start in one column.
+    width = max((len(m) for m, r in zip(marks, rows, strict=True) if not r["heading"]),
+                default=1)
+    number = max(4, len(str(len(rows) - 1)))
+    for r, mark in zip(rows, marks, strict=True):
         if r["heading"]:
-            _out(f"{r['index']:>4}  ## {r['text']}")
+            _out(f"{r['index']:>{number}}  {'#' * 2:<{width + 2}} {r['text']}")
             continue
-        mark = ",".join(r["labels"]) or ("-" if r["state"] == "reviewed" else " ")
         note = f"  (note: {r['note']})" if r["note"] else ""
-        _out(f"{r['index']:>4}  [{mark:<9}] {r['text']}{note}")
+        _out(f"{r['index']:>{number}}  [{mark:<{width}}] {r['text']}{note}")
     return 0
 
 
@@ -349,19 +364,39 @@ def cmd_tag(args: argparse.Namespace, config: Config, db: Path) -> int:
     if args.from_file:
         if args.article or args.labels or args.none or args.clear or args.note is not None:
             raise ArgumentError("newstag tag: --from cannot be combined with other arguments")
-        changes = read_tag_file(Path(args.from_file))
+        located = read_tag_file(Path(args.from_file))
     else:
-        changes = [_change(args.article, args.index, args.labels, args.none, args.clear,
-                           args.note, "newstag tag")]
+        located = [("newstag tag", _change(args.article, args.index, args.labels, args.none,
+                                           args.clear, args.note, "newstag tag"))]
     if not Store(db).exists:
         raise UserError(f"{db}: no database here yet (import articles first)")
-    count = apply_changes(Store.open(db), config, changes)
+    store = Store.open(db)
+    if args.from_file:
+        _check_changes(store, config, located)
+    count = apply_changes(store, config, [change for _, change in located])
     if args.from_file:
         print(f"tagged {count} sentences")
     return 0
 
 
-def read_tag_file(path: Path) -> list[TagChange]:
+def _check_changes(store: Store, config: Config, located: list[tuple[str, TagChange]]) -> None:
+    """Validate each line of a --from file on its own, so an error names its line."""
+    from annotations.tagging import check_labels, check_sentence
+
+    articles = {}
+    for where, change in located:
+        try:
+            summary = store.resolve(change.article_ref)
+            if summary.id not in articles:
+                articles[summary.id] = store.load_article(summary.id)
+            check_sentence(articles[summary.id], change.index)
+            check_labels(config, change.labels or ())
+        except UserError as exc:
+            raise UserError(f"{where}: {exc}") from None
+
+
+def read_tag_file(path: Path) -> list[tuple[str, TagChange]]:
+    """Each operation with where it was read ("FILE: line N")."""
     try:
         text = path.read_text("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -393,23 +428,39 @@ def read_tag_file(path: Path) -> list[TagChange]:
             else:
                 labels.append(token)
         try:
-            changes.append(_change(article, index, labels, none, clear, note, where))
+            changes.append((where, _change(article, index, labels, none, clear, note, where)))
         except UserError as exc:
             raise ArgumentError(str(exc)) from None
     return changes
 
 
 def cmd_export(args: argparse.Namespace, config: Config, db: Path) -> int:
-    from annotations.export import ExportFilter, export_yaml
     from annotations.tagging import check_labels
 
     check_labels(config, args.label)
     store = _read_store(db)
-    fmt = args.format
-    mode = args.sentences or ("annotated" if fmt == "yaml" else "reviewed")
-    selection = ExportFilter(args.article, args.label, include_text=not args.no_text,
-                             sentences=mode)
     out = None if args.output == "-" else Path(args.output)
+    message = write_export(store, config, args.format, out, args.article, args.label,
+                           args.sentences, include_text=not args.no_text,
+                           entities=args.entities)
+    if message:
+        _note(message)  # stderr: stdout may hold the data
+    return 0
+
+
+def write_export(store: Store, config: Config, fmt: str, out: Path | None,
+                 articles: Sequence[str] = (), labels: Sequence[str] = (),
+                 sentences: str | None = None, include_text: bool = True,
+                 entities: bool = False) -> str:
+    """Export in ``fmt`` to ``out`` (stdout when None); what to tell the user, if anything.
+
+    Shared by `newstag export` and the reader's export dialog.
+    """
+    from annotations.export import ExportFilter, export_yaml
+
+    mode = sentences or ("annotated" if fmt == "yaml" else "reviewed")
+    selection = ExportFilter(list(articles), list(labels), include_text=include_text,
+                             sentences=mode)
     if out is not None and out.is_dir():
         raise UserError(f"{out}: is a folder; name a file to export to")
     if fmt == "spacy":
@@ -419,8 +470,7 @@ def cmd_export(args: argparse.Namespace, config: Config, db: Path) -> int:
 
         select_all_articles = list(iter_rows(store, selection, mode))  # validates refs first
         count = export_docbin(iter(select_all_articles), config, out)
-        _note(f"exported {count} sentences to {out}")
-        return 0
+        return f"exported {plural(count, 'sentence')} to {out}"
     if fmt == "yaml":
         text = export_yaml(store, config, selection) or ""
     else:
@@ -430,20 +480,23 @@ def cmd_export(args: argparse.Namespace, config: Config, db: Path) -> int:
         if fmt == "jsonl":
             text = formats.export_jsonl(rows, lambda r: formats.prodigy_task(r, config))
         elif fmt == "doccano":
-            text = formats.export_jsonl(rows, lambda r: formats.doccano_record(r, args.entities))
+            text = formats.export_jsonl(rows, lambda r: formats.doccano_record(r, entities))
         else:
             text = formats.export_csv(rows, config)
     if out is None:
         sys.stdout.write(text)
-        return 0
+        return ""
     from annotations.storage import write_output
 
     try:
         write_output(out, text.encode("utf-8"))  # into a FIFO or device, never replacing it
     except OSError as exc:
         raise UserError(f"{out}: cannot write ({exc.strerror or exc})") from None
-    _note(f"exported to {out}")
-    return 0
+    return f"exported to {out}"
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word if count == 1 else word + 's'}"
 
 
 def cmd_import_annotations(args: argparse.Namespace, config: Config, db: Path) -> int:

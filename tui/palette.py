@@ -19,6 +19,7 @@ from textual.style import Style
 
 from annotations.errors import UserError
 from annotations.text import printable
+from tui.navigation import OpenArticle
 from tui.safe_text import untrusted
 
 MAX_ARTICLES = 200
@@ -47,7 +48,8 @@ class ArticleCommands(Provider):
         ]
 
     def _open(self, article_id: str) -> None:
-        self.app.open_article(article_id)  # type: ignore[attr-defined]
+        # The app replaces the reader whatever screen is on top (the palette is).
+        self.app.post_message(OpenArticle(article_id))
 
     async def discover(self) -> Hits:
         for entry in self._entries:

@@ -8,3 +8,8 @@ def progress_bar(done: int, total: int, width: int = 10) -> str:
         return "·" * width
     filled = round(width * done / total)
     return "█" * filled + "░" * (width - filled)
+
+
+def plural(count: int, word: str, many: str = "") -> str:
+    """'1 article', '2 articles' ("match" → "matches" with many="matches")."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"

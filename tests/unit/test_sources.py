@@ -22,11 +22,13 @@ def test_txt_with_bom_and_crlf_is_normalised(tmp_path):
     assert doc.title == "Tariff Talks Resume"
 
 
-def test_title_falls_back_to_file_name(tmp_path):
+def test_title_falls_back_to_the_first_sentence(tmp_path):
+    # Issue 9: the file name ("India us defence") said little; it stays the source.
     path = tmp_path / "india-us_defence.txt"
     path.write_text("India and the US signed a pact.\n", "utf-8")
     [doc], _ = _read(path)
-    assert doc.title == "India us defence"
+    assert doc.title == "India and the US signed a pact."
+    assert doc.source == "india-us_defence.txt"
 
 
 def test_markdown_heading_becomes_title(tmp_path):

@@ -1,4 +1,9 @@
-"""The library: every article with its progress; type to filter, Enter opens."""
+"""The library: every article with its progress; `/` filters, Enter opens.
+
+One model for keys: filtering starts with `/` (as searching does in the reader) and the
+filter box says so. While the box has focus every printable key is text for it (`q`
+and `s` included); escape or Enter leave it. Outside it `q` quits and `s` sorts.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +17,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 from textual.widgets.data_table import CellDoesNotExist
 
+from tui.navigation import OpenArticle
 from tui.safe_text import untrusted, untrusted_cell
-from tui.widgets import progress_bar
+from tui.widgets import plural, progress_bar
 
 SORTS = ("imported", "title", "progress")
 _TABLE_ACTIONS = {"down": "action_cursor_down", "up": "action_cursor_up",
@@ -36,7 +42,9 @@ class LibraryScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static(Content("newstag — library"), id="library-title")
-        yield Input(placeholder="Type to filter by title, source or id…", id="library-filter")
+        # select_on_focus would select what was typed before, and the next key replaced it.
+        yield Input(placeholder="Press / to filter by title, source or id", id="library-filter",
+                    select_on_focus=False)
         yield DataTable(id="library-table", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="import-status"):
             yield Static("", id="import-label")
@@ -108,10 +116,11 @@ class LibraryScreen(Screen):
             table.move_cursor(row=table.get_row_index(selected))
         total = sum(r["sentences"] for r in self.rows)
         reviewed = sum(r["reviewed"] for r in self.rows)
-        shown = f"{len(rows)} of {len(self.rows)}" if query else f"{len(self.rows)}"
+        shown = (f"{len(rows)} of {plural(len(self.rows), 'article')}" if query
+                 else plural(len(self.rows), "article"))
         self.query_one("#library-summary", Static).update(Content(
-            f" {shown} articles · {reviewed}/{total} sentences reviewed · sorted by {self.sort}"
-            " · Enter opens · / filters · s sorts"))
+            f" {shown} · {reviewed}/{total} sentences reviewed · sorted by {self.sort}"
+            " · Enter opens · / filters · s sorts · ? help"))
 
     def selected_article(self) -> str | None:
         table = self.query_one(DataTable)
@@ -135,7 +144,7 @@ class LibraryScreen(Screen):
     def action_open_article(self) -> None:
         article_id = self.selected_article()
         if article_id:
-            self.app.open_article(article_id)
+            self.post_message(OpenArticle(article_id))
 
     def action_focus_filter(self) -> None:
         self.query_one(Input).focus()
@@ -163,14 +172,8 @@ class LibraryScreen(Screen):
         self.action_open_article()
 
     def on_key(self, event: events.Key) -> None:
-        # Typing anywhere starts the filter, like a search box that is always there.
         filter_input = self.query_one(Input)
-        if (event.is_printable and event.character and not filter_input.has_focus
-                and event.character not in "qs/"):
-            filter_input.focus()
-            filter_input.insert_text_at_cursor(event.character)
-            event.stop()
-        elif event.key in ("down", "up", "pagedown", "pageup") and filter_input.has_focus:
+        if event.key in ("down", "up", "pagedown", "pageup") and filter_input.has_focus:
             table = self.query_one(DataTable)
             table.focus()
             getattr(table, _TABLE_ACTIONS[event.key])()

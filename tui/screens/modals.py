@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, OptionList, Static, TextArea
+from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from annotations.text import visible_controls
@@ -33,6 +33,8 @@ class NoteScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="note-dialog", classes="dialog"):
             yield Static(Content("Note on: ") + untrusted(self.sentence), id="note-sentence")
+            from textual.widgets import TextArea  # only when a note is edited: 10+ ms
+
             yield TextArea(self.note, id="note-text", soft_wrap=True)
             yield Static(Content("ctrl+s save · escape cancel · an empty note removes it"),
                          classes="dialog-hint")
@@ -40,10 +42,10 @@ class NoteScreen(ModalScreen[str | None]):
                 yield Button("Save", id="note-save", variant="primary")
 
     def on_mount(self) -> None:
-        self.query_one(TextArea).focus()
+        self.query_one("#note-text").focus()
 
     def action_save(self) -> None:
-        text = self.query_one(TextArea).text.strip()
+        text = self.query_one("#note-text").text.strip()
         # Saved unedited, a note shown with visible controls is left as it is stored.
         self.dismiss(None if text == self.note.strip() else text)
 
@@ -86,25 +88,36 @@ class FilterScreen(ModalScreen[str | None]):
 
 
 class HelpScreen(ModalScreen[None]):
-    """Every binding of the screen underneath, with what it does."""
+    """The labels (key, mark, name, description) first, then every key of the screen."""
 
     BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Close", id="help.close")]
 
-    def __init__(self, rows: list[tuple[str, str]]) -> None:
+    def __init__(self, rows: list[tuple[str, str]],
+                 labels: list[tuple[str, str, str, str]] = ()) -> None:  # type: ignore[assignment]
         super().__init__(id="help-screen")
         self.rows = rows
+        self.labels = list(labels)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-dialog", classes="dialog"):
             yield Static(Content("newstag — keys"), classes="dialog-title")
             with VerticalScroll(id="help-body"):
                 width = max((len(k) for k, _ in self.rows), default=4) + 2
-                # Label keys and descriptions come from the config.
-                lines = Content("\n").join(
-                    untrusted(key.ljust(width), "bold") + untrusted(description)
-                    for key, description in self.rows
-                )
-                yield Static(lines, id="help-text")
+                # Label keys, marks, names and descriptions come from the config.
+                lines = []
+                if self.labels:
+                    lines.append(Content.styled("Labels (a key toggles it on the sentence; "
+                                                "the gutter shows its mark)", "bold underline"))
+                    for key, mark, name, description in self.labels:
+                        lines.append(untrusted(key.ljust(4), "bold") +
+                                     untrusted(f"{mark}  {name}", "bold") +
+                                     (untrusted(f" — {description}") if description
+                                      else Content("")))
+                    lines.append(Content(""))
+                    lines.append(Content.styled("Keys", "bold underline"))
+                lines += [untrusted(key.ljust(width), "bold") + untrusted(description)
+                          for key, description in self.rows]
+                yield Static(Content("\n").join(lines), id="help-text")
             yield Static(Content("escape closes"), classes="dialog-hint")
 
     def action_close(self) -> None:

@@ -8,7 +8,7 @@ from collections import Counter
 
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingsMap
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
@@ -22,9 +22,10 @@ from annotations.session import TaggingSession
 from annotations.tagging import TagChange
 from annotations.text import printable
 from tui.article_view import ArticleView, Highlights
+from tui.navigation import CloseReader
 from tui.safe_text import notify_untrusted, untrusted
 from tui.screens.modals import FilterScreen, NoteScreen
-from tui.widgets import progress_bar
+from tui.widgets import plural, progress_bar
 
 
 def textual_key(key: str) -> str:
@@ -46,25 +47,25 @@ class ReaderScreen(Screen):
         Binding("pagedown", "page(1)", "Page down", show=False, id="reader.page_down"),
         Binding("pageup", "page(-1)", "Page up", show=False, id="reader.page_up"),
         Binding("right_square_bracket", "next_unreviewed", "Next unreviewed",
-                id="reader.next_unreviewed", key_display="]"),
+                id="reader.next_unreviewed", key_display="]", show=False),
         Binding("left_square_bracket", "previous_unreviewed", "Previous unreviewed",
                 show=False, id="reader.previous_unreviewed", key_display="["),
         Binding("enter,space", "confirm", "Confirm", id="reader.confirm", key_display="⏎"),
         Binding("0", "none_apply", "None apply", id="reader.none"),
         Binding("backspace", "clear", "Clear", show=False, id="reader.clear"),
-        Binding("c", "note", "Note", id="reader.note"),
-        Binding("u", "undo", "Undo", id="reader.undo"),
+        Binding("c", "note", "Note", id="reader.note", show=False),
+        Binding("u", "undo", "Undo", id="reader.undo", show=False),
         Binding("ctrl+r", "redo", "Redo", show=False, id="reader.redo"),
         Binding("slash", "search", "Search", id="reader.search", key_display="/"),
         Binding("n", "search_next(1)", "Next match", show=False, id="reader.search_next"),
         Binding("N", "search_next(-1)", "Previous match", show=False,
                 id="reader.search_previous"),
         Binding("f", "filter", "Filter", id="reader.filter"),
-        Binding("p", "toggle_entity_panel", "Entities", id="reader.entities"),
+        Binding("p", "toggle_entity_panel", "Entities", id="reader.entities", show=False),
         Binding("h", "toggle_highlight", "Highlight on/off", show=False,
                 id="reader.highlight"),
-        Binding("e", "export", "Export", id="reader.export"),
-        Binding("escape", "back", "Library", id="reader.back"),
+        Binding("e", "export", "Export", id="reader.export", show=False),
+        Binding("escape", "back", "Library", id="reader.back", show=False),
         Binding("q", "app.quit", "Quit", id="reader.quit"),
     ]
 
@@ -82,18 +83,22 @@ class ReaderScreen(Screen):
         self.search_query = ""
         self.matches: list[tuple[int, int]] = []
         self.chosen_entity: str | None = None
+        self.chosen_entity_label = ""
         self.hidden_types: set[str] = set()
         self.highlight_on = True
-        taggable = [s.index for s in article.sentences if not s.heading]
-        self._position_of = {index: n for n, index in enumerate(taggable, start=1)}
-        self._bindings = self._bindings.copy()
+        self._taggable = sum(not s.heading for s in article.sentences)
+        # Label keys first, so the footer shows them even at 80-120 columns.
+        bindings = BindingsMap()
         for label in config.labels:
             key = textual_key(label.key)
-            self._bindings.key_to_bindings.setdefault(key, []).append(Binding(
+            bindings.key_to_bindings.setdefault(key, []).append(Binding(
                 key, f"toggle_label({label.name!r})", label.name.capitalize(),
                 id=f"reader.label.{label.name}", key_display=printable(label.key),
                 # The Footer shows a str tooltip as markup; Content is shown as it is.
                 tooltip=untrusted(label.description)))  # type: ignore[arg-type]
+        for key, existing in self._bindings.key_to_bindings.items():
+            bindings.key_to_bindings.setdefault(key, []).extend(existing)
+        self._bindings = bindings
 
     def compose(self) -> ComposeResult:
         yield Static(id="reader-title")
@@ -148,7 +153,15 @@ class ReaderScreen(Screen):
         return untrusted(" — ".join(parts), "bold")
 
     def _update_legend(self) -> None:
-        pieces = [Content("Entities: ")]
+        # Labels first: what a tagger presses must not be cut off at 80-100 columns.
+        pieces = [Content("Labels: ")]
+        for label in self.config.labels:
+            # key, the gutter's mark, name: what to press and what the gutter will show
+            pieces.append(untrusted(f"{label.key} {label.mark} {label.name}",
+                                    f"bold {label.colour}"))
+            pieces.append(Content("  "))
+        pieces.append(Content.styled("(? help)", "dim"))
+        pieces.append(Content("   Entities: "))
         if not self.highlight_on:
             pieces.append(Content("off (h)"))
         else:
@@ -159,22 +172,18 @@ class ReaderScreen(Screen):
                 style = "strike dim" if name in self.hidden_types else f"underline {colour}"
                 pieces.append(untrusted(name, style))
                 pieces.append(Content("  "))
-        pieces.append(Content("  Labels: "))
-        for label in self.config.labels:
-            pieces.append(untrusted(f"{label.key} {label.name}", f"bold {label.colour}"))
-            pieces.append(Content("  "))
         self.query_one("#legend", Static).update(Content("").join(pieces))
 
     def _update_status(self) -> None:
         view = self.query_one(ArticleView)
-        total = len(self._position_of)
+        total = self._taggable
         reviewed = sum(1 for a in self.annotations.values() if a.state is ReviewState.REVIEWED)
         tagged = sum(1 for a in self.annotations.values() if a.labels)
         parts: list[Content] = [Content(
             f"{progress_bar(reviewed, total)} {reviewed}/{total} reviewed · {tagged} tagged")]
         if view.cursor is not None:
-            position = self._position_of.get(view.cursor, 0)
-            parts.append(Content(f" · sentence {position}/{total}"))
+            # One numbering: the index that `newstag show` prints and `newstag tag` takes.
+            parts.append(Content(f" · sentence {view.cursor}"))
             annotation = self.annotations.get(view.cursor)
             if annotation and annotation.labels:
                 colours = {x.name: x.colour for x in self.config.labels}
@@ -193,7 +202,7 @@ class ReaderScreen(Screen):
         if self.orphaned:
             parts.append(Content(f" · {self.orphaned} orphaned (sentence gone; kept in exports)"))
         if self.search_query:
-            parts.append(Content(f" · {len(self.matches)} matches for ") +
+            parts.append(Content(f" · {plural(len(self.matches), 'match', 'matches')} for ") +
                          untrusted(repr(self.search_query)))
         self.query_one("#status", Static).update(Content("").join(parts))
 
@@ -412,9 +421,14 @@ class ReaderScreen(Screen):
             if key.startswith("label:"):
                 return a is not None and key[6:] in a.labels
             if key.startswith("entity:"):
-                s = sentences[index]
-                return key[7:] in self.article.text[s.start:s.end]
+                # The sentences the entity panel counts ("Mention 1 of 2"), not every
+                # sentence containing the text ("Estonia" is in "Estonian parliament").
+                return index in mentioned
             return True
+
+        mentioned = set()
+        if key.startswith("entity:") and self.chosen_entity_label:
+            mentioned = set(self._sentences_mentioning(self.chosen_entity_label, key[7:]))
 
         chosen = [s.index for s in sentences if s.heading or keep(s.index)]
         # Headings with nothing under them are left out.
@@ -471,11 +485,9 @@ class ReaderScreen(Screen):
             self._fill_entity_panel()
             return
         _, label, text = option_id.split(":", 2)
-        if text != self.chosen_entity:
-            self.chosen_entity = text
-        spans = [(e.start, e.end) for e in self.article.entities
-                 if e.label == label and self.article.text[e.start:e.end] == text]
-        hits = self._sentences_with(spans)
+        self.chosen_entity, self.chosen_entity_label = text, label
+        visible = set(self.view.taggable_visible())
+        hits = [i for i in self._sentences_mentioning(label, text) if i in visible]
         if not hits:
             self.notify("No visible sentence mentions it (check the filter).")
             return
@@ -484,6 +496,13 @@ class ReaderScreen(Screen):
         self.view.move_to(later[0])
         position = hits.index(later[0]) + 1
         notify_untrusted(self, f"Mention {position} of {len(hits)}: {text}", timeout=2)
+
+    def _sentences_mentioning(self, label: str, text: str) -> list[int]:
+        """Sentences with an entity of this type and exactly this text, in order."""
+        grouped = self.article.entities_by_sentence()
+        return [index for index, entities in sorted(grouped.items())
+                if any(e.label == label and self.article.text[e.start:e.end] == text
+                       for e in entities)]
 
     def action_toggle_highlight(self) -> None:
         self.highlight_on = not self.highlight_on
@@ -497,7 +516,7 @@ class ReaderScreen(Screen):
         self.app.action_export()
 
     def action_back(self) -> None:
-        self.app.close_reader()
+        self.post_message(CloseReader())
 
     def remember_position(self) -> None:
         if self.view.cursor is not None:

@@ -1,0 +1,44 @@
+"""The reader's remembered choices (the last export format and folder).
+
+Kept in the database folder (``reader-settings.json``): it is the only place newstag
+writes, the choices belong with the annotations they export (another database, another
+project, other choices), and a user config dir would be one more place to write. It is
+a preference: a missing or unreadable file means the defaults, never an error.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from annotations.dbfiles import UnsafePath, inside
+from annotations.storage import write_atomically
+
+SETTINGS_FILE = "reader-settings.json"
+EXPORT_FORMATS = {"yaml": ".yaml", "jsonl": ".jsonl", "doccano": ".doccano.jsonl",
+                  "csv": ".csv", "spacy": ".spacy"}
+
+
+@dataclass(slots=True)
+class ExportChoice:
+    format: str = "yaml"
+    folder: str = ""  # empty: the current folder
+
+
+def load_export_choice(db: Path) -> ExportChoice:
+    try:
+        data = json.loads(inside(db, SETTINGS_FILE).read_text("utf-8"))
+        export = data["export"]
+        fmt, folder = export["format"], export["folder"]
+    except (OSError, ValueError, KeyError, TypeError, UnsafePath):
+        return ExportChoice()
+    if fmt not in EXPORT_FORMATS or not isinstance(folder, str):
+        return ExportChoice()
+    return ExportChoice(fmt, folder)
+
+
+def save_export_choice(db: Path, choice: ExportChoice) -> None:
+    payload = json.dumps({"export": asdict(choice)}, indent=2).encode("utf-8")
+    # Through the database folder's gate: never through a link, never outside it.
+    write_atomically(db / SETTINGS_FILE, payload, root=db)
