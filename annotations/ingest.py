@@ -87,12 +87,28 @@ def import_documents(
     by_content = {s.content_id: s for s in summaries}
     for item in documents:
         cid = content_id(item.text)
-        existing = by_id.get(item.given_id) if item.given_id else by_path.get(item.source_path)
+        if item.given_id:
+            existing = by_id.get(item.given_id)
+            if existing is not None and not _given_ids_may_update(existing, item.given_id):
+                report.problems.append(SourceProblem(
+                    item.source_path, f"id {brief(item.given_id)} is already the id of the "
+                    f"article imported from {brief(existing.source_path, 120)}; give this "
+                    "article another id"))
+                continue
+        else:
+            existing = by_path.get(item.source_path) if item.path_is_identity else None
         if existing is None and not item.given_id and cid in by_content:
             # The same text from another file: a duplicate, not an edit.
             report.unchanged.append(by_content[cid].id)
             continue
         article_id = item.given_id or (existing.id if existing else cid)
+        if existing is None and article_id in by_id:
+            # The id of an article that has since been edited (ids stay, texts change):
+            # this text is another article, and must not be written over that one.
+            article_id = content_id(f"{item.source_path}\n{item.text}")
+            if article_id in by_id:
+                report.unchanged.append(article_id)
+                continue
         if existing and existing.content_id == cid and _same_metadata(existing, item):
             report.unchanged.append(article_id)
             continue
@@ -152,6 +168,13 @@ def import_documents(
             report.added.append(article.id)
     store.write_index_rows([(a, j.content_id) for a, j in zip(ordered, jobs, strict=True)])
     return report
+
+
+def _given_ids_may_update(existing, given_id: str) -> bool:
+    """An id from a file (JSONL, an export) updates the article of that id only when
+    that article was itself named by an id; a text file's article is named by the hash
+    of its text, which anyone can read and must not be able to take over."""
+    return not existing.source_path or existing.source_path.endswith(f"#{given_id}")
 
 
 def _same_metadata(existing, doc: SourceDocument) -> bool:

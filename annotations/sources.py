@@ -31,6 +31,10 @@ class SourceDocument:
     given_id: str = ""
     source: str = ""
     published: str = ""
+    # Whether source_path names this article from one import to the next. A JSONL
+    # line without an id is named by its line number, which an inserted line shifts:
+    # such a line is known by its text only.
+    path_is_identity: bool = True
 
 
 @dataclass(slots=True)
@@ -141,14 +145,16 @@ def read_jsonl(path: Path, content: str) -> Iterator[SourceDocument | SourceProb
             text, given_id = _SURROGATE.sub("\ufffd", text), _SURROGATE.sub("\ufffd", given_id)
             fields = {k: _SURROGATE.sub("\ufffd", v) if v else v for k, v in fields.items()}
         text = normalise_newlines(text)
+        given_id = given_id.strip()
         yield SourceDocument(
             text=text,
             title=(fields["title"] or "").strip() or _title_from_text(text, ".txt")
             or f"{path.stem} #{number}",
             source_path=f"{resolved}#{given_id}" if given_id != "" else f"{resolved}:{number}",
-            given_id=given_id.strip(),
+            given_id=given_id,
             source=(fields["source"] or fields["url"] or path.name).strip(),
             published=(fields["published"] or "").strip(),
+            path_is_identity=given_id != "",
         )
 
 
