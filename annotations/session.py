@@ -72,10 +72,16 @@ class TaggingSession:
                                TagChange(article.id, index, none=True))
 
     def undo(self) -> Edit | None:
+        """Put the sentence back as it was before the last change.
+
+        Raises ChangedSince, and forgets the change, when the sentence is no longer as
+        that change left it: another process (``newstag tag``, an import) changed it
+        since, and undoing would silently erase that newer change.
+        """
         if not self.undo_stack:
             return None
         edit = self.undo_stack.pop()
-        self._write(edit.article_id, edit.index, edit.before)
+        self._write(edit, expected=edit.after, new=edit.before)
         self.redo_stack.append(edit)
         return edit
 
@@ -83,13 +89,25 @@ class TaggingSession:
         if not self.redo_stack:
             return None
         edit = self.redo_stack.pop()
-        self._write(edit.article_id, edit.index, edit.after)
+        self._write(edit, expected=edit.before, new=edit.after)
         self.undo_stack.append(edit)
         return edit
 
-    def _write(self, article_id: str, index: int, annotation: SentenceAnnotation | None) -> None:
-        with self.store.annotations_of(article_id) as current:
-            _set(current, index, annotation)
+    def _write(self, edit: Edit, expected: SentenceAnnotation | None,
+               new: SentenceAnnotation | None) -> None:
+        with self.store.annotations_of(edit.article_id) as current:
+            if current.placed.get(edit.index) != expected:
+                raise ChangedSince(edit)
+            _set(current, edit.index, new)
+
+
+class ChangedSince(Exception):
+    """An undo or redo refused: the sentence was changed elsewhere after the edit."""
+
+    def __init__(self, edit: Edit) -> None:
+        super().__init__(f"sentence {edit.index} was changed elsewhere since; "
+                         "left as it is now")
+        self.edit = edit
 
 
 def _set(current: ArticleAnnotations, index: int, annotation: SentenceAnnotation | None) -> None:

@@ -353,3 +353,29 @@ async def test_library_columns_fit_an_80_column_terminal(app_factory):
         widths = [c.get_render_width(table) for c in table.columns.values()]
         assert len(widths) == 5 and sum(widths) <= table.size.width
         assert table.max_scroll_x == 0
+
+
+async def test_undo_never_erases_a_change_made_since_by_another_process(app_factory, main_id):
+    """Found by an adversarial review: `u` wrote the old state back over a tag and note
+    that `newstag tag` (a real second process) had written after the reader's change."""
+    import os
+    import subprocess
+    import sys
+
+    app = app_factory()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        view = await open_main(app, pilot, main_id)
+        await pilot.press("1")
+        assert stored(app, main_id)[0].labels == ["trade"]
+        env = {**os.environ, "NEWSTAG_DB": str(app.store.root)}
+        subprocess.run([sys.executable, "-m", "tui.cli", "tag", main_id, "0", "trade",
+                        "defence", "--note", "from a script"], env=env, check=True,
+                       capture_output=True, timeout=120)
+        await pilot.press("u")
+        await pilot.pause()
+        kept = stored(app, main_id)[0]
+        assert kept.labels == ["trade", "defence"] and kept.note == "from a script"
+        assert any("Not undone" in str(n.message) for n in app._notifications)
+        assert view.annotations[0].labels == ["trade", "defence"]  # the screen shows it too
+        await pilot.press("ctrl+r")  # nothing to redo: the refused edit is forgotten
+        assert stored(app, main_id)[0].note == "from a script"

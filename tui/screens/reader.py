@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 from annotations.config import Config
 from annotations.errors import UserError
 from annotations.model import Article, ReviewState, SentenceAnnotation
-from annotations.session import TaggingSession
+from annotations.session import ChangedSince, TaggingSession
 from annotations.tagging import TagChange
 from annotations.text import printable
 from tui.article_view import ArticleView, Highlights
@@ -300,10 +300,22 @@ class ReaderScreen(Screen):
         self.app.push_screen(NoteScreen(text, current.note if current else ""), save)
 
     def action_undo(self) -> None:
-        self._show_edit(self.session.undo(), "Undone", "Nothing to undo.")
+        try:
+            self._show_edit(self.session.undo(), "Undone", "Nothing to undo.")
+        except ChangedSince as refused:
+            self._refused_edit(refused, "Not undone")
 
     def action_redo(self) -> None:
-        self._show_edit(self.session.redo(), "Redone", "Nothing to redo.")
+        try:
+            self._show_edit(self.session.redo(), "Redone", "Nothing to redo.")
+        except ChangedSince as refused:
+            self._refused_edit(refused, "Not redone")
+
+    def _refused_edit(self, refused: ChangedSince, verb: str) -> None:
+        notify_untrusted(self, f"{verb}: {refused}", severity="warning")
+        if refused.edit.article_id == self.article.id:
+            self._signature = None  # show the sentence as it is now
+            self.pick_up_external_changes()
 
     def _show_edit(self, edit, verb: str, nothing: str) -> None:
         if edit is None:
