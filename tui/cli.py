@@ -448,6 +448,18 @@ def cmd_export(args: argparse.Namespace, config: Config, db: Path) -> int:
     return 0
 
 
+def _for_terminal(text: str, fmt: str) -> str:
+    """An export shown on a terminal: nothing in it may act on the terminal.
+
+    Only when stdout is a terminal; a pipe or a file gets the data exactly. JSON lines
+    keep parsing (the characters become \\u escapes inside their strings); CSV and YAML
+    get the visible symbols of the one sanitising path.
+    """
+    if fmt in ("jsonl", "doccano"):
+        return json_for_terminal(text)
+    return printable(text.replace("\r\n", "\n"), multiline=True)
+
+
 def write_export(store: Store, config: Config, fmt: str, out: Path | None,
                  articles: Sequence[str] = (), labels: Sequence[str] = (),
                  sentences: str | None = None, include_text: bool = True,
@@ -484,7 +496,7 @@ def write_export(store: Store, config: Config, fmt: str, out: Path | None,
         else:
             text = formats.export_csv(rows, config)
     if out is None:
-        sys.stdout.write(text)
+        sys.stdout.write(_for_terminal(text, fmt) if sys.stdout.isatty() else text)
         return ""
     from annotations.storage import write_output
 

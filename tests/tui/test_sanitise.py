@@ -10,6 +10,7 @@ assertions are about what a terminal would receive, not about widget internals.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -292,3 +293,48 @@ async def test_a_hostile_label_description_in_the_config_is_shown_literally(host
         assert app.is_running
         cells = assert_clean(app, "label tooltip")
         assert "[/] stray, [@click=app.quit]quit[/]," in cells and "␛]52;c;cm0g␇" in cells
+
+
+def _on_a_terminal(args: list[str], env: dict) -> str:
+    """Run the CLI with a real pseudo-terminal as its stdout; what it wrote there."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "tui.cli", *args], stdout=terminal,
+                            stderr=subprocess.DEVNULL, env=env)
+    os.close(terminal)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=120)
+    os.close(controller)
+    assert proc.returncode == 0
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "doccano", "yaml"])
+def test_an_export_shown_on_a_terminal_acts_on_nothing(cli, tmp_path, fmt):
+    """`newstag export -f csv` to a terminal wrote ESC/OSC from ids, text and notes to it;
+    a pipe still gets the data exactly."""
+    db = tmp_path / "db"
+    source = _write_jsonl(tmp_path / "a.jsonl", _article("id-" + KIT, TITLE, "src"))
+    assert cli("import", source, db=db).code == 0
+    note = "n " + KIT.replace("\x00", "")  # argv cannot hold a NUL
+    assert cli("tag", "id-", "1", "trade", "--note", note, db=db).code == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSTAG_")}
+    env["NEWSTAG_DB"] = str(db)
+    shown = _on_a_terminal(["export", "-f", fmt], env)
+    assert "trade" in shown
+    for char in ("\x1b", "\x07", "\x9b", "\u202e"):
+        assert char not in shown, f"{fmt}: {char!r} reached the terminal"
+    piped = cli("export", "-f", fmt, db=db).out
+    assert "\x1b" in piped or "\\u001b" in piped  # the data itself is unchanged
