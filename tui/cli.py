@@ -395,14 +395,24 @@ def _check_changes(store: Store, config: Config, located: list[tuple[str, TagCha
             raise UserError(f"{where}: {exc}") from None
 
 
+MAX_TAG_FILE_BYTES = 256 << 20  # /dev/zero must end in a line, not a MemoryError
+
+
 def read_tag_file(path: Path) -> list[tuple[str, TagChange]]:
     """Each operation with where it was read ("FILE: line N")."""
     try:
-        text = path.read_text("utf-8-sig")
+        with open(path, "rb") as handle:  # any readable file: a FIFO, <(…), /dev/stdin
+            data = handle.read(MAX_TAG_FILE_BYTES + 1)
+        if len(data) > MAX_TAG_FILE_BYTES:
+            raise UserError(f"{path}: larger than {MAX_TAG_FILE_BYTES >> 20} MB; "
+                            "split it into several files")
+        text = data.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"{path}: cannot read ({exc})") from None
     changes = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" only: splitlines() would also cut a note at U+2028 or U+0085.
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         where = f"{path}: line {number}"
         if not line.strip() or line.lstrip().startswith("#"):
             continue

@@ -442,3 +442,15 @@ def test_a_note_of_bytes_that_are_not_utf8_is_refused_in_one_line(cli, tmp_path)
         assert result.code == 2, result.err
         assert "not valid UTF-8" in _one_short_line(result.err)
     assert _state(cli, db, article) == before
+
+
+def test_a_tag_file_that_never_ends_is_refused_in_one_line(cli, tmp_path):
+    """`tag --from /dev/zero` was a MemoryError traceback."""
+    db = tmp_path / "db"
+    article = _small_database(cli, tmp_path, db)
+    result = cli("tag", "--from", "/dev/zero", db=db)
+    assert result.code == 2 and "/dev/zero: larger than" in _one_short_line(result.err)
+    notes = tmp_path / "ops.txt"  # and a note holding U+2028 stays one operation
+    notes.write_text(f"{article} 2 trade --note 'one\u2028line'\n", "utf-8")
+    assert cli("tag", "--from", notes, db=db).code == 0
+    assert ["trade"] in [labels for labels, _, _ in _state(cli, db, article)]
