@@ -191,15 +191,17 @@ def import_incoming(store: Store, incoming: Iterable[Incoming], rule: MergeRule,
             grouped.setdefault(item.article_id, []).append((annotation, item))
             continue
         annotation.article_id, annotation.sentence_index = "", None
-        places = [p for p in articles.by_text().get(item.text, []) if p not in taken]
-        if len({article_id for article_id, _ in places}) == 1:
-            taken.add(places[0])  # repeated in one article: in order, as within an article
-            annotation.article_id, annotation.sentence_index = places[0]
-            grouped.setdefault(places[0][0], []).append((annotation, item))
+        places = articles.by_text().get(item.text, [])
+        free = [p for p in places if p not in taken]
+        if len({article_id for article_id, _ in places}) == 1 and free:
+            taken.add(free[0])  # repeated in one article: in order, as within an article
+            annotation.article_id, annotation.sentence_index = free[0]
+            grouped.setdefault(free[0][0], []).append((annotation, item))
             continue
+        # Several articles hold the text (or this file already claimed its one sentence).
         same = [p for p in places if _says_the_same(articles.placed(p[0]).get(p[1]),
                                                     annotation, item)]
-        if len(same) == 1:
+        if len(same) == 1 and same[0] in free:
             taken.add(same[0])
             report.unchanged += 1
             continue

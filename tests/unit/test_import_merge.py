@@ -119,6 +119,12 @@ def test_a_record_without_article_equal_to_one_candidate_is_unchanged(cli, tmp_p
     assert "1 unchanged" in out and "ambiguous" not in out, out
     assert store.annotations("alpha")[2].labels == ["trade"]
     assert store.unplaced() == []
+    # A second record with that text in the same file does not take the other article.
+    foreign.write_text(json.dumps({"text": SHARED, "label": ["diplomacy"]}) + "\n"
+                       + json.dumps({"text": SHARED, "label": ["defence"]}) + "\n", "utf-8")
+    out = _ok(cli("import-annotations", "-f", "doccano", foreign, db=store.root))
+    assert "1 unchanged" in out and "1 ambiguous" in out, out
+    assert [store.annotations(a)[2].labels for a in ARTICLES] == [["trade"], ["diplomacy"]]
 
 
 def test_a_record_without_article_on_a_sentence_of_one_article_is_placed(cli, tmp_path):
