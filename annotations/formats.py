@@ -82,11 +82,17 @@ def stable_hash(*parts: object) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
+# Prodigy's _timestamp in whole seconds, within what an importer's datetime reads
+# (1970 to 9999-12-31T23:59:59Z): an older database may hold a stamp past either end.
+_LAST_SECOND = 253402300799
+
+
 def _timestamp(iso: str) -> int:
     try:
-        return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp())
+        seconds = int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp())
     except ValueError:
         return 0
+    return min(max(seconds, 0), _LAST_SECOND)
 
 
 def prodigy_task(row: ExportRow, config: Config) -> dict:
@@ -110,11 +116,13 @@ def prodigy_task(row: ExportRow, config: Config) -> dict:
 
 
 def doccano_record(row: ExportRow, entities: bool) -> dict:
-    if entities:
-        return {"text": row.text,
-                "label": [[e.start, e.end, e.label] for e in row.entities],
-                "Comments": [row.note] if row.note else []}
-    return {"text": row.text, "label": row.labels, "Comments": [row.note] if row.note else []}
+    """doccano keeps keys it does not know: ``article_id`` and ``annotator`` let the
+    import put the record back on its own article (not on another with the same
+    sentence) and recognise an orphan it already holds."""
+    label = [[e.start, e.end, e.label] for e in row.entities] if entities else row.labels
+    return {"text": row.text, "label": label, "Comments": [row.note] if row.note else [],
+            "article_id": row.article.id,
+            "annotator": row.annotation.annotator if row.annotation else ""}
 
 
 def export_jsonl(rows: Iterator[ExportRow], make) -> str:

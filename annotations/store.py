@@ -491,14 +491,6 @@ class Store:
             if rows != tables.get("unplaced", {}):
                 AtomicJSONStorage(path, root=self.root).write({**tables, "unplaced": rows})
 
-    def add_unplaced(self, annotations: Iterable[SentenceAnnotation]) -> None:
-        with self.unplaced_annotations() as items:
-            known = {(a.text, a.updated_at, tuple(a.labels)) for a in items}
-            for a in annotations:
-                if (a.text, a.updated_at, tuple(a.labels)) not in known:
-                    known.add((a.text, a.updated_at, tuple(a.labels)))
-                    items.append(a)
-
 
 @dataclass(slots=True)
 class ArticleAnnotations:

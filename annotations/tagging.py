@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from annotations.config import Config
 from annotations.errors import UserError, brief
 from annotations.model import Article, ReviewState, SentenceAnnotation
+from annotations.placing import iso, moment
 from annotations.store import Store, now_iso
 
 
@@ -40,13 +42,27 @@ def check_labels(config: Config, labels: Iterable[str]) -> None:
                             f"{', '.join(known)})")
 
 
+def next_stamp(previous: str) -> str:
+    """Now, or just after ``previous`` if that is ahead of the clock: a change made
+    here is always newer than the annotation it changes, so a re-import of the file
+    that brought the old one cannot win against it."""
+    stamp = now_iso()
+    before = moment(previous)
+    if before is None or moment(stamp) > before:
+        return stamp
+    try:
+        return iso(before + timedelta(milliseconds=1))
+    except OverflowError:  # already at the end of time (an old database): as late as it gets
+        return iso(before)
+
+
 def changed_annotation(
     current: SentenceAnnotation | None, article: Article, index: int, change: TagChange,
     annotator: str, config: Config,
 ) -> SentenceAnnotation:
     """The annotation after ``change``; the sentence counts as reviewed once it has a label."""
     sentence = article.sentences[index]
-    stamp = now_iso()
+    stamp = next_stamp(current.updated_at if current else "")
     annotation = current or SentenceAnnotation(
         article_id=article.id, sentence_index=index, text=article.sentence_text(sentence),
         start=sentence.start, end=sentence.end, annotator=annotator, created_at=stamp,

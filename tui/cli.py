@@ -547,6 +547,9 @@ def cmd_import_annotations(args: argparse.Namespace, config: Config, db: Path) -
     if report.conflicts:
         conflicts = (f", {report.conflicts} conflict{'s' if report.conflicts > 1 else ''} "
                      "kept local (the database's change is newer; --overwrite takes the file's)")
+    if report.ambiguous:
+        conflicts += (f", {len(report.ambiguous)} ambiguous kept unplaced (no article named, "
+                      "the text is in several articles)")
     _out(f"imported {report.placed} annotations into {db}"
          f" ({len(report.created_articles)} articles created, {len(report.orphaned)} unplaced, "
          f"{report.unchanged} unchanged{conflicts})")

@@ -26,9 +26,10 @@ FORMATS: dict[str, Callable[[Path], ParsedFile]] = {
 
 
 def read_file(path: Path, fmt: str) -> ParsedFile:
-    """The whole file, validated; raises ``ImportFileError`` naming the file and place."""
-    if not path.is_file():
-        raise ImportFileError(path, "", "no such file")
+    """The whole file, validated; raises ``ImportFileError`` naming the file and place.
+
+    Any readable path but a folder (a FIFO, ``<(command)``), read once (``files.read_text``).
+    """
     return FORMATS[fmt](path)
 
 

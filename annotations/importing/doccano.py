@@ -1,4 +1,5 @@
-"""doccano text classification JSONL: ``text``, ``label`` (or ``labels``), ``Comments``."""
+"""doccano text classification JSONL: ``text``, ``label`` (or ``labels``), ``Comments``,
+and ``article_id`` / ``annotator`` where newstag wrote the file."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 from pydantic import field_validator
 
 from annotations.importing.files import (
+    ArticleId,
     Label,
     ParsedFile,
     SentenceText,
@@ -28,6 +30,10 @@ class Comment(Strict):
 
 class Record(Strict):
     text: SentenceText
+    # newstag's own exports name the article (doccano keeps extra keys): the record
+    # then goes to that article only, never to another one with the same sentence.
+    article_id: ArticleId | None = None
+    annotator: Text | None = None
     label: list[Label] | None = None
     labels: list[Label] | None = None
     Comments: list[Text | Comment] | None = None
@@ -60,5 +66,6 @@ def read(path: Path) -> ParsedFile:
         comments = rec.Comments if rec.Comments is not None else rec.comments or []
         notes = [c if isinstance(c, str) else c.text for c in comments]
         result.append(Incoming(text=rec.text, labels=list(labels),
-                               note="\n".join(n for n in notes if n)))
+                               note="\n".join(n for n in notes if n),
+                               annotator=rec.annotator or "", article_id=rec.article_id or ""))
     return ParsedFile(path, result, file_time(path))

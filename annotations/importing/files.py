@@ -23,8 +23,11 @@ from annotations.errors import UserError, brief
 from annotations.placing import Incoming, iso, moment
 from annotations.sources import SourceDocument
 
-# No sentence is longer than a source line spaCy accepts (1,000,000 characters).
+# No sentence is longer than a source line spaCy accepts (1,000,000 characters);
+# an article's lines may be longer (they go to spaCy in pieces, annotations.nlp).
 MAX_TEXT = 1_000_000
+# An annotation file is read whole: beyond this it is refused, not read into memory.
+MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_LINE = 10 * MAX_TEXT
 MAX_OFFSET = 10**9
 # datetime reaches the year 9999; later (or non-finite) timestamps are refused.
@@ -50,9 +53,20 @@ class ParsedFile:
 
 
 def read_text(path: Path) -> str:
-    """The text of an annotation file, or an error naming the file."""
+    """The text of an annotation file, or an error naming the file.
+
+    Any readable path that is not a folder: a FIFO or ``<(command)`` too, so the
+    size is checked on what was read, not on what ``stat`` says.
+    """
     try:
-        return path.read_text("utf-8-sig")
+        if path.is_dir():
+            raise ImportFileError(path, "", "is a folder, not an annotation file")
+        with path.open("rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise ImportFileError(path, "", f"larger than {MAX_FILE_BYTES // 2**20:,} MB "
+                                  "(split it into smaller files)")
+        return data.decode("utf-8-sig")
     except FileNotFoundError:
         raise ImportFileError(path, "", "no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -60,7 +74,10 @@ def read_text(path: Path) -> str:
 
 
 def file_time(path: Path) -> str:
-    return iso(datetime.fromtimestamp(path.stat().st_mtime, UTC))
+    try:
+        return iso(datetime.fromtimestamp(path.stat().st_mtime, UTC))
+    except (OSError, OverflowError, ValueError):  # gone since it was read, or absurd
+        return iso(datetime.now(UTC))
 
 
 def json_lines(path: Path) -> Iterator[tuple[int, Any]]:
@@ -115,7 +132,7 @@ def _no_surrogates(value: str) -> str:
 
 def _stamp(value: Any) -> Any:
     if isinstance(value, datetime):  # YAML reads an unquoted time as a datetime
-        return iso(value if value.tzinfo else value.replace(tzinfo=UTC))
+        return iso(value)  # held at year 9999 if UTC is past it; clamped when merged
     if isinstance(value, str) and value and moment(value) is None:
         raise ValueError("must be a date and time (ISO 8601)")
     return value
@@ -125,14 +142,6 @@ def _scalar_text(value: Any) -> Any:
     """Titles, sources and dates: YAML may read `2024` or `2024-05-01` as non-strings."""
     if isinstance(value, int | date) and not isinstance(value, bool):
         return str(value)
-    return value
-
-
-def _short_lines(value: str) -> str:
-    longest = max(map(len, value.split("\n")), default=0)
-    if longest > MAX_TEXT:
-        raise ValueError(f"has a line of {longest:,} characters (spaCy takes at most "
-                         f"{MAX_TEXT:,})")
     return value
 
 
@@ -149,6 +158,6 @@ Label = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_no_s
 Stamp = Annotated[str, BeforeValidator(_stamp)]
 ScalarText = Annotated[Text, BeforeValidator(_scalar_text)]
 ArticleId = Annotated[Text, Field(min_length=1, max_length=1000), BeforeValidator(_scalar_text)]
-ArticleText = Annotated[Text, AfterValidator(_short_lines)]
+ArticleText = Text  # any line length: the article import splits long lines for spaCy
 Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET)]
 Timestamp = Annotated[float, AfterValidator(_finite), Field(ge=0, lt=MAX_TIMESTAMP)]

@@ -42,8 +42,12 @@ class Task(Strict):
 
 
 def read(path: Path) -> ParsedFile:
-    """Binary tasks about the same sentence are merged: the accepted labels together.
+    """Tasks about the same sentence are merged, in file order.
 
+    A multiple-choice task (``accept``) gives the sentence's labels. A binary task
+    (``label`` + ``answer``) speaks about its label only: accepted, it is added;
+    rejected, it is removed (or, on a sentence without it, the sentence counts as
+    reviewed); the other labels and the note stay as the database has them.
     Tasks without an answer (or ignored) say nothing and are counted as skipped.
     """
     merged: dict[tuple[str, str, int | None], Incoming] = {}
@@ -53,10 +57,11 @@ def read(path: Path) -> ParsedFile:
         if task.answer not in ("accept", "reject"):
             skipped += 1
             continue
+        accepted = task.answer == "accept"
         if task.accept is not None:
-            labels = task.accept if task.answer == "accept" else []
+            add, remove = (task.accept if accepted else []), []
         elif task.label is not None:
-            labels = [task.label] if task.answer == "accept" else []
+            add, remove = ([task.label], []) if accepted else ([], [task.label])
         else:
             raise ImportFileError(path, f"line {number}", 'expected "accept" or "label"')
         meta = task.meta or Meta()
@@ -67,7 +72,11 @@ def read(path: Path) -> ParsedFile:
             item = merged[key] = Incoming(
                 text=task.text, labels=[], note=meta.note or "", annotator=meta.annotator or "",
                 updated_at=stamp, created_at=stamp, article_id=meta.article_id or "",
-                index=meta.index)
+                index=meta.index, binary=task.accept is None)
+        item.binary = item.binary and task.accept is None
         item.updated_at = max(item.updated_at, stamp)
-        item.labels += [x for x in labels if x not in item.labels]
+        item.labels = [x for x in item.labels if x not in remove]
+        item.labels += [x for x in add if x not in item.labels]
+        item.rejected = [x for x in item.rejected if x not in add]
+        item.rejected += [x for x in remove if x not in item.rejected]
     return ParsedFile(path, list(merged.values()), file_time(path), skipped=skipped)

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import yaml
 
-from annotations.errors import UserError
+from annotations.errors import UserError, brief
 from annotations.export import FORMAT_NAME, FORMAT_VERSION
 from annotations.importing.files import (
     ArticleId,
@@ -73,6 +73,7 @@ def read(path: Path) -> ParsedFile:
         raise ImportFileError(path, "version", f"unsupported version "
                               f"(this newstag reads up to {FORMAT_VERSION})")
     export = validate(Export, data, path, "")
+    _distinct_ids(path, export.articles)
     incoming: list[Incoming] = []
     new_articles: list[SourceDocument] = []
     for entry in export.articles:
@@ -84,6 +85,18 @@ def read(path: Path) -> ParsedFile:
                      for s in entry.sentences or []]
     incoming += [_incoming(u, "", None, 0, 0) for u in export.unplaced or []]
     return ParsedFile(path, incoming, file_time(path), new_articles, names_articles=True)
+
+
+def _distinct_ids(path: Path, articles: list[ArticleEntry]) -> None:
+    """Two entries with one id (``12345`` and ``"12345"`` are both "12345") would have
+    one overwrite the other's text: the file is refused instead."""
+    first: dict[str, int] = {}
+    for number, entry in enumerate(articles):
+        if entry.id in first:
+            raise ImportFileError(path, f"articles[{first[entry.id]}] and articles[{number}]",
+                                  f"the same id {brief(entry.id)} twice (ids are compared as "
+                                  "text)")
+        first[entry.id] = number
 
 
 def _incoming(rec: Unplaced, article_id: str, index: int | None, start: int,

@@ -237,9 +237,6 @@ HOSTILE = {
         "text: The treaty cuts tariffs on salmon by half.", "text: {a: 1}"), "text"),
     "yaml-huge-line": ("yaml", _yaml_doc("").replace(
         "The treaty cuts tariffs on salmon by half.", _LINE), "text"),
-    "yaml-article-line-too-long-for-spacy": (
-        "yaml", "format: newstag-annotations\nversion: 1\narticles:\n- id: zulu\n  text: "
-        + "word " * 250_000 + "\n", "articles[0].text"),
     "yaml-empty-id": ("yaml", _yaml_doc("").replace("id: alpha", "id: ''"), "articles[0].id"),
     "yaml-bad-time": ("yaml", _yaml_doc("    updated_at: yesterday\n"), "updated_at"),
     "yaml-unplaced-not-list": ("yaml", _yaml_doc("", "unplaced: 7\n"), "unplaced"),
