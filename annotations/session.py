@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from annotations.config import Config
 from annotations.model import Article, ReviewState, SentenceAnnotation
 from annotations.store import ArticleAnnotations, Store
-from annotations.tagging import TagChange, changed_annotation, check_sentence
+from annotations.tagging import TagChange, changed_annotation, check_sentence, next_stamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +81,8 @@ class TaggingSession:
         if not self.undo_stack:
             return None
         edit = self.undo_stack.pop()
-        self._write(edit, expected=edit.after, new=edit.before)
+        written = self._write(edit, expected=edit.after, new=edit.before)
+        edit = replace(edit, before=written)
         self.redo_stack.append(edit)
         return edit
 
@@ -89,16 +90,25 @@ class TaggingSession:
         if not self.redo_stack:
             return None
         edit = self.redo_stack.pop()
-        self._write(edit, expected=edit.before, new=edit.after)
+        written = self._write(edit, expected=edit.before, new=edit.after)
+        edit = replace(edit, after=written)
         self.undo_stack.append(edit)
         return edit
 
     def _write(self, edit: Edit, expected: SentenceAnnotation | None,
-               new: SentenceAnnotation | None) -> None:
+               new: SentenceAnnotation | None) -> SentenceAnnotation | None:
+        """Write ``new`` (as a change made now) if the sentence is still ``expected``."""
         with self.store.annotations_of(edit.article_id) as current:
-            if current.placed.get(edit.index) != expected:
+            stored = current.placed.get(edit.index)
+            if _says(stored) != _says(expected):
                 raise ChangedSince(edit)
+            # An undo is a change made now: stamped after what it replaces, so a
+            # re-import of a file holding the undone version cannot bring it back.
+            if new is not None:
+                previous = stored.updated_at if stored is not None else ""
+                new = replace(new, updated_at=next_stamp(previous))
             _set(current, edit.index, new)
+        return new
 
 
 class ChangedSince(Exception):
@@ -108,6 +118,13 @@ class ChangedSince(Exception):
         super().__init__(f"sentence {edit.index} was changed elsewhere since; "
                          "left as it is now")
         self.edit = edit
+
+
+def _says(annotation: SentenceAnnotation | None) -> tuple | None:
+    """What an annotation says, without when: an undo restamps what it writes back."""
+    if annotation is None:
+        return None
+    return (tuple(annotation.labels), annotation.state, annotation.note, annotation.annotator)
 
 
 def _set(current: ArticleAnnotations, index: int, annotation: SentenceAnnotation | None) -> None:

@@ -1,0 +1,34 @@
+"""The reader's tagging session: undo and redo against the store on disk."""
+
+from __future__ import annotations
+
+from annotations.ingest import import_paths
+from annotations.session import TaggingSession
+from annotations.store import Store
+
+
+def test_an_undo_is_a_change_made_now_and_a_reimport_cannot_revert_it(
+        tmp_path, nlp, config, cli):
+    """Undo wrote back the old annotation with its old time, so re-importing an export
+    made between the change and the undo brought the undone change back."""
+    source = tmp_path / "talks.txt"
+    source.write_text("Trade talks\nParis hosted the talks on Monday.\n", "utf-8")
+    db = tmp_path / "db"
+    store = Store.open(db)
+    import_paths(store, [source], lambda: nlp)
+    article = store.load_article(store.summaries()[0].id)
+    session = TaggingSession(store, config)
+    session.toggle_label(article, {}, 1, "trade")
+    session.toggle_label(article, {}, 1, "defence")
+    exported = tmp_path / "export.yaml"
+    assert cli("export", "-o", exported, db=db).code == 0  # holds trade + defence
+    session.undo()
+    assert store.annotations(article.id)[1].labels == ["trade"]
+    result = cli("import-annotations", exported, db=db)
+    assert result.code == 0, result.err
+    assert store.annotations(article.id)[1].labels == ["trade"]  # the undo stands
+    session.redo()  # and the chain of edits still undoes and redoes
+    assert store.annotations(article.id)[1].labels == ["trade", "defence"]
+    session.undo()
+    session.undo()
+    assert 1 not in store.annotations(article.id)
