@@ -9,14 +9,18 @@ shadowed by a label that was valid before it existed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from functools import cache
 
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.dom import DOMNode
 from textual.keys import format_key
 
-from annotations.config import MAX_LABELS, Config
+from annotations.config import MAX_LABELS, Config, LabelSpec
 from annotations.errors import ConfigError, brief
+from annotations.text import printable
+from tui.safe_text import untrusted
 
 LABEL_ACTION = "label"
 
@@ -98,3 +102,40 @@ def _refuse_taken(config: Config, where: str, key: str, taken: dict[str, Binding
         what = owner.description or owner.action
         raise ConfigError(config.path, where, f"{brief(key)} is already the reader's key "
                                               f"for {brief(what)}; choose another key")
+
+
+def labelled_in_order(active: dict[str, ActiveBinding], screen: DOMNode,
+                      labels: Sequence[LabelSpec]) -> dict[str, ActiveBinding]:
+    """``screen``'s active bindings with each label slot named for its label, in the
+    order ``screen`` declares them.
+
+    A keymap moves the bindings it rebinds to the end of Textual's map; the footer keeps
+    the order of BINDINGS (labels first) whatever keys the config gives them.
+    """
+    for key, (node, binding, enabled, tooltip) in active.items():
+        if node is screen and is_label_slot(binding.id or ""):
+            label = labels[int((binding.id or "").rsplit(".", 1)[1]) - 1]
+            binding = replace(binding, description=label.name.capitalize(),
+                              key_display=printable(label.key))
+            # The Footer shows a str tooltip as markup; Content is shown as it is.
+            tooltip = untrusted(label.description)  # type: ignore[assignment]
+            active[key] = ActiveBinding(node, binding, enabled, tooltip)
+    # Re-sort the screen's own bindings among themselves; the others keep their place.
+    order = _declared_order(type(screen))
+    items = list(active.items())
+    mine = [i for i, (_, a) in enumerate(items) if a.node is screen]
+    ranked = sorted((items[i] for i in mine),
+                    key=lambda item: order.get(item[1].binding.id or "", len(order)))
+    for i, item in zip(mine, ranked, strict=True):
+        items[i] = item
+    return dict(items)
+
+
+@cache
+def _declared_order(owner: type[DOMNode]) -> dict[str, int]:
+    """Each binding id of ``owner`` (and its base classes) by where it is declared."""
+    order: dict[str, int] = {}
+    for binding in declared_bindings(owner):
+        if binding.id:
+            order.setdefault(binding.id, len(order))
+    return order

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-from dataclasses import replace
-from functools import cache
 
 from textual import on
 from textual.app import ComposeResult
@@ -20,12 +18,13 @@ from annotations.errors import UserError
 from annotations.model import Article, ReviewState, SentenceAnnotation
 from annotations.session import ChangedSince, TaggingSession
 from annotations.tagging import TagChange
-from annotations.text import printable
 from tui.article_view import ArticleView, Highlights
-from tui.keymap import LABEL_ACTION, declared_bindings, is_label_slot, label_slots
+from tui.keymap import LABEL_ACTION, label_slots, labelled_in_order
 from tui.navigation import CloseReader
 from tui.reader.entity_panel import EntityPanel
+from tui.reader.legend import Legend
 from tui.reader.search_bar import SearchBar
+from tui.reader.selection import filter_name, filtered, sentences_mentioning, sentences_with
 from tui.reader.status_line import Status, StatusLine
 from tui.safe_text import notify_untrusted, untrusted
 from tui.screens.modals import FilterScreen, NoteScreen
@@ -98,31 +97,14 @@ class ReaderScreen(Screen):
         A keymap moves the bindings it rebinds to the end; the footer keeps the order of
         BINDINGS (labels first) whatever keys the config gives them.
         """
-        active = super().active_bindings
-        for key, (node, binding, enabled, tooltip) in active.items():
-            if node is self and is_label_slot(binding.id or ""):
-                label = self.config.labels[int(binding.id.rsplit(".", 1)[1]) - 1]
-                binding = replace(binding, description=label.name.capitalize(),
-                                  key_display=printable(label.key))
-                # The Footer shows a str tooltip as markup; Content is shown as it is.
-                tooltip = untrusted(label.description)  # type: ignore[assignment]
-                active[key] = ActiveBinding(node, binding, enabled, tooltip)
-        # Re-sort this screen's own bindings among themselves; the others keep their place.
-        order = _declared_order()
-        items = list(active.items())
-        mine = [i for i, (_, a) in enumerate(items) if a.node is self]
-        ranked = sorted((items[i] for i in mine), key=lambda item: order.get(item[1].binding.id,
-                                                                             len(order)))
-        for i, item in zip(mine, ranked, strict=True):
-            items[i] = item
-        return dict(items)
+        return labelled_in_order(super().active_bindings, self, self.config.labels)
 
     def compose(self) -> ComposeResult:
         yield Static(id="reader-title")
         with Horizontal(id="reader-body"):
             yield ArticleView(self.config, id="article")
             yield EntityPanel(id="entity-panel")
-        yield Static(id="legend")
+        yield Legend(id="legend")
         yield StatusLine(id="status")
         yield SearchBar(id="search")
         yield Footer()
@@ -167,32 +149,15 @@ class ReaderScreen(Screen):
         return untrusted(" — ".join(parts), "bold")
 
     def _update_legend(self) -> None:
-        # Labels first: what a tagger presses must not be cut off at 80-100 columns.
-        pieces = [Content("Labels: ")]
-        for label in self.config.labels:
-            # key, the gutter's mark, name: what to press and what the gutter will show
-            pieces.append(untrusted(f"{label.key} {label.mark} {label.name}",
-                                    f"bold {label.colour}"))
-            pieces.append(Content("  "))
-        pieces.append(Content.styled("(? help)", "dim"))
-        pieces.append(Content("   Entities: "))
-        if not self.highlight_on:
-            pieces.append(Content("off (h)"))
-        else:
-            present = {e.label for e in self.article.entities}
-            for name, colour in self.config.entities.items():
-                if name not in present:
-                    continue
-                style = "strike dim" if name in self.hidden_types else f"underline {colour}"
-                pieces.append(untrusted(name, style))
-                pieces.append(Content("  "))
-        self.query_one("#legend", Static).update(Content("").join(pieces))
+        self.query_one(Legend).show(self.config.labels, self.config.entities,
+                                    {e.label for e in self.article.entities},
+                                    self.hidden_types, self.highlight_on)
 
     def _update_status(self) -> None:
         self.query_one(StatusLine).show(Status(
             self._taggable, self.annotations, self.view.cursor,
             {x.name: x.colour for x in self.config.labels},
-            "" if self.filter_key == "all" else self._filter_name(self.filter_key),
+            "" if self.filter_key == "all" else filter_name(self.filter_key),
             self.orphaned, self.search_query, len(self.matches)))
 
     @on(ArticleView.CursorMoved)
@@ -350,25 +315,12 @@ class ReaderScreen(Screen):
             return
         self.action_search_next(1, include_current=True)
 
-    def _sentences_with(self, spans: list[tuple[int, int]]) -> list[int]:
-        visible = self.view.taggable_visible()
-        result = []
-        j = 0
-        ordered = sorted(spans)
-        for index in visible:
-            s = self.article.sentences[index]
-            while j < len(ordered) and ordered[j][1] <= s.start:
-                j += 1
-            if j < len(ordered) and ordered[j][0] < s.end:
-                result.append(index)
-        return result
-
     def action_search_next(self, direction: int, include_current: bool = False) -> None:
         if not self.matches:
             if self.search_query:
                 self.notify("No match.", severity="warning")
             return
-        hits = self._sentences_with(self.matches)
+        hits = sentences_with(self.article, self.view.taggable_visible(), self.matches)
         if not hits:
             return
         cursor = self.view.cursor if self.view.cursor is not None else -1
@@ -380,25 +332,12 @@ class ReaderScreen(Screen):
             self.view.move_to((earlier or hits)[-1])
 
     # -- filters -------------------------------------------------------------
-    def _filter_name(self, key: str) -> str:
-        if key == "all":
-            return "all sentences"
-        if key == "unreviewed":
-            return "unreviewed"
-        if key == "untagged":
-            return "reviewed, none apply"
-        if key.startswith("label:"):
-            return f"tagged {key[6:]}"
-        if key.startswith("entity:"):
-            return f"mentioning {key[7:]}"
-        return key
-
     def action_filter(self) -> None:
         keys = ["all", "unreviewed", "untagged"] + [f"label:{x.name}" for x in
                                                    self.config.labels]
         if self.chosen_entity:
             keys.append(f"entity:{self.chosen_entity}")
-        choices = [(k, untrusted(self._filter_name(k))) for k in keys]
+        choices = [(k, untrusted(filter_name(k))) for k in keys]
 
         def chosen(key: str | None) -> None:
             if key is not None:
@@ -409,31 +348,9 @@ class ReaderScreen(Screen):
     def apply_filter(self, key: str) -> None:
         self.filter_key = key
         sentences = self.article.sentences
-
-        def keep(index: int) -> bool:
-            a = self.annotations.get(index)
-            if key == "unreviewed":
-                return a is None or a.state is ReviewState.UNREVIEWED
-            if key == "untagged":
-                return a is not None and a.state is ReviewState.REVIEWED and not a.labels
-            if key.startswith("label:"):
-                return a is not None and key[6:] in a.labels
-            if key.startswith("entity:"):
-                # The sentences the entity panel counts ("Mention 1 of 2"), not every
-                # sentence containing the text ("Estonia" is in "Estonian parliament").
-                return index in mentioned
-            return True
-
-        mentioned = set()
-        if key.startswith("entity:") and self.chosen_entity_label:
-            mentioned = set(self._sentences_mentioning(self.chosen_entity_label, key[7:]))
-
-        chosen = [s.index for s in sentences if s.heading or keep(s.index)]
-        # Headings with nothing under them are left out.
-        visible = [i for n, i in enumerate(chosen) if not sentences[i].heading or (
-            n + 1 < len(chosen) and not sentences[chosen[n + 1]].heading)]
+        visible = filtered(self.article, self.annotations, key, self.chosen_entity_label)
         if key != "all" and not any(not sentences[i].heading for i in visible):
-            notify_untrusted(self, f"No sentences are {self._filter_name(key)}.",
+            notify_untrusted(self, f"No sentences are {filter_name(key)}.",
                              severity="warning")
             self.filter_key = "all"
             visible = [s.index for s in sentences]
@@ -467,7 +384,7 @@ class ReaderScreen(Screen):
         label, text = event.label, event.text
         self.chosen_entity, self.chosen_entity_label = text, label
         visible = set(self.view.taggable_visible())
-        hits = [i for i in self._sentences_mentioning(label, text) if i in visible]
+        hits = [i for i in sentences_mentioning(self.article, label, text) if i in visible]
         if not hits:
             self.notify("No visible sentence mentions it (check the filter).")
             return
@@ -476,13 +393,6 @@ class ReaderScreen(Screen):
         self.view.move_to(later[0])
         position = hits.index(later[0]) + 1
         notify_untrusted(self, f"Mention {position} of {len(hits)}: {text}", timeout=2)
-
-    def _sentences_mentioning(self, label: str, text: str) -> list[int]:
-        """Sentences with an entity of this type and exactly this text, in order."""
-        grouped = self.article.entities_by_sentence()
-        return [index for index, entities in sorted(grouped.items())
-                if any(e.label == label and self.article.text[e.start:e.end] == text
-                       for e in entities)]
 
     def action_toggle_highlight(self) -> None:
         self.highlight_on = not self.highlight_on
@@ -500,12 +410,3 @@ class ReaderScreen(Screen):
             with contextlib.suppress(UserError, OSError):
                 self.session.store.save_position(self.article.id, self.view.cursor)
 
-
-@cache
-def _declared_order() -> dict[str | None, int]:
-    """Each binding id of the reader (and its base classes) by where it is declared."""
-    order: dict[str | None, int] = {}
-    for binding in declared_bindings(ReaderScreen):
-        if binding.id:
-            order.setdefault(binding.id, len(order))
-    return order
