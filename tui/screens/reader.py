@@ -4,41 +4,37 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections import Counter
 
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingsMap
+from textual.binding import ActiveBinding, Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Footer, Static
 
 from annotations.config import Config
 from annotations.errors import UserError
 from annotations.model import Article, ReviewState, SentenceAnnotation
 from annotations.session import ChangedSince, TaggingSession
 from annotations.tagging import TagChange
-from annotations.text import printable
 from tui.article_view import ArticleView, Highlights
+from tui.keymap import LABEL_ACTION, label_slots, labelled_in_order
 from tui.navigation import CloseReader
+from tui.reader.entity_panel import EntityPanel
+from tui.reader.legend import Legend
+from tui.reader.search_bar import SearchBar
+from tui.reader.selection import filter_name, filtered, sentences_mentioning, sentences_with
+from tui.reader.status_line import Status, StatusLine
 from tui.safe_text import notify_untrusted, untrusted
 from tui.screens.modals import FilterScreen, NoteScreen
-from tui.widgets import plural, progress_bar
-
-
-def textual_key(key: str) -> str:
-    """A config key ("1", "t", "!") as Textual names it."""
-    if len(key) == 1 and not key.isalnum():
-        from textual.keys import _character_to_key
-
-        return _character_to_key(key)
-    return key
 
 
 class ReaderScreen(Screen):
+    # Label slots first, so the footer shows them even at 80-120 columns. Their keys come
+    # from the config through the app's keymap (tui/keymap.py).
     BINDINGS = [
+        *label_slots(),
         Binding("j,down", "next_sentence", "Next", id="reader.next", key_display="j/↓"),
         Binding("k,up", "previous_sentence", "Previous", id="reader.previous",
                 key_display="k/↑", show=False),
@@ -64,7 +60,7 @@ class ReaderScreen(Screen):
         Binding("p", "toggle_entity_panel", "Entities", id="reader.entities", show=False),
         Binding("h", "toggle_highlight", "Highlight on/off", show=False,
                 id="reader.highlight"),
-        Binding("e", "export", "Export", id="reader.export", show=False),
+        Binding("e", "app.export", "Export", id="reader.export", show=False),
         Binding("escape", "back", "Library", id="reader.back", show=False),
         Binding("q", "app.quit", "Quit", id="reader.quit"),
     ]
@@ -87,34 +83,34 @@ class ReaderScreen(Screen):
         self.hidden_types: set[str] = set()
         self.highlight_on = True
         self._taggable = sum(not s.heading for s in article.sentences)
-        # Label keys first, so the footer shows them even at 80-120 columns.
-        bindings = BindingsMap()
-        for label in config.labels:
-            key = textual_key(label.key)
-            bindings.key_to_bindings.setdefault(key, []).append(Binding(
-                key, f"toggle_label({label.name!r})", label.name.capitalize(),
-                id=f"reader.label.{label.name}", key_display=printable(label.key),
-                # The Footer shows a str tooltip as markup; Content is shown as it is.
-                tooltip=untrusted(label.description)))  # type: ignore[arg-type]
-        for key, existing in self._bindings.key_to_bindings.items():
-            bindings.key_to_bindings.setdefault(key, []).extend(existing)
-        self._bindings = bindings
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A label slot without a label in the config is neither shown nor pressable.
+        if action == LABEL_ACTION:
+            return int(parameters[0]) <= len(self.config.labels)  # type: ignore[call-overload]
+        return True
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """Textual's, with each label slot named for its label, in the declared order.
+
+        A keymap moves the bindings it rebinds to the end; the footer keeps the order of
+        BINDINGS (labels first) whatever keys the config gives them.
+        """
+        return labelled_in_order(super().active_bindings, self, self.config.labels)
 
     def compose(self) -> ComposeResult:
         yield Static(id="reader-title")
         with Horizontal(id="reader-body"):
             yield ArticleView(self.config, id="article")
-            yield OptionList(id="entity-panel")
-        yield Static(id="legend")
-        yield Static(id="status")
-        yield Input(placeholder="Search in this article (Enter to jump, escape to close)",
-                    id="search")
+            yield EntityPanel(id="entity-panel")
+        yield Legend(id="legend")
+        yield StatusLine(id="status")
+        yield SearchBar(id="search")
         yield Footer()
 
     def on_mount(self) -> None:
         view = self.query_one(ArticleView)
-        self.query_one("#entity-panel").display = False
-        self.query_one("#search", Input).display = False
         self.query_one("#reader-title", Static).update(self._title())
         self._update_legend()
         view.show_article(self.article, self.annotations, self.start_position)
@@ -153,58 +149,16 @@ class ReaderScreen(Screen):
         return untrusted(" — ".join(parts), "bold")
 
     def _update_legend(self) -> None:
-        # Labels first: what a tagger presses must not be cut off at 80-100 columns.
-        pieces = [Content("Labels: ")]
-        for label in self.config.labels:
-            # key, the gutter's mark, name: what to press and what the gutter will show
-            pieces.append(untrusted(f"{label.key} {label.mark} {label.name}",
-                                    f"bold {label.colour}"))
-            pieces.append(Content("  "))
-        pieces.append(Content.styled("(? help)", "dim"))
-        pieces.append(Content("   Entities: "))
-        if not self.highlight_on:
-            pieces.append(Content("off (h)"))
-        else:
-            present = {e.label for e in self.article.entities}
-            for name, colour in self.config.entities.items():
-                if name not in present:
-                    continue
-                style = "strike dim" if name in self.hidden_types else f"underline {colour}"
-                pieces.append(untrusted(name, style))
-                pieces.append(Content("  "))
-        self.query_one("#legend", Static).update(Content("").join(pieces))
+        self.query_one(Legend).show(self.config.labels, self.config.entities,
+                                    {e.label for e in self.article.entities},
+                                    self.hidden_types, self.highlight_on)
 
     def _update_status(self) -> None:
-        view = self.query_one(ArticleView)
-        total = self._taggable
-        reviewed = sum(1 for a in self.annotations.values() if a.state is ReviewState.REVIEWED)
-        tagged = sum(1 for a in self.annotations.values() if a.labels)
-        parts: list[Content] = [Content(
-            f"{progress_bar(reviewed, total)} {reviewed}/{total} reviewed · {tagged} tagged")]
-        if view.cursor is not None:
-            # One numbering: the index that `newstag show` prints and `newstag tag` takes.
-            parts.append(Content(f" · sentence {view.cursor}"))
-            annotation = self.annotations.get(view.cursor)
-            if annotation and annotation.labels:
-                colours = {x.name: x.colour for x in self.config.labels}
-                parts.append(Content(" · "))
-                for label in annotation.labels:
-                    # Labels may come from an import, not only from the config.
-                    parts.append(untrusted(label + " ", f"bold {colours.get(label, '')}"))
-            elif annotation and annotation.state is ReviewState.REVIEWED:
-                parts.append(Content(" · none apply"))
-            else:
-                parts.append(Content(" · unreviewed"))
-            if annotation and annotation.note:
-                parts.append(Content(" · note: ") + untrusted(annotation.note))
-        if self.filter_key != "all":
-            parts.append(Content(" · filter: ") + untrusted(self._filter_name(self.filter_key)))
-        if self.orphaned:
-            parts.append(Content(f" · {self.orphaned} orphaned (sentence gone; kept in exports)"))
-        if self.search_query:
-            parts.append(Content(f" · {plural(len(self.matches), 'match', 'matches')} for ") +
-                         untrusted(repr(self.search_query)))
-        self.query_one("#status", Static).update(Content("").join(parts))
+        self.query_one(StatusLine).show(Status(
+            self._taggable, self.annotations, self.view.cursor,
+            {x.name: x.colour for x in self.config.labels},
+            "" if self.filter_key == "all" else filter_name(self.filter_key),
+            self.orphaned, self.search_query, len(self.matches)))
 
     @on(ArticleView.CursorMoved)
     def _cursor_moved(self) -> None:
@@ -264,6 +218,11 @@ class ReaderScreen(Screen):
         self.view.update_annotation(index, stored)
         self._update_status()
         return stored
+
+    def action_label(self, slot: int) -> None:
+        """The key of label slot ``slot`` (1-based, in config order) was pressed."""
+        if 1 <= slot <= len(self.config.labels):
+            self.action_toggle_label(self.config.labels[slot - 1].name)
 
     def action_toggle_label(self, name: str) -> None:
         self._apply(self.session.toggle_label, name)
@@ -332,15 +291,15 @@ class ReaderScreen(Screen):
 
     # -- search --------------------------------------------------------------
     def action_search(self) -> None:
-        search = self.query_one("#search", Input)
-        search.display = True
-        search.value = self.search_query
-        search.focus()
+        self.query_one(SearchBar).open(self.search_query)
 
-    @on(Input.Submitted, "#search")
-    def _search_submitted(self, event: Input.Submitted) -> None:
-        self.search_query = event.value.strip()
-        self.query_one("#search", Input).display = False
+    @on(SearchBar.SearchClosed)
+    def _search_closed(self) -> None:
+        self.view.focus()
+
+    @on(SearchBar.SearchSubmitted)
+    def _search_submitted(self, event: SearchBar.SearchSubmitted) -> None:
+        self.search_query = event.query
         self.view.focus()
         if not self.search_query:
             self.matches = []
@@ -356,33 +315,12 @@ class ReaderScreen(Screen):
             return
         self.action_search_next(1, include_current=True)
 
-    def on_key(self, event: events.Key) -> None:
-        search = self.query_one("#search", Input)
-        if event.key == "escape" and search.has_focus:
-            search.display = False
-            self.view.focus()
-            event.stop()
-            event.prevent_default()
-
-    def _sentences_with(self, spans: list[tuple[int, int]]) -> list[int]:
-        visible = self.view.taggable_visible()
-        result = []
-        j = 0
-        ordered = sorted(spans)
-        for index in visible:
-            s = self.article.sentences[index]
-            while j < len(ordered) and ordered[j][1] <= s.start:
-                j += 1
-            if j < len(ordered) and ordered[j][0] < s.end:
-                result.append(index)
-        return result
-
     def action_search_next(self, direction: int, include_current: bool = False) -> None:
         if not self.matches:
             if self.search_query:
                 self.notify("No match.", severity="warning")
             return
-        hits = self._sentences_with(self.matches)
+        hits = sentences_with(self.article, self.view.taggable_visible(), self.matches)
         if not hits:
             return
         cursor = self.view.cursor if self.view.cursor is not None else -1
@@ -394,25 +332,12 @@ class ReaderScreen(Screen):
             self.view.move_to((earlier or hits)[-1])
 
     # -- filters -------------------------------------------------------------
-    def _filter_name(self, key: str) -> str:
-        if key == "all":
-            return "all sentences"
-        if key == "unreviewed":
-            return "unreviewed"
-        if key == "untagged":
-            return "reviewed, none apply"
-        if key.startswith("label:"):
-            return f"tagged {key[6:]}"
-        if key.startswith("entity:"):
-            return f"mentioning {key[7:]}"
-        return key
-
     def action_filter(self) -> None:
         keys = ["all", "unreviewed", "untagged"] + [f"label:{x.name}" for x in
                                                    self.config.labels]
         if self.chosen_entity:
             keys.append(f"entity:{self.chosen_entity}")
-        choices = [(k, untrusted(self._filter_name(k))) for k in keys]
+        choices = [(k, untrusted(filter_name(k))) for k in keys]
 
         def chosen(key: str | None) -> None:
             if key is not None:
@@ -423,31 +348,9 @@ class ReaderScreen(Screen):
     def apply_filter(self, key: str) -> None:
         self.filter_key = key
         sentences = self.article.sentences
-
-        def keep(index: int) -> bool:
-            a = self.annotations.get(index)
-            if key == "unreviewed":
-                return a is None or a.state is ReviewState.UNREVIEWED
-            if key == "untagged":
-                return a is not None and a.state is ReviewState.REVIEWED and not a.labels
-            if key.startswith("label:"):
-                return a is not None and key[6:] in a.labels
-            if key.startswith("entity:"):
-                # The sentences the entity panel counts ("Mention 1 of 2"), not every
-                # sentence containing the text ("Estonia" is in "Estonian parliament").
-                return index in mentioned
-            return True
-
-        mentioned = set()
-        if key.startswith("entity:") and self.chosen_entity_label:
-            mentioned = set(self._sentences_mentioning(self.chosen_entity_label, key[7:]))
-
-        chosen = [s.index for s in sentences if s.heading or keep(s.index)]
-        # Headings with nothing under them are left out.
-        visible = [i for n, i in enumerate(chosen) if not sentences[i].heading or (
-            n + 1 < len(chosen) and not sentences[chosen[n + 1]].heading)]
+        visible = filtered(self.article, self.annotations, key, self.chosen_entity_label)
         if key != "all" and not any(not sentences[i].heading for i in visible):
-            notify_untrusted(self, f"No sentences are {self._filter_name(key)}.",
+            notify_untrusted(self, f"No sentences are {filter_name(key)}.",
                              severity="warning")
             self.filter_key = "all"
             visible = [s.index for s in sentences]
@@ -456,7 +359,7 @@ class ReaderScreen(Screen):
 
     # -- entities ------------------------------------------------------------
     def action_toggle_entity_panel(self) -> None:
-        panel = self.query_one("#entity-panel", OptionList)
+        panel = self.query_one(EntityPanel)
         panel.display = not panel.display
         if panel.display:
             self._fill_entity_panel()
@@ -465,41 +368,23 @@ class ReaderScreen(Screen):
             self.view.focus()
 
     def _fill_entity_panel(self) -> None:
-        panel = self.query_one("#entity-panel", OptionList)
-        counts: dict[str, Counter] = {}
-        for e in self.article.entities:
-            counts.setdefault(e.label, Counter())[self.article.text[e.start:e.end]] += 1
-        highlighted = panel.highlighted
-        panel.clear_options()
-        for label in sorted(counts, key=lambda x: -sum(counts[x].values())):
-            colour = self.config.entities.get(label, "")
-            shown = self.highlight_on and label not in self.hidden_types
-            mark = "◉" if shown else "○"
-            header = (untrusted(f"{mark} {label} ", f"bold {colour}" if colour else "bold")
-                      + Content.styled(f"({sum(counts[label].values())})", "dim"))
-            panel.add_option(Option(header, id=f"type:{label}"))
-            for text, n in counts[label].most_common():
-                panel.add_option(Option(Content("   ") + untrusted(text) +
-                                        Content.styled(f" ×{n}", "dim"),
-                                        id=f"entity:{label}:{text}"))
-        if highlighted is not None and highlighted < panel.option_count:
-            panel.highlighted = highlighted
+        shown = ({e.label for e in self.article.entities} - self.hidden_types
+                 if self.highlight_on else set())
+        self.query_one(EntityPanel).show_entities(self.article, self.config.entities, shown)
 
-    @on(OptionList.OptionSelected, "#entity-panel")
-    def _entity_chosen(self, event: OptionList.OptionSelected) -> None:
-        option_id = event.option.id or ""
-        if option_id.startswith("type:"):
-            label = option_id[5:]
-            self.hidden_types ^= {label}
-            self.view.set_highlights(Highlights(self.highlight_on,
-                                                frozenset(self.hidden_types)))
-            self._update_legend()
-            self._fill_entity_panel()
-            return
-        _, label, text = option_id.split(":", 2)
+    @on(EntityPanel.EntityTypeToggled)
+    def _entity_type_toggled(self, event: EntityPanel.EntityTypeToggled) -> None:
+        self.hidden_types ^= {event.label}
+        self.view.set_highlights(Highlights(self.highlight_on, frozenset(self.hidden_types)))
+        self._update_legend()
+        self._fill_entity_panel()
+
+    @on(EntityPanel.EntityChosen)
+    def _entity_chosen(self, event: EntityPanel.EntityChosen) -> None:
+        label, text = event.label, event.text
         self.chosen_entity, self.chosen_entity_label = text, label
         visible = set(self.view.taggable_visible())
-        hits = [i for i in self._sentences_mentioning(label, text) if i in visible]
+        hits = [i for i in sentences_mentioning(self.article, label, text) if i in visible]
         if not hits:
             self.notify("No visible sentence mentions it (check the filter).")
             return
@@ -509,24 +394,14 @@ class ReaderScreen(Screen):
         position = hits.index(later[0]) + 1
         notify_untrusted(self, f"Mention {position} of {len(hits)}: {text}", timeout=2)
 
-    def _sentences_mentioning(self, label: str, text: str) -> list[int]:
-        """Sentences with an entity of this type and exactly this text, in order."""
-        grouped = self.article.entities_by_sentence()
-        return [index for index, entities in sorted(grouped.items())
-                if any(e.label == label and self.article.text[e.start:e.end] == text
-                       for e in entities)]
-
     def action_toggle_highlight(self) -> None:
         self.highlight_on = not self.highlight_on
         self.view.set_highlights(Highlights(self.highlight_on, frozenset(self.hidden_types)))
         self._update_legend()
-        if self.query_one("#entity-panel").display:
+        if self.query_one(EntityPanel).display:
             self._fill_entity_panel()
 
     # -- leaving -------------------------------------------------------------
-    def action_export(self) -> None:
-        self.app.action_export()
-
     def action_back(self) -> None:
         self.post_message(CloseReader())
 
@@ -534,3 +409,4 @@ class ReaderScreen(Screen):
         if self.view.cursor is not None:
             with contextlib.suppress(UserError, OSError):
                 self.session.store.save_position(self.article.id, self.view.cursor)
+

@@ -1,0 +1,66 @@
+"""The reader's status line: progress, the sentence under the cursor, filter and search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.content import Content
+from textual.widgets import Static
+
+from annotations.model import ReviewState, SentenceAnnotation
+from tui.safe_text import untrusted
+from tui.widgets import plural, progress_bar
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """What the status line shows; the screen builds it, the line only draws it."""
+
+    taggable: int
+    annotations: dict[int, SentenceAnnotation]
+    cursor: int | None
+    label_colours: dict[str, str]
+    filter_name: str = ""  # empty when every sentence is shown
+    orphaned: int = 0
+    search_query: str = ""
+    matches: int = 0
+
+
+class StatusLine(Static):
+    """One line of Content; labels, notes, filter names and queries come from files."""
+
+    def show(self, status: Status) -> None:
+        self.update(render_status(status))
+
+
+def render_status(status: Status) -> Content:
+    annotations = status.annotations
+    reviewed = sum(1 for a in annotations.values() if a.state is ReviewState.REVIEWED)
+    tagged = sum(1 for a in annotations.values() if a.labels)
+    total = status.taggable
+    parts: list[Content] = [Content(
+        f"{progress_bar(reviewed, total)} {reviewed}/{total} reviewed · {tagged} tagged")]
+    if status.cursor is not None:
+        # One numbering: the index that `newstag show` prints and `newstag tag` takes.
+        parts.append(Content(f" · sentence {status.cursor}"))
+        annotation = annotations.get(status.cursor)
+        if annotation and annotation.labels:
+            parts.append(Content(" · "))
+            for label in annotation.labels:
+                # Labels may come from an import, not only from the config.
+                colour = status.label_colours.get(label, "")
+                parts.append(untrusted(label + " ", f"bold {colour}"))
+        elif annotation and annotation.state is ReviewState.REVIEWED:
+            parts.append(Content(" · none apply"))
+        else:
+            parts.append(Content(" · unreviewed"))
+        if annotation and annotation.note:
+            parts.append(Content(" · note: ") + untrusted(annotation.note))
+    if status.filter_name:
+        parts.append(Content(" · filter: ") + untrusted(status.filter_name))
+    if status.orphaned:
+        parts.append(Content(f" · {status.orphaned} orphaned (sentence gone; kept in exports)"))
+    if status.search_query:
+        parts.append(Content(f" · {plural(status.matches, 'match', 'matches')} for ") +
+                     untrusted(repr(status.search_query)))
+    return Content("").join(parts)
