@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import IO
 
 from annotations.config import Config
 from annotations.model import Article, Entity, ReviewState, SentenceAnnotation
@@ -113,6 +112,5 @@ def _unreviewed(article: Article, index: int) -> SentenceAnnotation:
                               sentence.start, sentence.end)
 
 
-def export_yaml(store: Store, config: Config, selection: ExportFilter,
-                stream: IO[str] | None = None) -> str | None:
-    return dump_yaml(build_export(store, config, selection), stream)
+def export_yaml(store: Store, config: Config, selection: ExportFilter) -> str:
+    return dump_yaml(build_export(store, config, selection))

@@ -494,7 +494,7 @@ def write_export(store: Store, config: Config, fmt: str, out: Path | None,
         count = export_docbin(iter(select_all_articles), config, out)
         return f"exported {plural(count, 'sentence')} to {out}"
     if fmt == "yaml":
-        text = export_yaml(store, config, selection) or ""
+        text = export_yaml(store, config, selection)
     else:
         from annotations import formats
 
