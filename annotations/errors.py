@@ -9,6 +9,10 @@ class UserError(Exception):
     exit_code = 2
 
 
+class ArgumentError(UserError):
+    """A command line that cannot be run as given (a missing or conflicting argument)."""
+
+
 class ConfigError(UserError):
     def __init__(self, path: object, key: str | None, problem: str) -> None:
         where = f"{path}: {key}: " if key else f"{path}: "

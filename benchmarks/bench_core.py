@@ -15,10 +15,11 @@ from pathlib import Path
 from common import CORPUS, SAMPLES, dump_yaml_pyyaml
 
 from annotations.config import load_config
-from annotations.export import ExportFilter, build_export, export_yaml
+from annotations.export import build_export, export_yaml
 from annotations.ingest import import_paths
 from annotations.model import Article, ReviewState, Sentence, SentenceAnnotation
 from annotations.nlp import PIPE_BATCH_SIZE, line_jobs, load_pipeline
+from annotations.selection import ExportFilter
 from annotations.store import Store, now_iso
 from annotations.text import iter_lines
 from annotations.yamlio import dump_yaml, load_yaml

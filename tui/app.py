@@ -243,7 +243,7 @@ class NewstagApp(App):
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def export_to(self, fmt: str, path: Path) -> None:
-        from tui.cli import write_export
+        from annotations.interchange import write_export
         from tui.settings import ExportChoice, save_export_choice
 
         try:

@@ -12,7 +12,8 @@ from importlib import resources
 from pathlib import Path
 
 from annotations.config import Config, load_config
-from annotations.errors import UserError, brief
+from annotations.errors import ArgumentError, UserError, brief
+from annotations.interchange import EXPORT_NAMES, IMPORT_NAMES, write_export
 from annotations.paths import resolve_db_path
 from annotations.store import Store
 from annotations.tagging import TagChange, apply_changes
@@ -21,12 +22,6 @@ from annotations.text import json_for_terminal, printable
 COMMANDS = ("import", "list", "show", "tag", "export", "import-annotations", "stats",
             "doctor")
 PROGRESS_MIN_LINES = 2000
-EXPORT_FORMATS = ["yaml", "jsonl", "doccano", "spacy", "csv"]
-IMPORT_FORMATS = ["yaml", "prodigy", "jsonl", "doccano"]
-
-
-class ArgumentError(UserError):
-    pass
 
 
 class Parser(argparse.ArgumentParser):
@@ -82,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="one operation per line: ARTICLE INDEX [LABEL ...|--none|--clear]")
 
     p = sub.add_parser("export", parents=[common], help="export annotations")
-    p.add_argument("-f", "--format", default="yaml", choices=EXPORT_FORMATS)
+    p.add_argument("-f", "--format", default="yaml", choices=EXPORT_NAMES)
     p.add_argument("-o", "--output", metavar="FILE", default="-")
     p.add_argument("--article", action="append", default=[], metavar="ID")
     p.add_argument("--label", action="append", default=[], metavar="L")
@@ -98,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import-annotations", parents=[common], help="import an export file")
     p.add_argument("file", metavar="FILE")
-    p.add_argument("-f", "--format", default="yaml", choices=IMPORT_FORMATS)
+    p.add_argument("-f", "--format", default="yaml", choices=IMPORT_NAMES)
     p.add_argument("--overwrite", action="store_true",
                    help="the file wins over newer changes in the database")
 
@@ -458,74 +453,12 @@ def cmd_export(args: argparse.Namespace, config: Config, db: Path) -> int:
     return 0
 
 
-def _for_terminal(text: str, fmt: str) -> str:
-    """An export shown on a terminal: nothing in it may act on the terminal.
-
-    Only when stdout is a terminal; a pipe or a file gets the data exactly. JSON lines
-    keep parsing (the characters become \\u escapes inside their strings); CSV and YAML
-    get the visible symbols of the one sanitising path.
-    """
-    if fmt in ("jsonl", "doccano"):
-        return json_for_terminal(text)
-    return printable(text.replace("\r\n", "\n"), multiline=True)
-
-
-def write_export(store: Store, config: Config, fmt: str, out: Path | None,
-                 articles: Sequence[str] = (), labels: Sequence[str] = (),
-                 sentences: str | None = None, include_text: bool = True,
-                 entities: bool = False) -> str:
-    """Export in ``fmt`` to ``out`` (stdout when None); what to tell the user, if anything.
-
-    Shared by `newstag export` and the reader's export dialog.
-    """
-    from annotations.export import ExportFilter, export_yaml
-
-    mode = sentences or ("annotated" if fmt == "yaml" else "reviewed")
-    selection = ExportFilter(list(articles), list(labels), include_text=include_text,
-                             sentences=mode)
-    if out is not None and out.is_dir():
-        raise UserError(f"{out}: is a folder; name a file to export to")
-    if fmt == "spacy":
-        if out is None:
-            raise ArgumentError("newstag export -f spacy: a DocBin is binary; give -o FILE.spacy")
-        from annotations.formats import export_docbin, iter_rows
-
-        select_all_articles = list(iter_rows(store, selection, mode))  # validates refs first
-        count = export_docbin(iter(select_all_articles), config, out)
-        return f"exported {plural(count, 'sentence')} to {out}"
-    if fmt == "yaml":
-        text = export_yaml(store, config, selection)
-    else:
-        from annotations import formats
-
-        rows = formats.iter_rows(store, selection, mode)
-        if fmt == "jsonl":
-            text = formats.export_jsonl(rows, lambda r: formats.prodigy_task(r, config))
-        elif fmt == "doccano":
-            text = formats.export_jsonl(rows, lambda r: formats.doccano_record(r, entities))
-        else:
-            text = formats.export_csv(rows, config)
-    if out is None:
-        sys.stdout.write(_for_terminal(text, fmt) if sys.stdout.isatty() else text)
-        return ""
-    from annotations.storage import write_output
-
-    try:
-        write_output(out, text.encode("utf-8"))  # into a FIFO or device, never replacing it
-    except OSError as exc:
-        raise UserError(f"{out}: cannot write ({exc.strerror or exc})") from None
-    return f"exported to {out}"
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word if count == 1 else word + 's'}"
-
-
 def cmd_import_annotations(args: argparse.Namespace, config: Config, db: Path) -> int:
     from annotations import importing
+    from annotations.interchange import read_file
 
     # The whole file is read and validated before the database is opened.
-    parsed = importing.read_file(Path(args.file), args.format)
+    parsed = read_file(Path(args.file), args.format)
     store = Store.open(db)
     report = importing.apply(store, parsed, config.label_names, config.annotator,
                              lambda: _load_nlp(config), overwrite=args.overwrite)
