@@ -282,7 +282,7 @@ class NewstagApp(App):
 
 
 def run_reader(config: Config, db: Path, paths: Sequence[str]) -> int:
-    from tui.cli import sample_paths
+    from annotations.sources import sample_paths
 
     missing = [p for p in paths if not Path(p).exists()]
     if missing:

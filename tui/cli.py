@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import errno
 import json
-import shlex
 import sys
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
 
 from annotations.config import Config, load_config
-from annotations.errors import ArgumentError, UserError, brief
+from annotations.errors import ArgumentError, UserError, brief, os_error_line
 from annotations.interchange import EXPORT_NAMES, IMPORT_NAMES, write_export
 from annotations.paths import resolve_db_path
 from annotations.store import Store
-from annotations.tagging import TagChange, apply_changes
+from annotations.tagging import apply_changes, check_located, parse_change, read_tag_file
 from annotations.text import json_for_terminal, printable
 
 COMMANDS = ("import", "list", "show", "tag", "export", "import-annotations", "stats",
@@ -151,21 +148,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
-def os_error_line(exc: OSError) -> str:
-    """``PATH: reason`` for an OSError, with a hint for the common ones."""
-    reason = exc.strerror or type(exc).__name__
-    hint = {errno.ENOSPC: "free some space and run the command again",
-            errno.EDQUOT: "free some space and run the command again",
-            errno.EFBIG: "the file size limit (ulimit -f) was reached"}.get(exc.errno or 0, "")
-    where = str(exc.filename) if exc.filename is not None else "cannot read or write"
-    if exc.filename2 is not None:
-        where += f" -> {exc.filename2}"
-    return f"{where}: {reason}" + (f" ({hint})" if hint else "")
-
-
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    db = resolve_db_path(args.db, config)
+    db = resolve_db_path(args.db, config.database)
     handler = {
         None: cmd_reader, "import": cmd_import, "list": cmd_list, "show": cmd_show,
         "tag": cmd_tag, "export": cmd_export, "import-annotations": cmd_import_annotations,
@@ -203,11 +188,6 @@ def _err(message: str) -> None:
     print(f"newstag: error: {printable(message)}", file=sys.stderr)
 
 
-def sample_paths() -> list[Path]:
-    folder = resources.files("annotations").joinpath("data/samples")
-    return sorted(Path(str(folder)).glob("*.txt"))
-
-
 # -- commands -----------------------------------------------------------------
 def cmd_reader(args: argparse.Namespace, config: Config, db: Path) -> int:
     from tui.app import run_reader  # Textual only for the reader
@@ -217,6 +197,7 @@ def cmd_reader(args: argparse.Namespace, config: Config, db: Path) -> int:
 
 def cmd_import(args: argparse.Namespace, config: Config, db: Path) -> int:
     from annotations.ingest import import_paths
+    from annotations.sources import sample_paths
 
     paths = list(args.paths) + (sample_paths() if args.samples else [])
     if not paths:
@@ -327,116 +308,23 @@ def cmd_show(args: argparse.Namespace, config: Config, db: Path) -> int:
     return 0
 
 
-def _parse_index(value: str | None, where: str) -> int:
-    try:
-        return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ArgumentError(f"{where}: INDEX must be a whole number, got {brief(value)}") from None
-
-
-def _change(article: str | None, index: str | None, labels: list[str], none: bool,
-            clear: bool, note: str | None, where: str) -> TagChange:
-    if not article or index is None:
-        raise ArgumentError(f"{where}: expected ARTICLE INDEX [LABEL ...]")
-    if sum([bool(labels), none, clear]) > 1:
-        raise ArgumentError(f"{where}: give labels, --none or --clear, not several")
-    if not labels and not none and not clear and note is None:
-        raise ArgumentError(f"{where}: give labels, --none, --clear or --note")
-    for what, value in (("article", article), ("note", note), *(("label", x) for x in labels)):
-        _check_text(value, where, what)
-    return TagChange(article, _parse_index(index, where), tuple(labels) if labels else None,
-                     none, clear, note)
-
-
-def _check_text(value: str | None, where: str, what: str) -> None:
-    # Bytes that are not UTF-8 reach argv as lone surrogates ("surrogateescape"); they
-    # cannot be stored in a UTF-8 file, so refuse them before anything is written.
-    if value is not None and any("\ud800" <= c <= "\udfff" for c in value):
-        raise ArgumentError(f"{where}: the {what} is not valid UTF-8 text")
-
-
 def cmd_tag(args: argparse.Namespace, config: Config, db: Path) -> int:
     if args.from_file:
         if args.article or args.labels or args.none or args.clear or args.note is not None:
             raise ArgumentError("newstag tag: --from cannot be combined with other arguments")
         located = read_tag_file(Path(args.from_file))
     else:
-        located = [("newstag tag", _change(args.article, args.index, args.labels, args.none,
+        located = [("newstag tag", parse_change(args.article, args.index, args.labels, args.none,
                                            args.clear, args.note, "newstag tag"))]
     if not Store(db).exists:
         raise UserError(f"{db}: no database here yet (import articles first)")
     store = Store.open(db)
     if args.from_file:
-        _check_changes(store, config, located)
+        check_located(store, config, located)
     count = apply_changes(store, config, [change for _, change in located])
     if args.from_file:
         print(f"tagged {count} sentences")
     return 0
-
-
-def _check_changes(store: Store, config: Config, located: list[tuple[str, TagChange]]) -> None:
-    """Validate each line of a --from file on its own, so an error names its line."""
-    from annotations.tagging import check_labels, check_sentence
-
-    articles = {}
-    for where, change in located:
-        try:
-            summary = store.resolve(change.article_ref)
-            if summary.id not in articles:
-                articles[summary.id] = store.load_article(summary.id)
-            check_sentence(articles[summary.id], change.index)
-            check_labels(config, change.labels or ())
-        except UserError as exc:
-            raise UserError(f"{where}: {exc}") from None
-
-
-MAX_TAG_FILE_BYTES = 256 << 20  # /dev/zero must end in a line, not a MemoryError
-
-
-def read_tag_file(path: Path) -> list[tuple[str, TagChange]]:
-    """Each operation with where it was read ("FILE: line N")."""
-    try:
-        with open(path, "rb") as handle:  # any readable file: a FIFO, <(…), /dev/stdin
-            data = handle.read(MAX_TAG_FILE_BYTES + 1)
-        if len(data) > MAX_TAG_FILE_BYTES:
-            raise UserError(f"{path}: larger than {MAX_TAG_FILE_BYTES >> 20} MB; "
-                            "split it into several files")
-        text = data.decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path}: cannot read ({exc})") from None
-    changes = []
-    # Lines end at "\n" only: splitlines() would also cut a note at U+2028 or U+0085.
-    for number, line in enumerate(text.split("\n"), start=1):
-        line = line.removesuffix("\r")
-        where = f"{path}: line {number}"
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        try:
-            tokens = shlex.split(line) if ('"' in line or "'" in line) else line.split()
-        except ValueError as exc:
-            raise ArgumentError(f"{where}: {exc}") from None
-        article, index, labels, none, clear, note = None, None, [], False, False, None
-        rest = iter(tokens)
-        for token in rest:
-            if token == "--none":
-                none = True
-            elif token == "--clear":
-                clear = True
-            elif token == "--note":
-                note = next(rest, None)
-                if note is None:
-                    raise ArgumentError(f"{where}: --note needs a text")
-            elif article is None:
-                article = token
-            elif index is None:
-                index = token
-            else:
-                labels.append(token)
-        try:
-            changes.append((where, _change(article, index, labels, none, clear, note, where)))
-        except UserError as exc:
-            raise ArgumentError(str(exc)) from None
-    return changes
 
 
 def cmd_export(args: argparse.Namespace, config: Config, db: Path) -> int:

@@ -14,9 +14,10 @@ from pathlib import Path
 
 from annotations.dbfiles import UnsafePath, inside
 from annotations.interchange import FORMATS
+from annotations.paths import READER_SETTINGS_FILE
 from annotations.storage import write_atomically
 
-SETTINGS_FILE = "reader-settings.json"
+SETTINGS_FILE = READER_SETTINGS_FILE
 EXPORT_FORMATS = {f.name: f.extension for f in FORMATS.values()}  # name -> file extension
 
 
