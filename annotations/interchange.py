@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from annotations import formats
 from annotations.config import Config
-from annotations.errors import ArgumentError, UserError
+from annotations.errors import ArgumentError, UserError, brief
 from annotations.export import export_yaml
 from annotations.selection import ExportFilter, iter_rows
 from annotations.storage import write_output
@@ -110,7 +110,7 @@ def reader_for(name: str) -> Reader:
     for f in FORMATS.values():
         if f.read is not None and name in (f.name, *f.aliases):
             return f.read
-    raise ArgumentError(f"cannot import from {name!r} (use {', '.join(IMPORT_NAMES)})")
+    raise ArgumentError(f"cannot import from {brief(name)} (use {', '.join(IMPORT_NAMES)})")
 
 
 def read_file(path: Path, fmt: str) -> ParsedFile:
