@@ -168,26 +168,29 @@ def _annotation(item: Incoming, rule: MergeRule) -> SentenceAnnotation:
 def _merge(current: ArticleAnnotations, article: Article, incoming: list[SentenceAnnotation],
            rule: MergeRule, report: ImportReport) -> None:
     """Place on the named sentence when its text still matches, else by text."""
-    exact, by_text = [], []
+    exact: list[tuple[int, SentenceAnnotation]] = []
+    by_text: list[SentenceAnnotation] = []
     for annotation in incoming:
         index = annotation.sentence_index
         if (index is not None and 0 <= index < len(article.sentences)
                 and not article.sentences[index].heading
                 and article.sentence_text(article.sentences[index]) == annotation.text):
-            exact.append(annotation)
+            exact.append((index, annotation))
         else:
             by_text.append(annotation)
-    taken = {a.sentence_index for a in exact}
+    taken = {index for index, _ in exact}
     placed_by_text, new_orphans = place_by_text(_without(article, taken), by_text)
-    for annotation in exact:
-        sentence = article.sentences[annotation.sentence_index]
+    for index, annotation in exact:
+        sentence = article.sentences[index]
         annotation.start, annotation.end = sentence.start, sentence.end
-    for annotation in exact + placed_by_text:
-        local = current.placed.get(annotation.sentence_index)
+    for annotation in [a for _, a in exact] + placed_by_text:
+        index = annotation.sentence_index
+        assert index is not None  # placed, by its index or by its text
+        local = current.placed.get(index)
         if local is not None and _same(local, annotation):
             report.unchanged += 1
         elif local is None or rule.overwrite or _newer(annotation, local):
-            current.placed[annotation.sentence_index] = annotation
+            current.placed[index] = annotation
             report.placed += 1
         else:
             report.conflicts += 1

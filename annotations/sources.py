@@ -199,6 +199,7 @@ def _decode(path: Path) -> tuple[str, SourceProblem | None] | SourceProblem:
             return SourceProblem(str(path), "invalid UTF-16 text")
     if b"\x00" in data:
         return SourceProblem(str(path), "looks like a binary file, not text")
+    text: str | None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -259,6 +259,7 @@ class YAMLRefused(yaml.YAMLError):
         self.key = key  # where in the document, e.g. "labels[0].key", when known
         self.problem = f"{key}: {problem}" if key else problem
         self.problem_mark = mark
+        self.node: yaml.Node | None = None  # the value refused, when known
 
     def __str__(self) -> str:
         where = f"line {self.problem_mark.line + 1}: " if self.problem_mark else ""
@@ -344,7 +345,14 @@ def _short(exc: BaseException) -> str:
     return text if len(text) <= _MESSAGE_LIMIT else text[: _MESSAGE_LIMIT - 1] + "…"
 
 
-class _Guard:
+# The mixin is checked as the loader it is mixed into.
+if TYPE_CHECKING:
+    _LoaderBase = yaml.SafeLoader
+else:
+    _LoaderBase = object
+
+
+class _Guard(_LoaderBase):
     """For a safe loader: check the composed nodes before building Python objects."""
 
     may_alias = True

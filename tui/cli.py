@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, NoReturn
 
 from annotations.config import Config, load_config
 from annotations.errors import ArgumentError, UserError, brief, os_error_line
@@ -24,7 +25,7 @@ PROGRESS_MIN_LINES = 2000
 class Parser(argparse.ArgumentParser):
     """argparse that raises instead of printing usage and exiting."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         raise ArgumentError(f"{self.prog}: {message}")
 
 
@@ -37,8 +38,8 @@ def _version() -> str:
         return "newstag (not installed)"
 
 
-def _common(default=None) -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+def _common(default: object = None) -> Parser:
+    common = Parser(add_help=False)
     common.add_argument("--db", metavar="PATH", help="database folder", default=default)
     common.add_argument("--config", metavar="PATH", help="config.yaml to use", default=default)
     return common
@@ -277,7 +278,7 @@ def cmd_show(args: argparse.Namespace, config: Config, db: Path) -> int:
     article = store.load_article(summary.id)
     annotations = store.annotations(article.id)
     grouped = article.entities_by_sentence()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for sentence in article.sentences:
         a = annotations.get(sentence.index)
         rows.append({
