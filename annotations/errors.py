@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import errno
+
 
 class UserError(Exception):
     """A mistake in input, arguments or configuration, reported without a traceback."""
 
     exit_code = 2
+
+
+class ArgumentError(UserError):
+    """A command line that cannot be run as given (a missing or conflicting argument)."""
 
 
 class ConfigError(UserError):
@@ -48,3 +54,15 @@ def brief(value: object, limit: int = BRIEF_LIMIT) -> str:
     else:
         return f"<{type(value).__name__}>"
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def os_error_line(exc: OSError) -> str:
+    """``PATH: reason`` for an OSError, with a hint for the common ones."""
+    reason = exc.strerror or type(exc).__name__
+    hint = {errno.ENOSPC: "free some space and run the command again",
+            errno.EDQUOT: "free some space and run the command again",
+            errno.EFBIG: "the file size limit (ulimit -f) was reached"}.get(exc.errno or 0, "")
+    where = str(exc.filename) if exc.filename is not None else "cannot read or write"
+    if exc.filename2 is not None:
+        where += f" -> {exc.filename2}"
+    return f"{where}: {reason}" + (f" ({hint})" if hint else "")

@@ -1,13 +1,13 @@
-"""The YAML export: self-contained, readable, and importable again without loss."""
+"""The YAML export: self-contained, readable, and importable again without loss.
+
+It reads the same selection pass as every other format (``annotations.selection``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import IO
-
 from annotations.config import Config
-from annotations.model import Article, Entity, ReviewState, SentenceAnnotation
+from annotations.model import SentenceAnnotation
+from annotations.selection import ExportFilter, ExportRow, iter_articles
 from annotations.store import Store, now_iso
 from annotations.yamlio import FlowList, FlowMap, dump_yaml
 
@@ -15,27 +15,9 @@ FORMAT_NAME = "newstag-annotations"
 FORMAT_VERSION = 1
 
 
-@dataclass(slots=True)
-class ExportFilter:
-    article_refs: list[str] = field(default_factory=list)
-    labels: list[str] = field(default_factory=list)
-    include_text: bool = True
-    sentences: str = "annotated"  # "reviewed", "annotated" or "all"
-
-    def keeps(self, annotation: SentenceAnnotation) -> bool:
-        return not self.labels or bool(set(self.labels) & set(annotation.labels))
-
-
-def select_articles(store: Store, refs: Iterable[str]) -> list[str]:
-    refs = list(refs)
-    if not refs:
-        return [s.id for s in store.summaries()]
-    return list(dict.fromkeys(store.resolve(ref).id for ref in refs))
-
-
-def sentence_record(article: Article, annotation: SentenceAnnotation,
-                    entities: dict[int, list[Entity]]) -> dict:
-    record = {
+def sentence_record(row: ExportRow) -> dict[str, object]:
+    annotation = row.annotation or _unreviewed(row)
+    record: dict[str, object] = {
         "index": annotation.sentence_index,
         "start": annotation.start,
         "end": annotation.end,
@@ -51,40 +33,36 @@ def sentence_record(article: Article, annotation: SentenceAnnotation,
         record["orphaned"] = True
         record["entities"] = []
     else:
-        sentence = article.sentences[annotation.sentence_index]
         record["entities"] = [
-            FlowMap(text=article.text[e.start:e.end], label=e.label,
-                    start=e.start - sentence.start, end=e.end - sentence.start)
-            for e in entities.get(sentence.index, [])
+            FlowMap(text=row.text[e.start:e.end], label=e.label, start=e.start, end=e.end)
+            for e in row.entities
         ]
     return record
 
 
-def build_export(store: Store, config: Config, selection: ExportFilter) -> dict:
+def _unreviewed(row: ExportRow) -> SentenceAnnotation:
+    """A sentence nobody has looked at yet (``sentences: all``), as an annotation record."""
+    assert row.index is not None  # orphans always have their annotation
+    sentence = row.article.sentences[row.index]
+    return SentenceAnnotation(row.article.id, row.index, row.text, sentence.start, sentence.end)
+
+
+def build_export(store: Store, config: Config, selection: ExportFilter) -> dict[str, object]:
     articles = []
-    for article_id in select_articles(store, selection.article_refs):
-        article = store.load_article(article_id)
-        placed, orphans = store.load_annotations(article_id)
-        if selection.sentences == "all":
-            placed = {s.index: placed.get(s.index) or _unreviewed(article, s.index)
-                      for s in article.taggable}
-        ordered = sorted(placed.values(), key=lambda a: a.sentence_index) + orphans
-        annotations = [a for a in ordered if selection.keeps(a) and (
-            selection.sentences != "reviewed" or a.state is ReviewState.REVIEWED)]
-        if selection.labels and not annotations:
+    for article, rows in iter_articles(store, selection):
+        if selection.labels and not rows:
             continue
-        by_sentence = article.entities_by_sentence()
-        entry = {
+        entry: dict[str, object] = {
             "id": article.id,
             "title": article.title,
             "source": article.source,
             "published": article.published,
-            "sentences": [sentence_record(article, a, by_sentence) for a in annotations],
+            "sentences": [sentence_record(row) for row in rows],
         }
         if selection.include_text:
             entry["text"] = article.text
         articles.append(entry)
-    document = {
+    document: dict[str, object] = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "exported_at": now_iso(),
@@ -107,12 +85,5 @@ def build_export(store: Store, config: Config, selection: ExportFilter) -> dict:
     return document
 
 
-def _unreviewed(article: Article, index: int) -> SentenceAnnotation:
-    sentence = article.sentences[index]
-    return SentenceAnnotation(article.id, index, article.sentence_text(sentence),
-                              sentence.start, sentence.end)
-
-
-def export_yaml(store: Store, config: Config, selection: ExportFilter,
-                stream: IO[str] | None = None) -> str | None:
-    return dump_yaml(build_export(store, config, selection), stream)
+def export_yaml(store: Store, config: Config, selection: ExportFilter) -> str:
+    return dump_yaml(build_export(store, config, selection))

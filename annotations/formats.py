@@ -1,5 +1,6 @@
 """Exports in the formats annotation and training tools read: Prodigy JSONL,
-doccano JSONL, spaCy DocBin and CSV. Every format takes the same selection."""
+doccano JSONL, spaCy DocBin and CSV. Each writes the rows of the one selection pass
+(``annotations.selection``); ``annotations.interchange`` names them."""
 
 from __future__ import annotations
 
@@ -7,72 +8,14 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from annotations.config import Config
-from annotations.errors import UserError, brief
-from annotations.export import ExportFilter, select_articles
-from annotations.model import Article, Entity, ReviewState, SentenceAnnotation
+from annotations.selection import ExportRow
 from annotations.storage import write_output
-from annotations.store import Store
-
-SENTENCE_MODES = ("reviewed", "annotated", "all")
-
-
-@dataclass(slots=True)
-class ExportRow:
-    """One sentence to export, with what the annotator said about it (if anything)."""
-
-    article: Article
-    index: int | None
-    text: str
-    entities: list[Entity]  # offsets relative to the sentence
-    annotation: SentenceAnnotation | None
-
-    @property
-    def labels(self) -> list[str]:
-        return list(self.annotation.labels) if self.annotation else []
-
-    @property
-    def reviewed(self) -> bool:
-        return self.annotation is not None and self.annotation.state is ReviewState.REVIEWED
-
-    @property
-    def note(self) -> str:
-        return self.annotation.note if self.annotation else ""
-
-
-def iter_rows(store: Store, selection: ExportFilter, mode: str = "reviewed") -> Iterator[ExportRow]:
-    """Sentences in article order: reviewed ones, every annotated one, or all of them."""
-    if mode not in SENTENCE_MODES:
-        raise UserError(f"unknown sentence selection {brief(mode)} "
-                        f"(use {', '.join(SENTENCE_MODES)})")
-    for article_id in select_articles(store, selection.article_refs):
-        article = store.load_article(article_id)
-        placed, orphans = store.load_annotations(article_id)
-        grouped = article.entities_by_sentence()
-        for sentence in article.taggable:
-            annotation = placed.get(sentence.index)
-            if mode == "reviewed" and (annotation is None
-                                       or annotation.state is not ReviewState.REVIEWED):
-                continue
-            if mode == "annotated" and annotation is None:
-                continue
-            if selection.labels and not (annotation and selection.keeps(annotation)):
-                continue
-            entities = [Entity(e.start - sentence.start, e.end - sentence.start, e.label)
-                        for e in grouped.get(sentence.index, [])]
-            yield ExportRow(article, sentence.index, article.sentence_text(sentence), entities,
-                            annotation)
-        for orphan in orphans:
-            if mode == "reviewed" and orphan.state is not ReviewState.REVIEWED:
-                continue
-            if selection.labels and not selection.keeps(orphan):
-                continue
-            yield ExportRow(article, None, orphan.text, [], orphan)
 
 
 def stable_hash(*parts: object) -> int:
@@ -95,11 +38,11 @@ def _timestamp(iso: str) -> int:
     return min(max(seconds, 0), _LAST_SECOND)
 
 
-def prodigy_task(row: ExportRow, config: Config) -> dict:
+def prodigy_task(row: ExportRow, config: Config) -> dict[str, Any]:
     options = [{"id": label.name, "text": label.name} for label in config.labels]
     spans = [{"start": e.start, "end": e.end, "label": e.label} for e in row.entities]
     input_hash = stable_hash(row.text)
-    task = {"text": row.text, "options": options}
+    task: dict[str, Any] = {"text": row.text, "options": options}
     if row.reviewed:
         task["accept"] = row.labels
         task["answer"] = "accept"
@@ -125,7 +68,7 @@ def doccano_record(row: ExportRow, entities: bool) -> dict:
             "annotator": row.annotation.annotator if row.annotation else ""}
 
 
-def export_jsonl(rows: Iterator[ExportRow], make) -> str:
+def export_jsonl(rows: Iterable[ExportRow], make: Callable[[ExportRow], dict]) -> str:
     return "".join(json.dumps(make(row), ensure_ascii=False) + "\n" for row in rows)
 
 
@@ -139,7 +82,7 @@ def csv_cell(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def export_csv(rows: Iterator[ExportRow], config: Config) -> str:
+def export_csv(rows: Iterable[ExportRow], config: Config) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["article_id", "index", "text", *map(csv_cell, config.label_names), "note"])
@@ -151,17 +94,17 @@ def export_csv(rows: Iterator[ExportRow], config: Config) -> str:
     return out.getvalue()
 
 
-def export_docbin(rows: Iterator[ExportRow], config: Config, path: Path) -> int:
+def docbin_bytes(rows: Iterable[ExportRow], config: Config) -> tuple[bytes, int]:
     """A .spacy DocBin: one Doc per sentence, cats for every label, entities as doc.ents."""
     import spacy
-    from spacy.tokens import DocBin
+    from spacy.tokens import DocBin, Span
 
     nlp = spacy.blank("en")
     docbin = DocBin(store_user_data=False)
     count = 0
     for row in rows:
         doc = nlp.make_doc(row.text)
-        spans = []
+        spans: list[Span] = []
         for e in row.entities:
             span = doc.char_span(e.start, e.end, label=e.label, alignment_mode="expand")
             if span is not None and not any(span.start < s.end and s.start < span.end
@@ -172,7 +115,13 @@ def export_docbin(rows: Iterator[ExportRow], config: Config, path: Path) -> int:
         doc.cats = {name: 1.0 if name in labels else 0.0 for name in config.label_names}
         docbin.add(doc)
         count += 1
+    return docbin.to_bytes(), count
+
+
+def export_docbin(rows: Iterable[ExportRow], config: Config, path: Path) -> int:
+    """The DocBin written to ``path``; how many sentences it holds."""
+    data, count = docbin_bytes(rows, config)
     # Through the same writer as every export: atomic for a regular file, into (never
     # over) a FIFO or device; DocBin.to_disk would write a regular file in place.
-    write_output(path, docbin.to_bytes())
+    write_output(path, data)
     return count

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -132,7 +132,7 @@ def import_documents(
     # of its own: the lock depth is per Store, the flock per open file.
     writer_store = Store(store.root)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="newstag-writer") as writer:
-        writes = []
+        writes: list[Future[object]] = []
 
         def finished(t: int) -> None:
             job, result = jobs[t], results[t]
@@ -189,7 +189,7 @@ def relocate_annotations(store: Store, article: Article) -> tuple[int, list[Sent
     Read and written in one transaction, so a tag made meanwhile is moved too.
     """
     with store.annotations_of(article.id) as current:
-        old = sorted(current.placed.values(), key=lambda a: a.sentence_index)
+        old = [current.placed[i] for i in sorted(current.placed)]
         placed, orphans = place_by_text(article, old + current.orphans)
         current.replace(placed, orphans)
     return len(placed), orphans

@@ -32,7 +32,7 @@ def _v1_flat_arrays(root: Path) -> None:
     for path in dbfiles.files(root, "articles", "*.json"):
         tables = read_json_tables(path)
         body = (tables or {}).get("article", {}).get("1")
-        if body is None or "entity_labels" in body:
+        if tables is None or body is None or "entity_labels" in body:
             continue
         labels = sorted({label for _, _, label in body["entities"]})
         number = {label: i for i, label in enumerate(labels)}

@@ -47,9 +47,6 @@ class Article:
     def sentence_text(self, sentence: Sentence) -> str:
         return self.text[sentence.start : sentence.end]
 
-    def entities_in(self, sentence: Sentence) -> list[Entity]:
-        return [e for e in self.entities if e.start >= sentence.start and e.end <= sentence.end]
-
     def entities_by_sentence(self) -> dict[int, list[Entity]]:
         """Entities grouped by the sentence that contains them, in one pass."""
         grouped: dict[int, list[Entity]] = {}

@@ -259,18 +259,20 @@ def _merge(current: ArticleAnnotations, article: Article, incoming: list[_Pendin
             exact.append(pending)
         else:
             by_text.append(pending)
-    taken = {a.sentence_index for a, _ in exact}
+    taken = {a.sentence_index for a, _ in exact if a.sentence_index is not None}
     _, new_orphans = place_by_text(_without(article, taken), [a for a, _ in by_text])
-    for annotation, _ in exact:
-        sentence = article.sentences[annotation.sentence_index]
+    for annotation, item in exact + by_text:
+        index = annotation.sentence_index
+        if index is None:  # not placed: among new_orphans
+            continue
+        sentence = article.sentences[index]
         annotation.start, annotation.end = sentence.start, sentence.end
-    for annotation, item in exact + [p for p in by_text if p[0].sentence_index is not None]:
-        local = current.placed.get(annotation.sentence_index)
+        local = current.placed.get(index)
         result = _applied(annotation, item, local)
         if local is not None and _same(local, result):
             report.unchanged += 1
         elif local is None or rule.overwrite or _newer(result, local):
-            current.placed[annotation.sentence_index] = result
+            current.placed[index] = result
             report.placed += 1
         else:
             report.conflicts += 1

@@ -8,6 +8,8 @@ good, else one short phrase saying what is wrong.
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from annotations.errors import brief
 
 _STATES = ("unreviewed", "reviewed")
@@ -18,7 +20,7 @@ INDEX_COUNTS = ("sentences", "headings")
 ARTICLE_META = ("id", "title", "source", "published", "source_path")
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from annotations.errors import brief
+from annotations.paths import samples_folder
 from annotations.text import is_heading_line, normalise_newlines
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -198,6 +199,7 @@ def _decode(path: Path) -> tuple[str, SourceProblem | None] | SourceProblem:
             return SourceProblem(str(path), "invalid UTF-16 text")
     if b"\x00" in data:
         return SourceProblem(str(path), "looks like a binary file, not text")
+    text: str | None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -255,3 +257,8 @@ def _title_from_name(path: Path) -> str:
     words = path.stem.replace("_", " ").replace("-", " ").split()
     title = " ".join(words)
     return title[:1].upper() + title[1:] if title else path.name
+
+
+def sample_paths() -> list[Path]:
+    """The bundled sample articles (``newstag import --samples``, an empty library)."""
+    return sorted(samples_folder().glob("*.txt"))

@@ -13,17 +13,13 @@ import argparse
 import os
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from annotations.backup import BACKUP_DIR, data_files, make_backup  # noqa: E402
-from annotations.model import Article, Entity, Sentence  # noqa: E402
-from annotations.store import Store  # noqa: E402
+from annotations.backup import BACKUP_DIR, data_files, make_backup
+from annotations.model import Article, Entity, Sentence
+from annotations.store import Store
 
 LINE = "Officials from Norway and Japan met in Oslo on Monday to discuss trade and tariffs."
 

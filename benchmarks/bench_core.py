@@ -8,26 +8,21 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from common import CORPUS, SAMPLES, dump_yaml_pyyaml
 
-from annotations.config import load_config  # noqa: E402
-from annotations.export import ExportFilter, build_export, export_yaml  # noqa: E402
-from annotations.ingest import import_paths  # noqa: E402
-from annotations.model import Article, ReviewState, Sentence, SentenceAnnotation  # noqa: E402
-from annotations.nlp import PIPE_BATCH_SIZE, line_jobs, load_pipeline  # noqa: E402
-from annotations.store import Store, now_iso  # noqa: E402
-from annotations.text import iter_lines  # noqa: E402
-from annotations.yamlio import dump_yaml, dump_yaml_pyyaml, load_yaml  # noqa: E402
-
-# The invented test articles: the repository needs nothing beside it.
-CORPUS = REPO / "tests" / "data" / "corpus"
-SAMPLES = REPO / "annotations" / "data" / "samples"
+from annotations.config import load_config
+from annotations.export import build_export, export_yaml
+from annotations.ingest import import_paths
+from annotations.model import Article, ReviewState, Sentence, SentenceAnnotation
+from annotations.nlp import PIPE_BATCH_SIZE, line_jobs, load_pipeline
+from annotations.selection import ExportFilter
+from annotations.store import Store, now_iso
+from annotations.text import iter_lines
+from annotations.yamlio import dump_yaml, load_yaml
 
 
 def make_articles(folder: Path, words: int) -> list[Path]:

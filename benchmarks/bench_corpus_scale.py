@@ -28,15 +28,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from common import REPO
 
-from annotations import counts  # noqa: E402
-from annotations.config import load_config  # noqa: E402
-from annotations.model import Article, ReviewState, Sentence, SentenceAnnotation  # noqa: E402
-from annotations.storage import AtomicJSONStorage, read_json_tables  # noqa: E402
-from annotations.store import SCHEMA_VERSION, Store, now_iso  # noqa: E402
-from annotations.tagging import TagChange, apply_changes  # noqa: E402
+from annotations import counts
+from annotations.config import load_config
+from annotations.model import Article, ReviewState, Sentence, SentenceAnnotation
+from annotations.storage import AtomicJSONStorage, read_json_tables
+from annotations.store import SCHEMA_VERSION, Store, now_iso
+from annotations.tagging import TagChange, apply_changes
 
 SENTENCES = 10
 LABELS = ["trade", "defence", "diplomacy"]

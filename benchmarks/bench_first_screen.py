@@ -25,8 +25,7 @@ import time
 import uuid
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from common import REPO
 
 SAMPLE = REPO / "tests" / "data" / "corpus" / "japan-philippines-access-pact.txt"
 MINIMAL_APP = '''

@@ -10,21 +10,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from common import REPO
 
-from annotations.config import load_config  # noqa: E402
-from annotations.ingest import import_paths  # noqa: E402
-from annotations.model import Article, Entity, Sentence  # noqa: E402
-from annotations.nlp import load_pipeline  # noqa: E402
-from annotations.store import Store  # noqa: E402
-from tui.app import NewstagApp  # noqa: E402
-from tui.article_view import ArticleView  # noqa: E402
+from annotations.config import load_config
+from annotations.ingest import import_paths
+from annotations.model import Article, Entity, Sentence
+from annotations.nlp import load_pipeline
+from annotations.store import Store
+from tui.app import NewstagApp
+from tui.article_view import ArticleView
 
 # The invented 15-sentence test article: the repository needs nothing beside it.
 SAMPLE = REPO / "tests" / "data" / "corpus" / "japan-philippines-access-pact.txt"

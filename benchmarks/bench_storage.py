@@ -18,17 +18,15 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from common import REPO
+from tinydb import TinyDB
+from tinydb.table import Document
 
-from tinydb import TinyDB  # noqa: E402
-from tinydb.table import Document  # noqa: E402
-
-from annotations.config import load_config  # noqa: E402
-from annotations.model import Article, ReviewState, Sentence, SentenceAnnotation  # noqa: E402
-from annotations.storage import AtomicJSONStorage  # noqa: E402
-from annotations.store import Store, now_iso  # noqa: E402
-from annotations.tagging import TagChange, apply_changes  # noqa: E402
+from annotations.config import load_config
+from annotations.model import Article, ReviewState, Sentence, SentenceAnnotation
+from annotations.storage import AtomicJSONStorage
+from annotations.store import Store, now_iso
+from annotations.tagging import TagChange, apply_changes
 
 ARTICLES = 2000
 PER_ARTICLE = 50

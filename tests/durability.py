@@ -141,3 +141,10 @@ def run_trials(root: Path, trials: int, seed: int = 1) -> TrialResult:
         total.killed_between_writes += result.killed_between_writes
         total.problems += result.problems
     return total
+
+
+if __name__ == "__main__":  # benchmarks/bench_durability.py: DB_FOLDER TRIALS -> JSON
+    import json
+    from dataclasses import asdict
+
+    print(json.dumps(asdict(run_trials(Path(sys.argv[1]), int(sys.argv[2])))))

@@ -120,11 +120,15 @@ class NewstagApp(App):
         def progress(done: int, total: int) -> None:
             self.post_message(ImportProgress(done, total))
 
+        def warn(message: str) -> None:  # e.g. the configured spaCy model is not installed
+            self.call_from_thread(notify_untrusted, self, message, severity="warning",
+                                  timeout=8)
+
         self.post_message(ImportProgress(0, 1))
         try:
             # Quitting cancels the worker; the import stops at the next batch of lines
             # (the process cannot exit before this thread ends).
-            report = import_paths(self.store, paths, lambda: load_pipeline(self.config.model),
+            report = import_paths(self.store, paths, lambda: load_pipeline(self.config.model, warn),
                                   self.config.n_process, progress=progress,
                                   cancelled=lambda: worker.is_cancelled)
         except ImportCancelled:
@@ -249,7 +253,7 @@ class NewstagApp(App):
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def export_to(self, fmt: str, path: Path) -> None:
-        from tui.cli import write_export
+        from annotations.interchange import write_export
         from tui.settings import ExportChoice, save_export_choice
 
         try:
@@ -294,7 +298,7 @@ def keymap_for(config: Config) -> dict[str, str]:
 
 
 def run_reader(config: Config, db: Path, paths: Sequence[str]) -> int:
-    from tui.cli import sample_paths
+    from annotations.sources import sample_paths
 
     keymap_for(config)  # before the database is opened or created
 

@@ -3,36 +3,29 @@
 from __future__ import annotations
 
 import argparse
-import errno
 import json
-import shlex
 import sys
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
+from typing import Any, NoReturn
 
 from annotations.config import Config, load_config
-from annotations.errors import UserError, brief
+from annotations.errors import ArgumentError, UserError, brief, os_error_line
+from annotations.interchange import EXPORT_NAMES, IMPORT_NAMES, write_export
 from annotations.paths import resolve_db_path
 from annotations.store import Store
-from annotations.tagging import TagChange, apply_changes
+from annotations.tagging import apply_changes, check_located, parse_change, read_tag_file
 from annotations.text import json_for_terminal, printable
 
 COMMANDS = ("import", "list", "show", "tag", "export", "import-annotations", "stats",
             "doctor")
 PROGRESS_MIN_LINES = 2000
-EXPORT_FORMATS = ["yaml", "jsonl", "doccano", "spacy", "csv"]
-IMPORT_FORMATS = ["yaml", "prodigy", "jsonl", "doccano"]
-
-
-class ArgumentError(UserError):
-    pass
 
 
 class Parser(argparse.ArgumentParser):
     """argparse that raises instead of printing usage and exiting."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         raise ArgumentError(f"{self.prog}: {message}")
 
 
@@ -45,8 +38,8 @@ def _version() -> str:
         return "newstag (not installed)"
 
 
-def _common(default=None) -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+def _common(default: object = None) -> Parser:
+    common = Parser(add_help=False)
     common.add_argument("--db", metavar="PATH", help="database folder", default=default)
     common.add_argument("--config", metavar="PATH", help="config.yaml to use", default=default)
     return common
@@ -82,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="one operation per line: ARTICLE INDEX [LABEL ...|--none|--clear]")
 
     p = sub.add_parser("export", parents=[common], help="export annotations")
-    p.add_argument("-f", "--format", default="yaml", choices=EXPORT_FORMATS)
+    p.add_argument("-f", "--format", default="yaml", choices=EXPORT_NAMES)
     p.add_argument("-o", "--output", metavar="FILE", default="-")
     p.add_argument("--article", action="append", default=[], metavar="ID")
     p.add_argument("--label", action="append", default=[], metavar="L")
@@ -98,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import-annotations", parents=[common], help="import an export file")
     p.add_argument("file", metavar="FILE")
-    p.add_argument("-f", "--format", default="yaml", choices=IMPORT_FORMATS)
+    p.add_argument("-f", "--format", default="yaml", choices=IMPORT_NAMES)
     p.add_argument("--overwrite", action="store_true",
                    help="the file wins over newer changes in the database")
 
@@ -156,21 +149,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
-def os_error_line(exc: OSError) -> str:
-    """``PATH: reason`` for an OSError, with a hint for the common ones."""
-    reason = exc.strerror or type(exc).__name__
-    hint = {errno.ENOSPC: "free some space and run the command again",
-            errno.EDQUOT: "free some space and run the command again",
-            errno.EFBIG: "the file size limit (ulimit -f) was reached"}.get(exc.errno or 0, "")
-    where = str(exc.filename) if exc.filename is not None else "cannot read or write"
-    if exc.filename2 is not None:
-        where += f" -> {exc.filename2}"
-    return f"{where}: {reason}" + (f" ({hint})" if hint else "")
-
-
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    db = resolve_db_path(args.db, config)
+    db = resolve_db_path(args.db, config.database)
     handler = {
         None: cmd_reader, "import": cmd_import, "list": cmd_list, "show": cmd_show,
         "tag": cmd_tag, "export": cmd_export, "import-annotations": cmd_import_annotations,
@@ -208,11 +189,6 @@ def _err(message: str) -> None:
     print(f"newstag: error: {printable(message)}", file=sys.stderr)
 
 
-def sample_paths() -> list[Path]:
-    folder = resources.files("annotations").joinpath("data/samples")
-    return sorted(Path(str(folder)).glob("*.txt"))
-
-
 # -- commands -----------------------------------------------------------------
 def cmd_reader(args: argparse.Namespace, config: Config, db: Path) -> int:
     from tui.app import run_reader  # Textual only for the reader
@@ -222,6 +198,7 @@ def cmd_reader(args: argparse.Namespace, config: Config, db: Path) -> int:
 
 def cmd_import(args: argparse.Namespace, config: Config, db: Path) -> int:
     from annotations.ingest import import_paths
+    from annotations.sources import sample_paths
 
     paths = list(args.paths) + (sample_paths() if args.samples else [])
     if not paths:
@@ -253,7 +230,7 @@ def cmd_import(args: argparse.Namespace, config: Config, db: Path) -> int:
 def _load_nlp(config: Config):
     from annotations.nlp import load_pipeline
 
-    return load_pipeline(config.model)
+    return load_pipeline(config.model, warn=_warn)
 
 
 def _progress_reporter():
@@ -301,7 +278,7 @@ def cmd_show(args: argparse.Namespace, config: Config, db: Path) -> int:
     article = store.load_article(summary.id)
     annotations = store.annotations(article.id)
     grouped = article.entities_by_sentence()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for sentence in article.sentences:
         a = annotations.get(sentence.index)
         rows.append({
@@ -332,116 +309,23 @@ def cmd_show(args: argparse.Namespace, config: Config, db: Path) -> int:
     return 0
 
 
-def _parse_index(value: str | None, where: str) -> int:
-    try:
-        return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ArgumentError(f"{where}: INDEX must be a whole number, got {brief(value)}") from None
-
-
-def _change(article: str | None, index: str | None, labels: list[str], none: bool,
-            clear: bool, note: str | None, where: str) -> TagChange:
-    if not article or index is None:
-        raise ArgumentError(f"{where}: expected ARTICLE INDEX [LABEL ...]")
-    if sum([bool(labels), none, clear]) > 1:
-        raise ArgumentError(f"{where}: give labels, --none or --clear, not several")
-    if not labels and not none and not clear and note is None:
-        raise ArgumentError(f"{where}: give labels, --none, --clear or --note")
-    for what, value in (("article", article), ("note", note), *(("label", x) for x in labels)):
-        _check_text(value, where, what)
-    return TagChange(article, _parse_index(index, where), tuple(labels) if labels else None,
-                     none, clear, note)
-
-
-def _check_text(value: str | None, where: str, what: str) -> None:
-    # Bytes that are not UTF-8 reach argv as lone surrogates ("surrogateescape"); they
-    # cannot be stored in a UTF-8 file, so refuse them before anything is written.
-    if value is not None and any("\ud800" <= c <= "\udfff" for c in value):
-        raise ArgumentError(f"{where}: the {what} is not valid UTF-8 text")
-
-
 def cmd_tag(args: argparse.Namespace, config: Config, db: Path) -> int:
     if args.from_file:
         if args.article or args.labels or args.none or args.clear or args.note is not None:
             raise ArgumentError("newstag tag: --from cannot be combined with other arguments")
         located = read_tag_file(Path(args.from_file))
     else:
-        located = [("newstag tag", _change(args.article, args.index, args.labels, args.none,
+        located = [("newstag tag", parse_change(args.article, args.index, args.labels, args.none,
                                            args.clear, args.note, "newstag tag"))]
     if not Store(db).exists:
         raise UserError(f"{db}: no database here yet (import articles first)")
     store = Store.open(db)
     if args.from_file:
-        _check_changes(store, config, located)
+        check_located(store, config, located)
     count = apply_changes(store, config, [change for _, change in located])
     if args.from_file:
         print(f"tagged {count} sentences")
     return 0
-
-
-def _check_changes(store: Store, config: Config, located: list[tuple[str, TagChange]]) -> None:
-    """Validate each line of a --from file on its own, so an error names its line."""
-    from annotations.tagging import check_labels, check_sentence
-
-    articles = {}
-    for where, change in located:
-        try:
-            summary = store.resolve(change.article_ref)
-            if summary.id not in articles:
-                articles[summary.id] = store.load_article(summary.id)
-            check_sentence(articles[summary.id], change.index)
-            check_labels(config, change.labels or ())
-        except UserError as exc:
-            raise UserError(f"{where}: {exc}") from None
-
-
-MAX_TAG_FILE_BYTES = 256 << 20  # /dev/zero must end in a line, not a MemoryError
-
-
-def read_tag_file(path: Path) -> list[tuple[str, TagChange]]:
-    """Each operation with where it was read ("FILE: line N")."""
-    try:
-        with open(path, "rb") as handle:  # any readable file: a FIFO, <(…), /dev/stdin
-            data = handle.read(MAX_TAG_FILE_BYTES + 1)
-        if len(data) > MAX_TAG_FILE_BYTES:
-            raise UserError(f"{path}: larger than {MAX_TAG_FILE_BYTES >> 20} MB; "
-                            "split it into several files")
-        text = data.decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path}: cannot read ({exc})") from None
-    changes = []
-    # Lines end at "\n" only: splitlines() would also cut a note at U+2028 or U+0085.
-    for number, line in enumerate(text.split("\n"), start=1):
-        line = line.removesuffix("\r")
-        where = f"{path}: line {number}"
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        try:
-            tokens = shlex.split(line) if ('"' in line or "'" in line) else line.split()
-        except ValueError as exc:
-            raise ArgumentError(f"{where}: {exc}") from None
-        article, index, labels, none, clear, note = None, None, [], False, False, None
-        rest = iter(tokens)
-        for token in rest:
-            if token == "--none":
-                none = True
-            elif token == "--clear":
-                clear = True
-            elif token == "--note":
-                note = next(rest, None)
-                if note is None:
-                    raise ArgumentError(f"{where}: --note needs a text")
-            elif article is None:
-                article = token
-            elif index is None:
-                index = token
-            else:
-                labels.append(token)
-        try:
-            changes.append((where, _change(article, index, labels, none, clear, note, where)))
-        except UserError as exc:
-            raise ArgumentError(str(exc)) from None
-    return changes
 
 
 def cmd_export(args: argparse.Namespace, config: Config, db: Path) -> int:
@@ -458,74 +342,12 @@ def cmd_export(args: argparse.Namespace, config: Config, db: Path) -> int:
     return 0
 
 
-def _for_terminal(text: str, fmt: str) -> str:
-    """An export shown on a terminal: nothing in it may act on the terminal.
-
-    Only when stdout is a terminal; a pipe or a file gets the data exactly. JSON lines
-    keep parsing (the characters become \\u escapes inside their strings); CSV and YAML
-    get the visible symbols of the one sanitising path.
-    """
-    if fmt in ("jsonl", "doccano"):
-        return json_for_terminal(text)
-    return printable(text.replace("\r\n", "\n"), multiline=True)
-
-
-def write_export(store: Store, config: Config, fmt: str, out: Path | None,
-                 articles: Sequence[str] = (), labels: Sequence[str] = (),
-                 sentences: str | None = None, include_text: bool = True,
-                 entities: bool = False) -> str:
-    """Export in ``fmt`` to ``out`` (stdout when None); what to tell the user, if anything.
-
-    Shared by `newstag export` and the reader's export dialog.
-    """
-    from annotations.export import ExportFilter, export_yaml
-
-    mode = sentences or ("annotated" if fmt == "yaml" else "reviewed")
-    selection = ExportFilter(list(articles), list(labels), include_text=include_text,
-                             sentences=mode)
-    if out is not None and out.is_dir():
-        raise UserError(f"{out}: is a folder; name a file to export to")
-    if fmt == "spacy":
-        if out is None:
-            raise ArgumentError("newstag export -f spacy: a DocBin is binary; give -o FILE.spacy")
-        from annotations.formats import export_docbin, iter_rows
-
-        select_all_articles = list(iter_rows(store, selection, mode))  # validates refs first
-        count = export_docbin(iter(select_all_articles), config, out)
-        return f"exported {plural(count, 'sentence')} to {out}"
-    if fmt == "yaml":
-        text = export_yaml(store, config, selection) or ""
-    else:
-        from annotations import formats
-
-        rows = formats.iter_rows(store, selection, mode)
-        if fmt == "jsonl":
-            text = formats.export_jsonl(rows, lambda r: formats.prodigy_task(r, config))
-        elif fmt == "doccano":
-            text = formats.export_jsonl(rows, lambda r: formats.doccano_record(r, entities))
-        else:
-            text = formats.export_csv(rows, config)
-    if out is None:
-        sys.stdout.write(_for_terminal(text, fmt) if sys.stdout.isatty() else text)
-        return ""
-    from annotations.storage import write_output
-
-    try:
-        write_output(out, text.encode("utf-8"))  # into a FIFO or device, never replacing it
-    except OSError as exc:
-        raise UserError(f"{out}: cannot write ({exc.strerror or exc})") from None
-    return f"exported to {out}"
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word if count == 1 else word + 's'}"
-
-
 def cmd_import_annotations(args: argparse.Namespace, config: Config, db: Path) -> int:
     from annotations import importing
+    from annotations.interchange import read_file
 
     # The whole file is read and validated before the database is opened.
-    parsed = importing.read_file(Path(args.file), args.format)
+    parsed = read_file(Path(args.file), args.format)
     store = Store.open(db)
     report = importing.apply(store, parsed, config.label_names, config.annotator,
                              lambda: _load_nlp(config), overwrite=args.overwrite)

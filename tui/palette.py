@@ -30,6 +30,7 @@ TITLE_CHARS = 80
 class _Entry:
     article_id: str
     name: str  # "Open: <title>", sanitised: what is matched and shown
+    # Content, never a str: Textual parses a str help as markup (its hint says str).
     help: Content
 
 
@@ -55,7 +56,7 @@ class ArticleCommands(Provider):
         for entry in self._entries:
             yield DiscoveryHit(Content(entry.name, strip_control_codes=False),
                                partial(self._open, entry.article_id), text=entry.name,
-                               help=entry.help)
+                               help=entry.help)  # type: ignore[arg-type]  # see _Entry.help
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -64,7 +65,7 @@ class ArticleCommands(Provider):
             if score > 0:
                 yield Hit(score, _highlight(entry.name, offsets, matcher.match_style),
                           partial(self._open, entry.article_id), text=entry.name,
-                          help=entry.help)
+                          help=entry.help)  # type: ignore[arg-type]  # see _Entry.help
 
 
 def _highlight(name: str, offsets: Sequence[int], style: Style) -> Content:

@@ -13,11 +13,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from annotations.dbfiles import UnsafePath, inside
+from annotations.interchange import FORMATS
+from annotations.paths import READER_SETTINGS_FILE
 from annotations.storage import write_atomically
 
-SETTINGS_FILE = "reader-settings.json"
-EXPORT_FORMATS = {"yaml": ".yaml", "jsonl": ".jsonl", "doccano": ".doccano.jsonl",
-                  "csv": ".csv", "spacy": ".spacy"}
+SETTINGS_FILE = READER_SETTINGS_FILE
+EXPORT_FORMATS = {f.name: f.extension for f in FORMATS.values()}  # name -> file extension
 
 
 @dataclass(slots=True)

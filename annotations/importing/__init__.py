@@ -1,41 +1,25 @@
 """Importing annotation files: one reader per format above one placing core.
 
-``read_file`` parses and validates the whole file (nothing is written when it is
-refused); ``apply`` then creates the articles a YAML export carries and merges the
-annotations, one store transaction per article (``annotations.placing``).
+A reader (``yaml_export``, ``prodigy``, ``doccano``; ``annotations.interchange`` names
+them) parses and validates the whole file (nothing is written when it is refused);
+``apply`` then creates the articles a YAML export carries and merges the annotations,
+one store transaction per article (``annotations.placing``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
-from annotations.importing import doccano, prodigy, yaml_export
 from annotations.importing.files import ImportFileError, ParsedFile
 from annotations.placing import ImportReport, MergeRule, import_incoming
 from annotations.store import Store
 
-__all__ = ["FORMATS", "ImportFileError", "ParsedFile", "apply", "import_file", "read_file"]
-
-FORMATS: dict[str, Callable[[Path], ParsedFile]] = {
-    "yaml": yaml_export.read,
-    "prodigy": prodigy.read,
-    "jsonl": prodigy.read,
-    "doccano": doccano.read,
-}
-
-
-def read_file(path: Path, fmt: str) -> ParsedFile:
-    """The whole file, validated; raises ``ImportFileError`` naming the file and place.
-
-    Any readable path but a folder (a FIFO, ``<(command)``), read once (``files.read_text``).
-    """
-    return FORMATS[fmt](path)
+__all__ = ["ImportFileError", "ParsedFile", "apply"]
 
 
 def apply(store: Store, parsed: ParsedFile, label_names: list[str], annotator: str,
           load_nlp: Callable[[], object], overwrite: bool = False) -> ImportReport:
-    """Write what ``read_file`` validated: articles first, then annotations per article."""
+    """Write what a reader validated: articles first, then annotations per article."""
     report = ImportReport(skipped=parsed.skipped)
     known = {s.id for s in store.summaries()}
     todo = [d for d in parsed.new_articles if d.given_id not in known]
@@ -49,8 +33,3 @@ def apply(store: Store, parsed: ParsedFile, label_names: list[str], annotator: s
             i.article_id for i in parsed.incoming if i.article_id and i.article_id not in known))
     rule = MergeRule(parsed.file_time, overwrite, annotator)
     return import_incoming(store, parsed.incoming, rule, label_names, report)
-
-
-def import_file(store: Store, path: Path, fmt: str, label_names: list[str], annotator: str,
-                load_nlp: Callable[[], object], overwrite: bool = False) -> ImportReport:
-    return apply(store, read_file(path, fmt), label_names, annotator, load_nlp, overwrite)

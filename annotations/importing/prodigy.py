@@ -58,6 +58,8 @@ def read(path: Path) -> ParsedFile:
             skipped += 1
             continue
         accepted = task.answer == "accept"
+        add: list[str]
+        remove: list[str]
         if task.accept is not None:
             add, remove = (task.accept if accepted else []), []
         elif task.label is not None:

@@ -312,7 +312,7 @@ async def test_library_filters_sorts_and_opens(app_factory, main_id):
 
 
 async def test_empty_database_imports_the_bundled_samples(tmp_path, monkeypatch):
-    from tui.cli import sample_paths
+    from annotations.sources import sample_paths
 
     monkeypatch.chdir(tmp_path)
     app = make_app(tmp_path / "fresh", samples=sample_paths())

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from annotations.config import load_config
-from annotations.importing import import_file
 from annotations.ingest import import_paths
+from annotations.interchange import import_file
 from annotations.store import Store
 from tests.helpers import REPO
 from tui.app import NewstagApp

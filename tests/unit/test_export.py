@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import yaml
 
-from annotations.export import ExportFilter, build_export, export_yaml
-from annotations.importing import import_file
+from annotations.export import build_export, export_yaml
 from annotations.ingest import import_paths
+from annotations.interchange import import_file
+from annotations.selection import ExportFilter
 from annotations.store import Store
 from annotations.tagging import TagChange, apply_changes
 from annotations.yamlio import dump_yaml

@@ -11,17 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from annotations.export import ExportFilter
 from annotations.formats import (
     doccano_record,
     export_csv,
     export_docbin,
     export_jsonl,
-    iter_rows,
     prodigy_task,
 )
-from annotations.importing import apply, read_file
+from annotations.importing import apply
 from annotations.ingest import import_paths
+from annotations.interchange import read_file
+from annotations.selection import ExportFilter, iter_rows
 from annotations.store import Store
 from annotations.tagging import TagChange, apply_changes
 
@@ -53,7 +53,7 @@ def tagged(tmp_path, nlp, config):
 
 def _rows(store, **kw):
     mode = kw.pop("mode", "reviewed")
-    return iter_rows(store, ExportFilter(**kw), mode)
+    return iter_rows(store, ExportFilter(sentences=mode, **kw))
 
 
 def test_prodigy_jsonl(tagged, config):

@@ -318,7 +318,8 @@ def test_an_annotation_file_can_be_read_from_a_fifo(cli, tmp_path):
 
 def test_an_annotation_file_over_the_size_cap_is_refused(tmp_path, monkeypatch):
     """The cap is 512 MB; it is lowered here so the test does not need such a file."""
-    from annotations.importing import ImportFileError, files, read_file
+    from annotations.importing import ImportFileError, files
+    from annotations.interchange import read_file
 
     monkeypatch.setattr(files, "MAX_FILE_BYTES", 100)
     path = tmp_path / "big.jsonl"

@@ -11,7 +11,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotations.yamlio import FlowList, FlowMap, dump_yaml, dump_yaml_pyyaml, load_yaml
+from annotations.yamlio import FlowList, FlowMap, dump_yaml, load_yaml
 
 TRICKY = [
     "", " ", "yes", "No", "null", "~", "true", "1", "1.5", "2026-01-01", "0x1F", "-", "- x",
@@ -45,13 +45,13 @@ def test_random_documents_round_trip():
         assert yaml.safe_load(dump_yaml(data)) == data
 
 
-def test_same_data_as_pyyaml_and_readable_style():
+def test_readable_style():
     data = {"text": "A long sentence about tariffs on steel and aluminium imports that "
                     "goes on for quite a while, well past eighty characters.",
             "note": 'He said "no" [sic]\nand left.', "labels": FlowList(["trade", "defence"]),
             "entities": [FlowMap(text="Paris", label="GPE", start=0, end=5)]}
     ours = dump_yaml(data)
-    assert load_yaml(ours) == load_yaml(dump_yaml_pyyaml(data)) == data
+    assert load_yaml(ours) == data
     assert "text: >-\n  A long sentence" in ours
     assert "note: |-\n  He said" in ours
     assert "labels: [trade, defence]" in ours

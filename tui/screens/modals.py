@@ -45,7 +45,9 @@ class NoteScreen(ModalScreen[str | None]):
         self.query_one("#note-text").focus()
 
     def action_save(self) -> None:
-        text = self.query_one("#note-text").text.strip()
+        from textual.widgets import TextArea
+
+        text = self.query_one("#note-text", TextArea).text.strip()
         # Saved unedited, a note shown with visible controls is left as it is stored.
         self.dismiss(None if text == self.note.strip() else text)
 
