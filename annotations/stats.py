@@ -15,7 +15,7 @@ from annotations.store import Store
 def article_rows(store: Store) -> list[dict]:
     """One row per article: id, title, source, sentences, reviewed, tagged, labels."""
     counts = store.kept_counts()
-    empty = Counts()
+    empty = Counts.none()
     rows = []
     for summary in store.summaries():
         c = counts.get(summary.id, empty)
