@@ -77,16 +77,23 @@ class LibraryTable(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {
         "library-table--header",
         "library-table--cursor",
-        "library-table--odd-row",
+        "library-table--odd-row",  # zebra stripes
     }
 
+    # The colours of Textual's DataTable, which the library used before.
     DEFAULT_CSS = """
-    LibraryTable { background: $surface; overflow-x: hidden; overflow-y: scroll; }
-    LibraryTable > .library-table--header { text-style: bold; background: $panel; }
-    LibraryTable > .library-table--cursor { background: $boost; }
+    LibraryTable { background: $surface; color: $foreground; overflow-x: hidden;
+                   overflow-y: auto; }
+    LibraryTable > .library-table--header { text-style: bold; background: $panel;
+                                            color: $foreground; }
+    LibraryTable > .library-table--cursor { background: $block-cursor-blurred-background;
+                                            color: $block-cursor-blurred-foreground;
+                                            text-style: $block-cursor-blurred-text-style; }
     LibraryTable:focus > .library-table--cursor { background: $block-cursor-background;
-                                                   color: $block-cursor-foreground; }
-    LibraryTable > .library-table--odd-row { background: $surface-lighten-1 40%; }
+                                                  color: $block-cursor-foreground;
+                                                  text-style: $block-cursor-text-style; }
+    LibraryTable > .library-table--odd-row { background: $surface-lighten-1 50%; }
+    LibraryTable:dark > .library-table--odd-row { background: $surface-darken-1 40%; }
     """
 
     class Selected(Message):
@@ -224,7 +231,7 @@ class LibraryTable(ScrollView, can_focus=True):
                     + _cell(Content("Sent."), columns.sentences)
                     + _cell(Content("Progress"), columns.progress)
                     + _cell(Content("Labels"), columns.labels))
-            style = self.get_visual_style("library-table--header", partial=True)
+            style = self.get_visual_style("library-table--header")
         else:
             _, title, source, sentences, reviewed, counts = self.row_at(position)
             labels = Content("")
@@ -240,9 +247,9 @@ class LibraryTable(ScrollView, can_focus=True):
                                     f"{reviewed}/{sentences}"), columns.progress)
                     + _cell(labels, columns.labels))
             if position == self.cursor:
-                style = self.get_visual_style("library-table--cursor", partial=True)
+                style = self.get_visual_style("library-table--cursor")
             elif position % 2:
-                style = self.get_visual_style("library-table--odd-row", partial=True)
+                style = self.get_visual_style("library-table--odd-row")
             else:
                 style = None
         line = line.pad_right(max(0, width - line.cell_length))
