@@ -48,6 +48,7 @@ class LibraryScreen(Screen):
         self._keys: list[str] | None = None
         self._orders: dict[str, list[int]] = {}
         self._last: tuple[str, str, list[int]] | None = None  # sort, query, view
+        self._totals = (0, 0)  # sentences, reviewed: summed once per set of rows
 
     def compose(self) -> ComposeResult:
         yield Static(Content("newstag — library"), id="library-title")
@@ -111,7 +112,7 @@ class LibraryScreen(Screen):
         view = self._view(query)
         self._last = (self.sort, query, view)
         table.show(self.rows, view, keep=selected)
-        total, reviewed = getattr(self, "_totals", (0, 0))
+        total, reviewed = self._totals
         shown = (f"{len(view)} of {plural(len(self.rows), 'article')}" if query
                  else plural(len(self.rows), "article"))
         self.query_one("#library-summary", Static).update(Content(
