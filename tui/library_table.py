@@ -193,12 +193,15 @@ class LibraryTable(ScrollView, can_focus=True):
         else:
             self.move_cursor(position)
 
-    def on_focus(self) -> None:
-        self._generation += 1  # the cursor's colour follows focus
+    def _repaint(self) -> None:
+        self._generation += 1  # every cached line is stale
         self.refresh()
 
+    def on_focus(self) -> None:
+        self._repaint()  # the cursor's colour follows focus
+
     def on_blur(self) -> None:
-        self.on_focus()
+        self._repaint()
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.scrollable_content_region.width,
