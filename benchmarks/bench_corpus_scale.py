@@ -5,9 +5,11 @@ Run by hand:  python benchmarks/bench_corpus_scale.py [--sizes 100,2000,20000] [
 Corpora of 10-sentence articles with half the sentences tagged are built once,
 straight through ``Store`` (no spaCy), into a cache folder under /tmp and reused
 by later runs. Then, alternating the sizes round by round so that machine noise
-falls on all of them alike, it times as subprocesses: ``newstag list``,
-``newstag stats --json`` and the Store-level ``article_rows``; and in this
-process one tag (``apply_changes``). It prints medians and the growth ratios
+falls on all of them alike, it times as subprocesses: the library's first screen
+(``newstag`` with no argument, in a real terminal through tmux, until the first
+row is drawn; a minimal Textual app is timed in the same rounds as the floor),
+``newstag list``, ``newstag stats --json`` and the Store-level ``article_rows``;
+and in this process one tag (``apply_changes``). It prints medians and the growth ratios
 x(2,000/100) and x(20,000/100); the goal (issue 14) is <= 1.3.
 
 It also prints what the design not taken would cost: rewriting the whole index
@@ -96,16 +98,30 @@ ROWS_SCRIPT = ("import sys\nfrom annotations.store import Store\n"
                "from annotations.stats import article_rows\n"
                "article_rows(Store.open(sys.argv[1], create=False))\n")
 
-# What is timed per size and round, as subprocesses. The library's first screen is
-# measured by the library widget work (issue 14, second half): add it here as one more
-# entry, e.g. ("library first screen", lambda db: [<a headless app run that exits once
-# the library's first rows are drawn>]), so it is alternated and ratioed like the rest.
-MEASURES: list[tuple[str, Callable[[Path], list[str]]]] = [
-    ("newstag list", lambda db: [sys.executable, "-m", "tui.cli", "--db", str(db), "list"]),
+LIBRARY_READY = "Dispatch 0 from Geneva"  # the first row: the library's rows are drawn
+
+# What is timed per size and round, as subprocesses: (name, command, needle). With no
+# needle the command runs to its end; with one it runs in a real terminal (tmux, as
+# benchmarks/bench_first_screen.py does) until the needle is on screen.
+MEASURES: list[tuple[str, Callable[[Path], list[str]], str | None]] = [
+    ("library first screen",
+     lambda db: [sys.executable, "-m", "tui.cli", "--db", str(db)], LIBRARY_READY),
+    ("newstag list", lambda db: [sys.executable, "-m", "tui.cli", "--db", str(db), "list"],
+     None),
     ("newstag stats --json",
-     lambda db: [sys.executable, "-m", "tui.cli", "--db", str(db), "stats", "--json"]),
-    ("article_rows (Store)", lambda db: [sys.executable, "-c", ROWS_SCRIPT, str(db)]),
+     lambda db: [sys.executable, "-m", "tui.cli", "--db", str(db), "stats", "--json"], None),
+    ("article_rows (Store)", lambda db: [sys.executable, "-c", ROWS_SCRIPT, str(db)], None),
 ]
+
+
+def measure(command: list[str], needle: str | None) -> float:
+    if needle is None:
+        return run(command)
+    from benchmarks.bench_first_screen import first_screen
+
+    env = {"PYTHONPATH": str(REPO), "TERM": "xterm-256color", "COLORTERM": "truecolor",
+           "HOME": os.environ.get("HOME", "/tmp"), "NEWSTAG_CONFIG": str(REPO / "config.yaml")}
+    return first_screen(command, needle, env)
 
 
 def tag_times(root: Path, size: int, samples: int, rng: random.Random) -> list[float]:
@@ -149,6 +165,32 @@ def verify_once(root: Path) -> float:
     return elapsed
 
 
+def timed_rounds(args: argparse.Namespace, sizes: list[int], roots: dict[int, Path]
+                 ) -> tuple[dict[str, dict[int, list[float]]], dict[int, list[float]],
+                            list[float]]:
+    from benchmarks.bench_first_screen import MINIMAL_APP
+
+    minimal = CACHE / "minimal_app.py"
+    minimal.write_text(MINIMAL_APP, "utf-8")
+    minimal_run = ([sys.executable, str(minimal)], "minimal app ready")
+    for size in sizes:  # one warm-up of each command, the first read verifies after a boot
+        for _, build, needle in MEASURES:
+            measure(build(roots[size]), needle)
+    measure(*minimal_run)
+    times: dict[str, dict[int, list[float]]] = {name: {s: [] for s in sizes}
+                                                for name, _, _ in MEASURES}
+    tags: dict[int, list[float]] = {s: [] for s in sizes}
+    floor: list[float] = []
+    rng = random.Random(14)
+    for _ in range(args.rounds):
+        floor.append(measure(*minimal_run))
+        for size in sizes:
+            for name, build, needle in MEASURES:
+                times[name][size].append(measure(build(roots[size]), needle))
+            tags[size] += tag_times(roots[size], size, args.tag_samples // args.rounds + 1, rng)
+    return times, tags, floor
+
+
 def ratio_line(name: str, medians: dict[int, float], sizes: list[int], unit: float = 1.0,
                suffix: str = "s") -> str:
     base = medians[sizes[0]]
@@ -167,21 +209,22 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     print(f"corpora of 10-sentence articles, half the sentences tagged (cache: {CACHE})")
     roots = {size: corpus(size) for size in sizes}
-    for size in sizes:  # one warm-up of each command, the first read verifies after a boot
-        for _, build in MEASURES:
-            run(build(roots[size]))
-    times: dict[str, dict[int, list[float]]] = {name: {s: [] for s in sizes}
-                                                for name, _ in MEASURES}
-    tags: dict[int, list[float]] = {s: [] for s in sizes}
-    rng = random.Random(14)
-    for _ in range(args.rounds):
-        for size in sizes:
-            for name, build in MEASURES:
-                times[name][size].append(run(build(roots[size])))
-            tags[size] += tag_times(roots[size], size, args.tag_samples // args.rounds + 1, rng)
+    # A session that outlives the terminal runs (a new-session racing a tmux server that
+    # is shutting down fails), as in bench_first_screen.py.
+    keeper = f"bench-keeper-{os.getpid()}"
+    subprocess.run(["tmux", "new-session", "-d", "-s", keeper, "sleep", "3600"], check=True)
+    try:
+        times, tags, floor = timed_rounds(args, sizes, roots)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", keeper], capture_output=True)
     print(f"medians of {args.rounds} alternating rounds (goal: every ratio <= 1.3)")
-    for name, _ in MEASURES:
+    for name, _, _ in MEASURES:
         print(ratio_line(name, {s: statistics.median(v) for s, v in times[name].items()}, sizes))
+    minimal = statistics.median(floor)
+    library = {s: statistics.median(v) for s, v in times["library first screen"].items()}
+    print(f"minimal Textual app: {minimal:.3f} s; library first screen / minimal app: "
+          + "  ".join(f"{size:,}: {library[size] / minimal:4.2f}" for size in sizes)
+          + "   (goal <= 1.5)")
     print(ratio_line("one tag (median)", {s: statistics.median(v) for s, v in tags.items()},
                      sizes, 1000, "ms"))
     p99 = {s: sorted(v)[int(0.99 * (len(v) - 1))] for s, v in tags.items()}

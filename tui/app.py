@@ -100,10 +100,10 @@ class NewstagApp(App):
 
     # -- library -------------------------------------------------------------
     def refresh_library(self) -> None:
-        from annotations.stats import article_rows
+        from annotations.stats import library_rows
 
         try:
-            self.library.set_rows(article_rows(self.store))
+            self.library.set_rows(library_rows(self.store))
         except UserError as exc:
             notify_untrusted(self, str(exc), severity="error", timeout=10)
 

@@ -67,7 +67,7 @@ async def test_library_filter_starts_with_slash_and_keeps_every_key(app_factory)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         filter_input = app.library.query_one("#library-filter")
-        table = app.library.query_one("DataTable")
+        table = app.library.query_one("#library-table")
         await type_slowly(pilot, *"ind")
         # Typing without / filters nothing (was: 'nd', the first letter dropped).
         assert filter_input.value == ""

@@ -1,5 +1,9 @@
 """The library: every article with its progress; `/` filters, Enter opens.
 
+At corpus scale (20,000 articles) the table draws only the rows on screen
+(tui/library_table.py) and a filter key or a sort is one pass over values
+prepared once per set of rows, not a rebuild of the table.
+
 One model for keys: filtering starts with `/` (as searching does in the reader) and the
 filter box says so. While the box has focus every printable key is text for it (`q`
 and `s` included); escape or Enter leave it. Outside it `q` quits and `s` sorts.
@@ -7,19 +11,19 @@ and `s` included); escape or Enter leave it. Outside it `q` quits and `s` sorts.
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
-from textual.widgets.data_table import CellDoesNotExist
+from textual.widgets import Footer, Input, ProgressBar, Static
 
+from annotations.stats import LibraryRow
+from tui.library_table import LibraryTable
 from tui.navigation import OpenArticle
-from tui.safe_text import untrusted, untrusted_cell
-from tui.widgets import plural, progress_bar
+from tui.safe_text import untrusted
+from tui.widgets import plural
 
 SORTS = ("imported", "title", "progress")
 _TABLE_ACTIONS = {"down": "action_cursor_down", "up": "action_cursor_up",
@@ -37,15 +41,21 @@ class LibraryScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__(id="library")
-        self.rows: list[dict] = []
+        self.rows: list[LibraryRow] = []
         self.sort = "imported"
+        # Built from ``rows`` when first needed and kept until the rows change, so a
+        # key typed in the filter or a sort costs one pass over 20,000 prepared values.
+        self._keys: list[str] | None = None
+        self._orders: dict[str, list[int]] = {}
+        self._last: tuple[str, str, list[int]] | None = None  # sort, query, view
+        self._totals = (0, 0)  # sentences, reviewed: summed once per set of rows
 
     def compose(self) -> ComposeResult:
         yield Static(Content("newstag — library"), id="library-title")
         # select_on_focus would select what was typed before, and the next key replaced it.
         yield Input(placeholder="Press / to filter by title, source or id", id="library-filter",
                     select_on_focus=False)
-        yield DataTable(id="library-table", cursor_type="row", zebra_stripes=True)
+        yield LibraryTable(id="library-table")
         with Horizontal(id="import-status"):
             yield Static("", id="import-label")
             yield ProgressBar(id="import-progress", show_eta=False)
@@ -53,84 +63,65 @@ class LibraryScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._columns_for = 0
         self.query_one("#import-status").display = False
-        self.query_one(DataTable).focus()
+        table = self.query_one(LibraryTable)
+        table.set_label_colours({label.name: label.colour for label in self.app.config.labels})
+        table.focus()
         self.refresh_table()
 
-    def _fit_columns(self) -> None:
-        """Give the title what the fixed columns leave, so nothing scrolls sideways."""
-        table = self.query_one(DataTable)
-        width = max(self.size.width - 2, 40)  # less the vertical scrollbar
-        if width == self._columns_for and table.columns:
-            return
-        self._columns_for = width
-        narrow = width < 96
-        fixed = {"source": 12 if narrow else 16, "sentences": 5, "progress": 15,
-                 "labels": 14 if narrow else 22}
-        padding = 2 * 5  # one cell each side of every column
-        title = max(12, width - sum(fixed.values()) - padding)
-        table.clear(columns=True)
-        table.add_column("Title", key="title", width=title)
-        table.add_column("Source", key="source", width=fixed["source"])
-        table.add_column("Sent.", key="sentences", width=fixed["sentences"])
-        table.add_column("Progress", key="progress", width=fixed["progress"])
-        table.add_column("Labels", key="labels", width=fixed["labels"])
-
-    def on_resize(self) -> None:
-        if self.is_mounted:
-            self.refresh_table()
-
-    def set_rows(self, rows: list[dict]) -> None:
+    def set_rows(self, rows: list[LibraryRow]) -> None:
         self.rows = rows
+        self._keys, self._orders, self._last = None, {}, None
+        self._totals = (sum(r[3] for r in rows), sum(r[4] for r in rows))
         if self.is_mounted:
             self.refresh_table()
+
+    # -- filtering and sorting -------------------------------------------------
+    def _order(self, sort: str) -> list[int]:
+        """Row indexes in ``sort`` order (stable: ties stay in import order)."""
+        if sort not in self._orders:
+            rows = self.rows
+            if sort == "title":
+                titles = [r[1].lower() for r in rows]
+                order = sorted(range(len(rows)), key=titles.__getitem__)
+            elif sort == "progress":
+                done = [r[4] / r[3] if r[3] else 0 for r in rows]
+                order = sorted(range(len(rows)), key=done.__getitem__)
+            else:
+                order = list(range(len(rows)))
+            self._orders[sort] = order
+        return self._orders[sort]
+
+    def _view(self, query: str) -> list[int]:
+        order = self._order(self.sort)
+        if not query:
+            return order
+        if self._keys is None:
+            self._keys = [f"{r[1]} {r[2]} {r[0]}".lower() for r in self.rows]
+        keys = self._keys
+        # Typing one more letter only narrows: search the rows the last key left.
+        last = self._last
+        base = last[2] if last and last[0] == self.sort and last[1] and \
+            query.startswith(last[1]) else order
+        return [i for i in base if query in keys[i]]
 
     def refresh_table(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(LibraryTable)
         selected = self.selected_article()
-        self._fit_columns()
         query = self.query_one(Input).value.strip().lower()
-        rows = [r for r in self.rows if not query or query in
-                f"{r['title']} {r['source']} {r['id']}".lower()]
-        if self.sort == "title":
-            rows.sort(key=lambda r: r["title"].lower())
-        elif self.sort == "progress":
-            rows.sort(key=lambda r: (r["reviewed"] / r["sentences"]) if r["sentences"] else 0)
-        table.clear()
-        label_colours = {label.name: label.colour for label in self.app.config.labels}
-        for r in rows:
-            labels = Text(no_wrap=True, overflow="ellipsis")
-            for name, n in sorted(r["labels"].items()):  # labels may come from imports
-                labels.append_text(untrusted_cell(f"{name} {n} ", label_colours.get(name, "")))
-            table.add_row(
-                untrusted_cell(r["title"]),
-                untrusted_cell(r["source"]),
-                Text(str(r["sentences"]), justify="right"),
-                Text(f"{progress_bar(r['reviewed'], r['sentences'], 8)} "
-                     f"{r['reviewed']}/{r['sentences']}"),
-                labels,
-                key=r["id"],
-            )
-        if selected is not None and selected in {r["id"] for r in rows}:
-            table.move_cursor(row=table.get_row_index(selected))
-        total = sum(r["sentences"] for r in self.rows)
-        reviewed = sum(r["reviewed"] for r in self.rows)
-        shown = (f"{len(rows)} of {plural(len(self.rows), 'article')}" if query
+        view = self._view(query)
+        self._last = (self.sort, query, view)
+        table.show(self.rows, view, keep=selected)
+        total, reviewed = self._totals
+        shown = (f"{len(view)} of {plural(len(self.rows), 'article')}" if query
                  else plural(len(self.rows), "article"))
         self.query_one("#library-summary", Static).update(Content(
             f" {shown} · {reviewed}/{total} sentences reviewed · sorted by {self.sort}"
             " · Enter opens · / filters · s sorts · ? help"))
 
     def selected_article(self) -> str | None:
-        table = self.query_one(DataTable)
-        if table.row_count == 0:
-            return None
-        try:
-            key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        except CellDoesNotExist:
-            return None
-        return key.value
+        row = self.query_one(LibraryTable).selected
+        return row[0] if row is not None else None
 
     def show_import_progress(self, done: int, total: int, label: str) -> None:
         if not self.is_mounted:
@@ -152,7 +143,7 @@ class LibraryScreen(Screen):
     def action_clear_filter(self) -> None:
         filter_input = self.query_one(Input)
         filter_input.value = ""
-        self.query_one(DataTable).focus()
+        self.query_one(LibraryTable).focus()
 
     def action_cycle_sort(self) -> None:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
@@ -164,17 +155,17 @@ class LibraryScreen(Screen):
 
     @on(Input.Submitted, "#library-filter")
     def _filter_submitted(self) -> None:
-        self.query_one(DataTable).focus()
+        self.query_one(LibraryTable).focus()
         self.action_open_article()
 
-    @on(DataTable.RowSelected)
+    @on(LibraryTable.Selected)
     def _row_selected(self) -> None:
         self.action_open_article()
 
     def on_key(self, event: events.Key) -> None:
         filter_input = self.query_one(Input)
         if event.key in ("down", "up", "pagedown", "pageup") and filter_input.has_focus:
-            table = self.query_one(DataTable)
+            table = self.query_one(LibraryTable)
             table.focus()
             getattr(table, _TABLE_ACTIONS[event.key])()
             event.stop()

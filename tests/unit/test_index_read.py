@@ -1,0 +1,78 @@
+"""The index is decoded straight to rows (msgspec) when it is as newstag writes it; any
+other index takes the row-by-row path, so rows and error messages are what they were."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from annotations.model import Article, Sentence
+from annotations.storage import CorruptFile, read_json_tables
+from annotations.store import Store, _decode_index, _index_rows
+
+
+def _store(tmp_path, n: int = 12) -> Store:
+    store = Store.open(tmp_path / "db")
+    text = "One sentence here."
+    store.save_articles([(Article(id=f"x{i}", text=text, title=f"T{i}", source="s",
+                                  sentences=[Sentence(0, 0, len(text))]), f"x{i}")
+                         for i in range(n)])
+    return store
+
+
+def _rewrite(store: Store, change) -> None:
+    tables = json.loads(store.index_path.read_bytes())
+    change(tables)
+    store.index_path.write_text(json.dumps(tables), "utf-8")
+
+
+def _general(store: Store) -> dict:
+    return _index_rows(store.index_path, read_json_tables(store.index_path) or {})
+
+
+def test_a_written_index_is_decoded_directly_and_equals_the_general_path(tmp_path):
+    store = _store(tmp_path)
+    decoded = _decode_index(store.index_path)
+    assert decoded is not None
+    assert decoded[1] == _general(store)
+    assert [s.id for s in store.summaries()] == [f"x{i}" for i in range(12)]
+
+
+def test_document_order_is_numeric_not_textual(tmp_path):
+    store = _store(tmp_path)
+    # "10" and "11" written before "2": the general path orders by int(doc id).
+    _rewrite(store, lambda t: t.__setitem__("articles", dict(sorted(t["articles"].items()))))
+    assert list(json.loads(store.index_path.read_bytes())["articles"])[:3] == ["1", "10", "11"]
+    assert _decode_index(store.index_path) is not None
+    fresh = Store.open(store.root, create=False)
+    assert [s.id for s in fresh.summaries()] == [f"x{i}" for i in range(12)]
+    assert list(fresh._index()) == list(_general(store))
+
+
+@pytest.mark.parametrize("change", [
+    lambda t: t["articles"]["3"].__setitem__("sentences", True),    # a bool is not a count
+    lambda t: t["articles"]["3"].__setitem__("headings", -1),
+    lambda t: t["articles"]["3"].__setitem__("extra", "field"),
+    lambda t: t["articles"]["3"].pop("title"),
+    lambda t: t["articles"]["3"].__setitem__("sentences", 1.0),
+    lambda t: t["articles"].__setitem__("x", t["articles"]["3"]),  # not a document id
+])
+def test_a_wrong_row_gets_the_message_it_always_got(tmp_path, change):
+    store = _store(tmp_path)
+    _rewrite(store, change)
+    assert _decode_index(store.index_path) is None
+    with pytest.raises(CorruptFile) as general:
+        _general(store)
+    with pytest.raises(CorruptFile) as listed:
+        Store.open(store.root, create=False).summaries()
+    assert str(listed.value) == str(general.value)
+    assert "not a newstag index" in str(listed.value)
+
+
+def test_an_index_with_another_table_is_read_by_the_general_path(tmp_path):
+    store = _store(tmp_path)
+    _rewrite(store, lambda t: t.__setitem__("_default", {}))
+    assert _decode_index(store.index_path) is None
+    assert [s.id for s in Store.open(store.root, create=False).summaries()] == \
+        [f"x{i}" for i in range(12)]
