@@ -282,9 +282,9 @@ class Store:
         if self._tables_cache is not None and self._tables_cache[0] == key:
             return self._tables_cache[1]
         with no_gc():
-            parsed = _decode_index(self.index_path)
-        if parsed is None:
-            parsed = (read_json_tables(self.index_path) or {}, None)
+            decoded = _decode_index(self.index_path)
+        parsed: tuple[dict, dict[str, ArticleSummary] | None] = \
+            decoded if decoded is not None else (read_json_tables(self.index_path) or {}, None)
         self._tables_cache = (key, parsed)
         return parsed
 
