@@ -18,6 +18,9 @@ class Edit:
     index: int
     before: SentenceAnnotation | None
     after: SentenceAnnotation | None
+    # The article's text when the edit was made: an import of an edited version moves
+    # annotations to other sentence numbers, and the index would then name another one.
+    content_id: str = ""
 
 
 class TaggingSession:
@@ -42,7 +45,8 @@ class TaggingSession:
                                        self.config)
             stored = _effective(after)
             _set(current, index, stored)
-        self.undo_stack.append(Edit(article.id, index, before, stored))
+        self.undo_stack.append(Edit(article.id, index, before, stored,
+                                    self._content_id(article.id)))
         self.redo_stack.clear()
         return stored
 
@@ -99,6 +103,8 @@ class TaggingSession:
                new: SentenceAnnotation | None) -> SentenceAnnotation | None:
         """Write ``new`` (as a change made now) if the sentence is still ``expected``."""
         with self.store.annotations_of(edit.article_id) as current:
+            if self._content_id(edit.article_id) != edit.content_id:
+                raise ChangedSince(edit, "is in an article that was imported again since")
             stored = current.placed.get(edit.index)
             if _says(stored) != _says(expected):
                 raise ChangedSince(edit)
@@ -111,12 +117,16 @@ class TaggingSession:
         return new
 
 
+    def _content_id(self, article_id: str) -> str:
+        summary = self.store.summary(article_id)
+        return summary.content_id if summary is not None else ""
+
+
 class ChangedSince(Exception):
     """An undo or redo refused: the sentence was changed elsewhere after the edit."""
 
-    def __init__(self, edit: Edit) -> None:
-        super().__init__(f"sentence {edit.index} was changed elsewhere since; "
-                         "left as it is now")
+    def __init__(self, edit: Edit, why: str = "was changed elsewhere since") -> None:
+        super().__init__(f"sentence {edit.index} {why}; left as it is now")
         self.edit = edit
 
 
@@ -124,7 +134,8 @@ def _says(annotation: SentenceAnnotation | None) -> tuple | None:
     """What an annotation says, without when: an undo restamps what it writes back."""
     if annotation is None:
         return None
-    return (tuple(annotation.labels), annotation.state, annotation.note, annotation.annotator)
+    return (annotation.text, tuple(annotation.labels), annotation.state, annotation.note,
+            annotation.annotator)
 
 
 def _set(current: ArticleAnnotations, index: int, annotation: SentenceAnnotation | None) -> None:

@@ -32,3 +32,32 @@ def test_an_undo_is_a_change_made_now_and_a_reimport_cannot_revert_it(
     session.undo()
     session.undo()
     assert 1 not in store.annotations(article.id)
+
+
+def test_undo_after_the_article_was_reimported_touches_no_other_sentence(
+        tmp_path, nlp, config, cli):
+    """Found by a review: after an edited re-import swapped two lines, undo (keyed by the
+    sentence number) removed another process's tag on the sentence now at that number."""
+    import pytest
+
+    from annotations.session import ChangedSince
+
+    source = tmp_path / "b.txt"
+    source.write_text("Xray sentence is about tariffs here.\n"
+                      "Yankee sentence is about tariffs too.\n", "utf-8")
+    db = tmp_path / "db"
+    store = Store.open(db)
+    import_paths(store, [source], lambda: nlp)
+    article_id = store.summaries()[0].id
+    session = TaggingSession(store, config)
+    session.toggle_label(store.load_article(article_id), {}, 0, "trade")  # Xray
+    assert cli("tag", article_id, "1", "trade", db=db).code == 0  # Yankee, another process
+    source.write_text("Yankee sentence is about tariffs too.\n"
+                      "Xray sentence is about tariffs here.\n", "utf-8")
+    assert cli("import", source, db=db).code == 0
+    before = {i: (a.text, a.labels) for i, a in store.annotations(article_id).items()}
+    with pytest.raises(ChangedSince):
+        session.undo()
+    assert {i: (a.text, a.labels) for i, a in store.annotations(article_id).items()} == before
+    assert before == {0: ("Yankee sentence is about tariffs too.", ["trade"]),
+                      1: ("Xray sentence is about tariffs here.", ["trade"])}
