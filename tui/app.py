@@ -77,19 +77,25 @@ class NewstagApp(App):
 
     def on_mount(self) -> None:
         self.set_keymap(self.keymap)
-        self.push_screen(self.library)
-        self.refresh_library()
         to_import = self.paths or (self.samples if not self.store.summaries() else [])
+        single_file = len(self.paths) == 1 and self.paths[0].is_file()
+        known = self._imported_from(self.paths[0]) if single_file else None
+        if known is not None:
+            # Already imported: show it first, before the library is even built (the
+            # first screen is the reader's); once it is on screen the worker checks the
+            # file for changes and reopens the article only if it was edited.
+            self._deferred_import = to_import
+            self.open_article(known)
+            return
+        self._show_library()
         if to_import:
-            single_file = len(self.paths) == 1 and self.paths[0].is_file()
-            known = self._imported_from(self.paths[0]) if single_file else None
-            if known is not None:
-                # Already imported: show it first; once it is on screen the worker checks
-                # the file for changes and reopens the article only if it was edited.
-                self._deferred_import = to_import
-                self.open_article(known)
-            else:
-                self.import_articles(to_import, open_first=single_file)
+            self.import_articles(to_import, open_first=single_file)
+
+    def _show_library(self) -> None:
+        """The library at the bottom of the screen stack (built the first time it is needed)."""
+        if self.library not in self.screen_stack:
+            self.refresh_library()
+            self.push_screen(self.library)
 
     def _imported_from(self, path: Path) -> str | None:
         try:
@@ -202,7 +208,14 @@ class NewstagApp(App):
             self.reader = None
         while self.library in self.screen_stack and self.screen is not self.library:
             await self.pop_screen()
-        if refresh:
+        if self.library not in self.screen_stack:
+            # Opened straight into a reader: pop it, and the library comes up fresh.
+            while len(self.screen_stack) > 1:
+                await self.pop_screen()
+            if not refresh:
+                return  # a reader is about to be pushed: the library waits until it is needed
+            self._show_library()
+        elif refresh:
             self.refresh_library()
 
     async def action_quit(self) -> None:

@@ -11,10 +11,8 @@ from typing import Any, NoReturn
 
 from annotations.config import Config, load_config
 from annotations.errors import ArgumentError, UserError, brief, os_error_line
-from annotations.interchange import EXPORT_NAMES, IMPORT_NAMES, write_export
 from annotations.paths import resolve_db_path
 from annotations.store import Store
-from annotations.tagging import apply_changes, check_located, parse_change, read_tag_file
 from annotations.text import json_for_terminal, printable
 
 COMMANDS = ("import", "list", "show", "tag", "export", "import-annotations", "stats",
@@ -45,12 +43,27 @@ def _common(default: object = None) -> Parser:
     return common
 
 
+class _VersionAction(argparse.Action):
+    """--version, looked up only when asked: importlib.metadata costs every start ~15 ms."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> NoReturn:
+        print(_version())
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from annotations.interchange import EXPORT_NAMES, IMPORT_NAMES
+
     # Subcommands must not reset --db / --config given before the command name.
     common = _common(default=argparse.SUPPRESS)
     parser = Parser(prog="newstag", parents=[_common()],
                     description="Read news articles with entities highlighted and tag sentences.")
-    parser.add_argument("--version", action="version", version=_version())
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
 
     p = sub.add_parser("import", parents=[common], help="import and process articles")
@@ -109,7 +122,7 @@ def build_reader_parser() -> argparse.ArgumentParser:
                     description="Open the reader. Commands: " + ", ".join(COMMANDS),
                     epilog="Run 'newstag COMMAND --help' for a command.")
     parser.add_argument("paths", nargs="*", metavar="PATH", help="article files or folders")
-    parser.add_argument("--version", action="version", version=_version())
+    parser.add_argument("--version", action=_VersionAction)
     return parser
 
 
@@ -325,6 +338,8 @@ def cmd_show(args: argparse.Namespace, config: Config, db: Path) -> int:
 
 
 def cmd_tag(args: argparse.Namespace, config: Config, db: Path) -> int:
+    from annotations.tagging import apply_changes, check_located, parse_change, read_tag_file
+
     if args.from_file:
         if args.article or args.labels or args.none or args.clear or args.note is not None:
             raise ArgumentError("newstag tag: --from cannot be combined with other arguments")
@@ -344,6 +359,7 @@ def cmd_tag(args: argparse.Namespace, config: Config, db: Path) -> int:
 
 
 def cmd_export(args: argparse.Namespace, config: Config, db: Path) -> int:
+    from annotations.interchange import write_export
     from annotations.tagging import check_labels
 
     check_labels(config, args.label)

@@ -450,3 +450,36 @@ async def test_an_imported_file_opens_at_once_and_reopens_if_it_was_edited(tmp_p
             if isinstance(app.screen, ReaderScreen) and "Tuesday" in app.screen.article.text:
                 break
         assert "Tuesday" in app.screen.article.text
+
+
+async def test_newstag_file_shows_the_reader_first_and_escape_finds_the_library(
+        tmp_path, monkeypatch, nlp):
+    """The first screen of `newstag FILE` is the reader's: the library is not built
+    before it (that cost the first screen its time), and is there, fresh, on escape."""
+    from annotations.ingest import import_paths
+    from tests.tui.conftest import make_app
+    from tui.screens.library import LibraryScreen
+
+    monkeypatch.chdir(tmp_path)
+    src = tmp_path / "talks.txt"
+    src.write_text("Talks Resume\n\nEnvoys met in Vienna on Monday.\n", "utf-8")
+    other = tmp_path / "ports.txt"
+    other.write_text("Port News\n\nRotterdam handled more containers in May.\n", "utf-8")
+    db = tmp_path / "db"
+    import_paths(Store.open(db), [src, other], lambda: nlp)
+    app = make_app(db, paths=[src])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.library not in app.screen_stack and not app.library.is_mounted
+        await app.workers.wait_for_complete()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+        assert len(app.library.rows) == 2  # filled when it was first needed
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is app.library and len(app.screen_stack) == 2
