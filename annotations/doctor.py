@@ -91,7 +91,8 @@ def _reader_problem(tables: dict | None) -> str:
 
 # -- check ----------------------------------------------------------------------------
 def check(root: Path) -> list[Finding]:
-    from annotations.store import DATA_ENTRIES, SCHEMA_VERSION, Store
+    from annotations.migrations import SCHEMA_VERSION
+    from annotations.store import DATA_ENTRIES, Store
 
     for name in DATA_ENTRIES:  # a link out of the database: refused, one line
         dbfiles.inside(root, name)
@@ -208,7 +209,7 @@ def _newest_complete(root: Path, path: Path, available: list[Path],
 # -- kept counts (annotations/counts.py) -------------------------------------------
 def _count_findings(store, version: int) -> list[Finding]:
     from annotations.counts import verify_counts
-    from annotations.store import SCHEMA_VERSION
+    from annotations.migrations import SCHEMA_VERSION
 
     if version < SCHEMA_VERSION:
         return []  # counts come with the migration
@@ -351,7 +352,7 @@ def _article_id_for(store, path: Path) -> str | None:
 
 def _other_names(article_id: str | None) -> tuple[str, ...]:
     """Names the same article's file had in older backups (schema 2)."""
-    from annotations.store import file_stem, legacy_file_stem
+    from annotations.filenames import file_stem, legacy_file_stem
 
     if article_id is None:
         return ()
@@ -361,7 +362,7 @@ def _other_names(article_id: str | None) -> tuple[str, ...]:
 # -- the index ------------------------------------------------------------------------
 def _repair_index(root: Path, available: list[Path]) -> tuple[bool, str]:
     """The newest complete index version, else an index rebuilt from the article files."""
-    from annotations.store import SCHEMA_VERSION
+    from annotations.migrations import SCHEMA_VERSION
 
     index = root / INDEX
     article_files = [p for p in dbfiles.files(root, "articles", "*.json")
@@ -401,7 +402,7 @@ def _repair_index(root: Path, available: list[Path]) -> tuple[bool, str]:
 
 
 def _stem_for(article_id: str, version: int) -> str:
-    from annotations.store import file_stem, legacy_file_stem
+    from annotations.filenames import file_stem, legacy_file_stem
 
     return legacy_file_stem(article_id) if version < 3 else file_stem(article_id)
 

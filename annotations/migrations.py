@@ -9,13 +9,20 @@ from pathlib import Path
 
 from annotations import dbfiles
 from annotations.backup import make_backup
+from annotations.filenames import file_stem, legacy_file_stem
 from annotations.storage import AtomicJSONStorage, fsync_dir, previous_version, read_json_tables
+
+# The schema this newstag writes: 2 flat integer lists, 3 injective file names,
+# 4 per-article counts in counts/. Migrations own it; the store reads it from here.
+SCHEMA_VERSION = 4
 
 
 def migrate(store, version: int) -> None:
-    """Bring ``store`` from ``version`` to the current schema; the caller holds the lock."""
-    from annotations.store import SCHEMA_VERSION
+    """Bring ``store`` from ``version`` to the current schema; the caller holds the lock.
 
+    ``store`` is passed in (not imported): the store calls this module, never the
+    other way round.
+    """
     store.summaries()  # a damaged index raises here: a file that cannot be read is never rewritten
     make_backup(store.root, reason=f"before-migration-from-v{version}")
     # One function per version step, keyed by the version it upgrades from.
@@ -50,8 +57,6 @@ def _v2_injective_names(root: Path) -> None:
     ``Abc`` / ``abc`` shared one file on a case-insensitive file system. A file
     already at its new name is left as it is (a migration cut short runs again).
     """
-    from annotations.store import file_stem, legacy_file_stem
-
     tables = read_json_tables(dbfiles.inside(root, "newstag.json")) or {}
     ids = [row.get("id") for row in tables.get("articles", {}).values()]
     for folder in ("articles", "annotations"):

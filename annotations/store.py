@@ -17,10 +17,8 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import gc
-import hashlib
 import itertools
 import os
-import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,47 +34,20 @@ from annotations import counts as kept
 from annotations import dbfiles
 from annotations.backup import backup_if_due, remove_stale_staging
 from annotations.errors import DatabaseError, UserError, brief
+from annotations.filenames import file_stem, legacy_file_stem
+from annotations.migrations import SCHEMA_VERSION, migrate
 from annotations.model import Article, Entity, ReviewState, Sentence, SentenceAnnotation
 from annotations.shapes import annotation_problem, article_problem, index_row_problem
 from annotations.storage import TEMP_SUFFIX, AtomicJSONStorage, CorruptFile, read_json_tables
 
-SCHEMA_VERSION = 4  # 3: injective file names; 4: counts/ (annotations/migrations.py)
 INDEX_FILE = "newstag.json"
 # Entries of a database folder that newstag writes or deletes: none may be a link.
 DATA_ENTRIES = (INDEX_FILE, "articles", "annotations", "backups", "quarantine", ".lock",
                 "counts", "reader.json", "unplaced.json")
-_PLAIN_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
-_LEGACY_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
-_DEVICE_NAMES = frozenset(["con", "prn", "aux", "nul"] + [f"{p}{i}" for p in ("com", "lpt")
-                                                           for i in range(10)])
-
-
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def file_stem(article_id: str) -> str:
-    """The file name of an article's files: one name per id, never shared (schema 3).
-
-    A plain id (lower-case letters, digits, ``.``, ``_``, ``-``; at most 80
-    characters; not starting with ``h-``, not ending with ``.``, not a Windows
-    device name) is its own name. Every other id is named ``h-`` and the full
-    SHA-256 of the id. No plain name starts with ``h-``, so no id can take a
-    hashed name; every name is lower case, so two names stay distinct on a
-    case-insensitive file system too (``Abc`` and ``abc`` would not).
-    """
-    if (_PLAIN_ID.match(article_id) and not article_id.startswith("h-")
-            and not article_id.endswith(".")
-            and article_id.split(".", 1)[0] not in _DEVICE_NAMES):
-        return article_id
-    return "h-" + hashlib.sha256(article_id.encode("utf-8")).hexdigest()
-
-
-def legacy_file_stem(article_id: str) -> str:
-    """The name schema 2 used: ``h-5f…`` was both a plain id and a hashed name."""
-    if _LEGACY_SAFE_ID.match(article_id):
-        return article_id
-    return "h-" + hashlib.sha256(article_id.encode("utf-8")).hexdigest()[:24]
 
 
 _Count = Annotated[int, msgspec.Meta(ge=0)]
@@ -184,7 +155,6 @@ class Store:
         if self.index_path.exists() and self.index_path.stat().st_size:
             version = self._check_schema()
             if version < SCHEMA_VERSION:
-                from annotations.migrations import migrate
 
                 migrate(self, version)
                 self._legacy_names = False
