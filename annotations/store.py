@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Annotated
 
 import msgspec
-from tinydb import Query, TinyDB
+from tinydb import TinyDB
 from tinydb.table import Document
 
 from annotations import counts as kept
@@ -462,19 +462,6 @@ class Store:
         """Replace all of an article's annotations in one atomic write."""
         with self.annotations_of(article_id) as current:
             current.replace(placed, orphans)
-
-    def save_position(self, article_id: str, index: int) -> None:
-        """Where the reader was in an article, for the next time it opens."""
-        with self.locked(), self._db(self.root / "reader.json") as db:
-            db.table("positions", cache_size=0).upsert(
-                {"article_id": article_id, "index": index}, Query().article_id == article_id)
-
-    def position(self, article_id: str) -> int | None:
-        tables = read_json_tables(self.root / "reader.json") or {}
-        for row in tables.get("positions", {}).values():
-            if row.get("article_id") == article_id:
-                return row.get("index")
-        return None
 
     def unplaced(self) -> list[SentenceAnnotation]:
         """Imported annotations whose sentence is in no article here (kept, exported)."""

@@ -16,6 +16,7 @@ from textual.message import Message
 
 from annotations.config import Config
 from annotations.errors import UserError
+from annotations.positions import position as reading_position
 from annotations.session import TaggingSession
 from annotations.store import Store
 from annotations.text import printable
@@ -186,7 +187,7 @@ class NewstagApp(App):
         try:
             article = self.store.load_article(message.article_id)
             annotations, orphans = self.store.load_annotations(message.article_id)
-            position = self.store.position(message.article_id)
+            position = reading_position(self.store, message.article_id)
         except UserError as exc:
             notify_untrusted(self, str(exc), severity="error", timeout=10)
             return

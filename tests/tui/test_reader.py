@@ -223,7 +223,9 @@ async def test_escape_goes_back_and_position_is_remembered(app_factory, main_id)
         view = await open_main(app, pilot, main_id)
         assert view.cursor == 3
         await pilot.press("j", "q")
-    assert Store.open(app.store.root, create=False).position(main_id) == 4
+    from annotations.positions import position
+
+    assert position(Store.open(app.store.root, create=False), main_id) == 4
 
 
 async def test_mouse_click_selects_a_sentence(app_factory, main_id):

@@ -16,6 +16,7 @@ from textual.widgets import Footer, Static
 from annotations.config import Config
 from annotations.errors import UserError
 from annotations.model import Article, ReviewState, SentenceAnnotation
+from annotations.positions import save_position
 from annotations.session import ChangedSince, TaggingSession
 from annotations.tagging import TagChange
 from tui.article_view import ArticleView, Highlights
@@ -408,5 +409,5 @@ class ReaderScreen(Screen):
     def remember_position(self) -> None:
         if self.view.cursor is not None:
             with contextlib.suppress(UserError, OSError):
-                self.session.store.save_position(self.article.id, self.view.cursor)
+                save_position(self.session.store, self.article.id, self.view.cursor)
 
