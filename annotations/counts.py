@@ -347,7 +347,12 @@ class CountsFiles:
         self._inside().mkdir(exist_ok=True)
         path = self._inside(PENDING)
         try:
-            with open(path, "wb") as handle:
+            # Never through a link, never blocked by a FIFO put in its place (ENXIO).
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+                         | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
+            with os.fdopen(fd, "wb") as handle:
+                if problem := entry_problem(path):
+                    raise NotAFile(path, problem)
                 handle.write(article_id.encode("utf-8"))
         except OSError as exc:  # a full disk: the tag is refused before anything changed
             if exc.filename is None:

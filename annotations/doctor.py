@@ -21,6 +21,7 @@ from annotations import dbfiles, shapes
 from annotations.backup import backups, make_backup
 from annotations.errors import DatabaseError
 from annotations.storage import (
+    entry_problem,
     previous_version,
     read_db_bytes,
     read_json_tables,
@@ -477,7 +478,7 @@ def _quarantine(root: Path, path: Path, move: bool = False) -> Path | None:
     while target.exists() or target.is_symlink():
         target = dbfiles.check(root, folder / f"{path.parent.name}-{path.name}.{stamp}.{n}")
         n += 1
-    if move:
+    if move or entry_problem(path):  # a FIFO, a link, a folder: moved, never read
         dbfiles.move_entry(root, path, target)
     else:
         shutil.copy2(path, target)
