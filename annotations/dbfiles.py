@@ -100,3 +100,18 @@ def open_lock(root: Path) -> int:
                                 "run 'newstag doctor --repair'") from None
         raise DatabaseError(f"{path}: cannot open the lock file "
                             f"({exc.strerror or exc})") from None
+
+
+def move_entry(root: Path, path: Path, target: Path) -> None:
+    """Rename the entry ``path`` (which may itself be a link, a FIFO, a folder) to
+    ``target``; the folders on both sides are checked, and a rename never follows the
+    link it moves."""
+    try:
+        relative = Path(path).relative_to(root)
+    except ValueError:
+        relative = Path()
+    if not relative.parts or relative.parts[-1] in (".", ".."):
+        raise UnsafePath(Path(path), f"is outside the database folder {root}")
+    parent = inside(root, *relative.parts[:-1])
+    checked = check(root, target)
+    os.replace(parent / relative.parts[-1], checked)

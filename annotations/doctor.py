@@ -11,7 +11,6 @@ their own id and metadata. Every path goes through ``annotations.dbfiles``.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,11 +20,19 @@ from pathlib import Path
 from annotations import dbfiles, shapes
 from annotations.backup import backups, make_backup
 from annotations.errors import DatabaseError
-from annotations.storage import previous_version, read_json_tables, write_atomically
+from annotations.storage import (
+    entry_problem,
+    previous_version,
+    read_db_bytes,
+    read_json_tables,
+    write_atomically,
+)
 
 INDEX = "newstag.json"
 # Findings that are reported but never repaired.
 _REPORT_ONLY = ("unlisted", "schema")
+# Findings mended by their own step of a repair, not by restoring a file.
+_OWN_STEP = ("mismatch", "counts", "counts-entry")
 
 
 @dataclass(slots=True)
@@ -213,7 +220,18 @@ def _count_findings(store, version: int) -> list[Finding]:
 
     if version < SCHEMA_VERSION:
         return []  # counts come with the migration
-    return [Finding(path, problem, kind="counts") for path, problem in verify_counts(store)]
+    return [Finding(p.path, p.problem, kind="counts-entry" if p.entry else "counts")
+            for p in verify_counts(store)]
+
+
+def _move_counts_entries(root: Path, findings: list[Finding]) -> None:
+    """Counts entries that cannot be used (a link, a FIFO, a folder, garbage, ``counts``
+    as a file) go to quarantine, the entry itself moved (a link is never followed), so
+    that the counts can be rebuilt in their place."""
+    for finding in findings:
+        if finding.kind == "counts-entry" and not finding.repaired:
+            moved = _quarantine(root, finding.path, move=True)
+            finding.repaired, finding.note = True, f"moved to {moved}; recounted"
 
 
 def _repair_counts(store, findings: list[Finding]) -> None:
@@ -238,14 +256,16 @@ def repair(root: Path, findings: list[Finding]) -> list[Finding]:
     with store.locked():
         make_backup(root, reason="before-repair")
         available = backups(root)[1:]  # not the one just made of the damaged state
+        _move_counts_entries(root, findings)  # before any write meets them
         for finding in findings:
-            if finding.needs_repair and finding.kind not in ("mismatch", "counts"):
+            if finding.needs_repair and finding.kind not in _OWN_STEP:
                 finding.repaired, finding.note = _repair_file(root, finding, available)
         if any(f.kind == "index" and f.repaired for f in findings):
             # Only now can the files the index lists be checked.
             more = [f for f in check(root) if f.kind not in ("index", "lock")]
+            _move_counts_entries(root, more)
             for finding in more:
-                if finding.needs_repair and finding.kind not in ("mismatch", "counts"):
+                if finding.needs_repair and finding.kind not in _OWN_STEP:
                     finding.repaired, finding.note = _repair_file(root, finding, available)
             findings = findings + more
         _replace_drifted(root, store, findings)
@@ -286,7 +306,7 @@ def _repair_file(root: Path, finding: Finding, available: list[Path]) -> tuple[b
     if found is None:
         return False, "no readable and complete earlier version or backup; left as it is"
     candidate, name, _ = found
-    return True, _put(root, path, candidate.read_bytes(), f"restored from {name}")
+    return True, _put(root, path, read_db_bytes(candidate) or b"", f"restored from {name}")
 
 
 def _put(root: Path, path: Path, payload: bytes, what: str) -> str:
@@ -450,7 +470,7 @@ def _rebuilt_row(root: Path, path: Path, id_of_stem: dict[str, str], known: dict
 
 
 def _quarantine(root: Path, path: Path, move: bool = False) -> Path | None:
-    if not path.exists():
+    if not (path.exists() or path.is_symlink()):
         return None
     folder = dbfiles.make_dirs(root, root / "quarantine")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
@@ -459,8 +479,8 @@ def _quarantine(root: Path, path: Path, move: bool = False) -> Path | None:
     while target.exists() or target.is_symlink():
         target = dbfiles.check(root, folder / f"{path.parent.name}-{path.name}.{stamp}.{n}")
         n += 1
-    if move:
-        os.replace(path, target)
+    if move or entry_problem(path):  # a FIFO, a link, a folder: moved, never read
+        dbfiles.move_entry(root, path, target)
     else:
         shutil.copy2(path, target)
     return target

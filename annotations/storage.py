@@ -9,6 +9,7 @@ written over.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
@@ -35,14 +36,76 @@ class CorruptFile(DatabaseError):
             "'newstag doctor --repair' to restore it from its backup."
         )
         self.path = path
+        self.problem = problem
+
+
+class NotAFile(CorruptFile):
+    """A database entry that is not a regular file (a FIFO, a link, a folder, a device)."""
+
+
+_KINDS = ((stat.S_ISFIFO, "is a FIFO"), (stat.S_ISDIR, "is a folder"),
+          (stat.S_ISCHR, "is a device"), (stat.S_ISBLK, "is a device"),
+          (stat.S_ISSOCK, "is a socket"))
+
+
+def read_db_bytes(path: Path) -> bytes | None:
+    """The bytes of a database file; None when it is missing.
+
+    The one way newstag reads a file of its database. A shared or downloaded folder
+    can hold a FIFO (a plain read blocks for ever), a link to /dev/zero (a read fills
+    the memory) or a link out of the folder where a data file belongs: the last
+    component is opened without following a link and without blocking, and anything
+    but a regular file is ``NotAFile`` naming what it is. The folders above it are
+    the gate's business (``dbfiles``); the root itself may be a link (the user's --db).
+    """
+    # Looked at before it is opened (opening a device can have effects of its own), and
+    # checked again on the open descriptor, in case it was swapped in between.
+    try:
+        if problem := entry_problem(path):
+            raise NotAFile(path, problem)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise NotAFile(path, "is a symbolic link") from None
+        if exc.errno == errno.ENOTDIR:
+            raise NotAFile(path.parent, "is not a folder") from None
+        if exc.errno == errno.ENXIO:  # a socket
+            raise NotAFile(path, "is not a regular file") from None
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotAFile(path, next((what for test, what in _KINDS if test(mode)),
+                                      "is not a regular file"))
+        return handle.read()
+
+
+def entry_problem(path: Path, folder: bool = False) -> str:
+    """What is wrong with a database entry that should be a regular file (or a folder):
+    '' when it is one, or is missing. One lstat: nothing is opened or followed."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return ""
+    if stat.S_ISLNK(mode):
+        return "is a symbolic link"
+    if folder:
+        return "" if stat.S_ISDIR(mode) else "is a file, not a folder"
+    if stat.S_ISREG(mode):
+        return ""
+    return next((what for test, what in _KINDS if test(mode)), "is not a regular file")
 
 
 def read_json_tables(path: Path) -> dict | None:
     """The parsed tables of a TinyDB file; None for a missing or empty file."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return None
+    data = read_db_bytes(path)
+    return None if data is None else parse_tables(path, data)
+
+
+def parse_tables(path: Path, data: bytes) -> dict | None:
+    """The tables of a TinyDB file's bytes (``path`` names it in an error); None if empty."""
     if not data.strip():
         return None
     try:

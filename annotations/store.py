@@ -38,7 +38,13 @@ from annotations.filenames import file_stem, legacy_file_stem
 from annotations.migrations import SCHEMA_VERSION, migrate
 from annotations.model import Article, Entity, ReviewState, Sentence, SentenceAnnotation
 from annotations.shapes import annotation_problem, article_problem, index_row_problem
-from annotations.storage import TEMP_SUFFIX, AtomicJSONStorage, CorruptFile, read_json_tables
+from annotations.storage import (
+    TEMP_SUFFIX,
+    AtomicJSONStorage,
+    CorruptFile,
+    read_db_bytes,
+    read_json_tables,
+)
 
 INDEX_FILE = "newstag.json"
 # Entries of a database folder that newstag writes or deletes: none may be a link.
@@ -114,7 +120,7 @@ class Store:
         # An index of any real size is not empty: don't read it whole on every start.
         if self.index_path.stat().st_size > 64:
             return
-        if not self.index_path.read_bytes().strip() \
+        if not (read_db_bytes(self.index_path) or b"").strip() \
                 and any((self.root / "articles").glob("*.json")):
             # Empty is only a new database when there is nothing it should list.
             raise CorruptFile(self.index_path, "empty, but the database holds articles")
@@ -348,7 +354,7 @@ class Store:
             for s in summaries:
                 with contextlib.suppress(DatabaseError):  # damaged: doctor's business
                     rows[s.id] = kept.recount(self, s.id)
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError, DatabaseError):  # derived: recounted on read
                 kept.CountsFiles(self.root).put(rows)
         return summaries
 
@@ -397,6 +403,8 @@ class Store:
         and whoever finds it recounts that article (annotations/counts.py).
         """
         files = kept.CountsFiles(self.root)
+        # A marker that is not a file (a FIFO, a link) refuses the change here, before
+        # anything is written: without it a crash mid-way could not be noticed.
         if files.pending() is not None:  # a writer died mid-way: repair its row first
             kept.heal(self)
         files.mark_pending(annotations.article_id)
@@ -404,9 +412,10 @@ class Store:
         # TinyDB internals (Table._update_table) to rely on.
         AtomicJSONStorage(path, root=self.root).write(tables)
         kept.crash_point("between-annotation-and-counts")
-        # The tag is on disk: a failure from here on (a full disk) must not report it as
-        # failed; the marker stays and the next reader recounts.
-        with contextlib.suppress(OSError):
+        # The tag is on disk: a failure from here on (a full disk, a shard that is a link
+        # or a FIFO) must not report it as failed; the marker stays and the next reader
+        # recounts, or doctor reports the shard.
+        with contextlib.suppress(OSError, DatabaseError):
             files.put({annotations.article_id: kept.count(
                 annotations.placed, annotations.orphans, kept.signature_of(path))})
             files.clear_pending()
@@ -580,11 +589,13 @@ def _decode_index(path: Path) -> tuple[dict, dict[str, ArticleSummary]] | None:
     rows: msgspec accepts less JSON than json.loads and gives the same values, and the
     Struct checks what ``index_row_problem`` checks (types, counts >= 0, no other field).
     """
+    data = read_db_bytes(path)  # not a regular file: one line, from here
+    if data is None:
+        return None
     try:
-        data = path.read_bytes()
         index = _INDEX_DECODER.decode(data)
         numbers = [int(doc_id) for doc_id in index.articles]  # as the general path orders
-    except (OSError, msgspec.MsgspecError, ValueError, RecursionError):
+    except (msgspec.MsgspecError, ValueError, RecursionError):
         return None
     rows = list(index.articles.values())
     if any(a > b for a, b in itertools.pairwise(numbers)):

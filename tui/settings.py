@@ -12,10 +12,11 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from annotations.dbfiles import UnsafePath, inside
+from annotations.dbfiles import inside
+from annotations.errors import DatabaseError
 from annotations.interchange import FORMATS
 from annotations.paths import READER_SETTINGS_FILE
-from annotations.storage import write_atomically
+from annotations.storage import read_db_bytes, write_atomically
 
 SETTINGS_FILE = READER_SETTINGS_FILE
 EXPORT_FORMATS = {f.name: f.extension for f in FORMATS.values()}  # name -> file extension
@@ -29,10 +30,14 @@ class ExportChoice:
 
 def load_export_choice(db: Path) -> ExportChoice:
     try:
-        data = json.loads(inside(db, SETTINGS_FILE).read_text("utf-8"))
+        # Through the one database read: a FIFO or a link here must not block the dialog.
+        raw = read_db_bytes(inside(db, SETTINGS_FILE))
+        if raw is None:
+            return ExportChoice()
+        data = json.loads(raw.decode("utf-8"))
         export = data["export"]
         fmt, folder = export["format"], export["folder"]
-    except (OSError, ValueError, KeyError, TypeError, UnsafePath):
+    except (OSError, ValueError, KeyError, TypeError, DatabaseError):
         return ExportChoice()
     if fmt not in EXPORT_FORMATS or not isinstance(folder, str):
         return ExportChoice()
