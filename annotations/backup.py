@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from annotations import dbfiles
-from annotations.storage import copy_file
+from annotations.atomic_io import copy_file
 
 BACKUP_DIR = "backups"
 BACKUP_INTERVAL_S = 3600

@@ -34,7 +34,7 @@ annotation file, so the design only has to *notice* a stale row cheaply:
   the same way; ``newstag doctor`` compares every row with a recount.
 
 Damage. A shared or downloaded folder can hold anything under ``counts/``. Every
-file is read through ``storage.read_db_bytes`` (a FIFO or a link is refused, never
+file is read through ``atomic_io.read_db_bytes`` (a FIFO or a link is refused, never
 read); a row is used only when every field has the right type and fits its article
 (no count above the article's sentences); anything else is treated as missing and
 recounted. An entry that is not a regular file is never written over: its articles
@@ -62,9 +62,7 @@ from typing import Annotated, NamedTuple, Protocol
 import msgspec
 
 from annotations import dbfiles
-from annotations.errors import DatabaseError, brief
-from annotations.model import ReviewState, SentenceAnnotation
-from annotations.storage import (
+from annotations.atomic_io import (
     TEMP_SUFFIX,
     CorruptFile,
     NotAFile,
@@ -74,6 +72,8 @@ from annotations.storage import (
     read_db_bytes,
     read_json_tables,
 )
+from annotations.errors import DatabaseError, brief
+from annotations.model import ReviewState, SentenceAnnotation
 
 COUNTS_DIR = "counts"
 FORMAT = 1

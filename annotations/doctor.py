@@ -18,15 +18,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from annotations import dbfiles, shapes
-from annotations.backup import backups, make_backup
-from annotations.errors import DatabaseError
-from annotations.storage import (
+from annotations.atomic_io import (
     entry_problem,
     previous_version,
     read_db_bytes,
     read_json_tables,
     write_atomically,
 )
+from annotations.backup import backups, make_backup
+from annotations.errors import DatabaseError
 
 INDEX = "newstag.json"
 # Findings that are reported but never repaired.

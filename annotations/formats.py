@@ -13,9 +13,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from annotations.atomic_io import write_output
 from annotations.config import Config
 from annotations.selection import ExportRow
-from annotations.storage import write_output
 
 
 def stable_hash(*parts: object) -> int:

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from annotations import formats
+from annotations.atomic_io import write_output
 from annotations.config import Config
 from annotations.errors import ArgumentError, UserError, brief
 from annotations.export import export_yaml
 from annotations.selection import ExportFilter, iter_rows
-from annotations.storage import write_output
 from annotations.store import Store
 from annotations.text import json_for_terminal, printable
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from annotations import dbfiles
+from annotations.atomic_io import AtomicJSONStorage, fsync_dir, previous_version, read_json_tables
 from annotations.backup import make_backup
 from annotations.filenames import file_stem, legacy_file_stem
-from annotations.storage import AtomicJSONStorage, fsync_dir, previous_version, read_json_tables
 
 # The schema this newstag writes: 2 flat integer lists, 3 injective file names,
 # 4 per-article counts in counts/. Migrations own it; the store reads it from here.

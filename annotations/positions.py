@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from tinydb import Query, TinyDB
 
-from annotations.storage import AtomicJSONStorage, read_json_tables
+from annotations.atomic_io import AtomicJSONStorage, read_json_tables
 from annotations.store import Store
 
 POSITIONS_FILE = "reader.json"

@@ -16,74 +16,48 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import gc
-import itertools
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
 
-import msgspec
 from tinydb import TinyDB
 from tinydb.table import Document
 
 from annotations import counts as kept
 from annotations import dbfiles
-from annotations.backup import backup_if_due, remove_stale_staging
-from annotations.errors import DatabaseError, UserError, brief
-from annotations.filenames import file_stem, legacy_file_stem
-from annotations.migrations import SCHEMA_VERSION, migrate
-from annotations.model import Article, Entity, ReviewState, Sentence, SentenceAnnotation
-from annotations.shapes import annotation_problem, article_problem, index_row_problem
-from annotations.storage import (
+from annotations.atomic_io import (
     TEMP_SUFFIX,
     AtomicJSONStorage,
     CorruptFile,
     read_db_bytes,
     read_json_tables,
 )
+from annotations.backup import backup_if_due, remove_stale_staging
+from annotations.errors import DatabaseError, UserError, brief
+from annotations.filenames import file_stem, legacy_file_stem
+from annotations.index_file import ArticleSummary, no_gc
+from annotations.index_file import decode_index as _decode_index
+from annotations.index_file import index_rows as _index_rows
+from annotations.index_file import upsert_by_id as _upsert_by_id
+from annotations.migrations import SCHEMA_VERSION, migrate
+from annotations.model import Article, SentenceAnnotation
+from annotations.record_files import ArticleAnnotations
+from annotations.record_files import annotations_in as _annotations_in
+from annotations.record_files import article_body as _article_body
+from annotations.record_files import article_of as _article_of
+from annotations.record_files import records as _records
+from annotations.shapes import article_problem
 
 INDEX_FILE = "newstag.json"
 # Entries of a database folder that newstag writes or deletes: none may be a link.
 DATA_ENTRIES = (INDEX_FILE, "articles", "annotations", "backups", "quarantine", ".lock",
                 "counts", "reader.json", "unplaced.json")
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-
-
-_Count = Annotated[int, msgspec.Meta(ge=0)]
-
-
-class ArticleSummary(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    """An index row. A msgspec Struct so that 20,000 rows are decoded straight from the
-    index's bytes, every field's type checked, in ~10 ms (``_decode_index``); gc=False:
-    strings and ints only, never part of a cycle."""
-
-    id: str
-    title: str
-    source: str
-    published: str
-    source_path: str
-    content_id: str
-    sentences: _Count
-    headings: _Count
-    imported_at: str
-    updated_at: str
-
-
-class _IndexFile(msgspec.Struct, forbid_unknown_fields=True):
-    """The index as newstag writes it; anything else goes to the general path."""
-
-    meta: dict[str, dict[str, object]] = {}
-    articles: dict[str, ArticleSummary] = {}
-
-
-_INDEX_DECODER = msgspec.json.Decoder(_IndexFile)
 
 
 class Store:
@@ -491,153 +465,3 @@ class Store:
                 AtomicJSONStorage(path, root=self.root).write({**tables, "unplaced": rows})
 
 
-@dataclass(slots=True)
-class ArticleAnnotations:
-    """An article's annotations inside ``Store.annotations_of``: change them in place."""
-
-    article_id: str
-    placed: dict[int, SentenceAnnotation]
-    orphans: list[SentenceAnnotation]
-
-    def put(self, annotation: SentenceAnnotation) -> None:
-        """Set a sentence's annotation; one unreviewed with no note says nothing: removed."""
-        index = annotation.sentence_index
-        if index is None:
-            raise ValueError("an orphaned annotation has no sentence to be put on")
-        if annotation.state is ReviewState.UNREVIEWED and not annotation.note:
-            self.placed.pop(index, None)
-        else:
-            self.placed[index] = annotation
-
-    def remove(self, index: int) -> None:
-        self.placed.pop(index, None)
-
-    def replace(self, placed: Iterable[SentenceAnnotation],
-                orphans: Iterable[SentenceAnnotation]) -> None:
-        self.placed = {a.sentence_index: a for a in placed if a.sentence_index is not None}
-        self.orphans = list(orphans)
-
-    def tables(self) -> tuple[dict[str, dict], dict[str, dict]]:
-        """The TinyDB tables as stored: document id = sentence index + 1."""
-        return ({str(i + 1): self.placed[i].to_record() for i in sorted(self.placed)},
-                {str(i + 1): a.to_record() for i, a in enumerate(self.orphans)})
-
-
-def _annotations_in(
-    path: Path, tables: dict
-) -> tuple[dict[int, SentenceAnnotation], list[SentenceAnnotation]]:
-    placed = {doc_id - 1: a
-              for doc_id, a in _records(path, tables.get("sentences", {}), orphan=False)}
-    return placed, [a for _, a in _records(path, tables.get("orphans", {}))]
-
-
-@contextmanager
-def no_gc() -> Iterator[None]:
-    """Around building tens of thousands of small acyclic objects: inside the running app
-    the cyclic collector ran over and over while 20,000 rows were built (x2 their cost)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _article_body(article: Article) -> dict:
-    """Sentences and entities as flat integer lists: a 20,000-sentence article loads
-    in a fraction of the time that nested lists take."""
-    labels = sorted({e.label for e in article.entities})
-    label_no = {label: i for i, label in enumerate(labels)}
-    sentences: list[int] = []
-    for s in article.sentences:
-        sentences += (s.start, s.end, int(s.heading))
-    entities: list[int] = []
-    for e in article.entities:
-        entities += (e.start, e.end, label_no[e.label])
-    return {"id": article.id, "title": article.title, "source": article.source,
-            "published": article.published, "source_path": article.source_path,
-            "text": article.text, "sentences": sentences, "entity_labels": labels,
-            "entities": entities}
-
-
-def _records(path: Path, rows: dict, orphan: bool = True) -> list[tuple[int, SentenceAnnotation]]:
-    """(document id, annotation) for every record of a TinyDB table, by document id.
-
-    Every record is checked in full first: ``"labels": "trade"`` would otherwise be
-    read as five one-letter labels, and a wrong tag shown or exported is worse than a
-    refusal that points to ``newstag doctor``.
-    """
-    for doc_id, record in rows.items():
-        problem = annotation_problem(record, orphan=orphan)
-        if problem:
-            raise CorruptFile(path, f"record {brief(doc_id)} is not a newstag annotation "
-                              f"({problem})")
-    try:
-        ordered = sorted(((int(k), v) for k, v in rows.items()), key=lambda kv: kv[0])
-        return [(doc_id, SentenceAnnotation.from_record(v)) for doc_id, v in ordered]
-    except (TypeError, KeyError, ValueError, AttributeError) as exc:
-        raise CorruptFile(path, "valid JSON but not newstag annotations "
-                          f"({type(exc).__name__}: {exc})") from None
-
-
-def _decode_index(path: Path) -> tuple[dict, dict[str, ArticleSummary]] | None:
-    """({"meta": ...}, rows by id in document order) when the index is exactly as newstag
-    writes it, decoded in one C call; None for anything else (the general path).
-
-    Where this succeeds the general path would accept the same file and give the same
-    rows: msgspec accepts less JSON than json.loads and gives the same values, and the
-    Struct checks what ``index_row_problem`` checks (types, counts >= 0, no other field).
-    """
-    data = read_db_bytes(path)  # not a regular file: one line, from here
-    if data is None:
-        return None
-    try:
-        index = _INDEX_DECODER.decode(data)
-        numbers = [int(doc_id) for doc_id in index.articles]  # as the general path orders
-    except (msgspec.MsgspecError, ValueError, RecursionError):
-        return None
-    rows = list(index.articles.values())
-    if any(a > b for a, b in itertools.pairwise(numbers)):
-        rows = [row for _, row in sorted(zip(numbers, rows, strict=True),
-                                         key=lambda pair: pair[0])]
-    return {"meta": index.meta}, {row.id: row for row in rows}
-
-
-def _index_rows(path: Path, tables: dict) -> dict[str, ArticleSummary]:
-    """Index rows by id, in document order; a wrong row is CorruptFile naming it."""
-    docs = tables.get("articles", {})
-    try:
-        ordered = sorted(docs.items(), key=lambda kv: int(kv[0]))
-        for _, row in ordered:  # a wrong type would surface later as a traceback
-            if problem := index_row_problem(row):
-                raise CorruptFile(path, f"valid JSON but not a newstag index ({problem})")
-        return {row["id"]: ArticleSummary(**row) for _, row in ordered}
-    except (TypeError, KeyError, ValueError) as exc:
-        raise CorruptFile(path, f"valid JSON but not a newstag index "
-                          f"({type(exc).__name__}: {exc})") from None
-
-
-def _upsert_by_id(tables: dict, summaries: list[ArticleSummary]) -> None:
-    """Insert or replace index rows by article id (document ids stay as they were)."""
-    docs = tables.setdefault("articles", {})
-    row_of = {doc["id"]: doc_id for doc_id, doc in docs.items()}
-    next_id = max(map(int, docs), default=0) + 1
-    for summary in summaries:
-        doc_id = row_of.get(summary.id)
-        if doc_id is None:
-            doc_id, next_id = str(next_id), next_id + 1
-        docs[doc_id] = msgspec.structs.asdict(summary)
-
-
-def _article_of(summary: ArticleSummary, body: dict) -> Article:
-    flat = body["sentences"]
-    labels = body["entity_labels"]
-    ents = body["entities"]
-    return Article(
-        id=summary.id, text=body["text"], title=summary.title, source=summary.source,
-        published=summary.published, source_path=summary.source_path,
-        sentences=list(map(Sentence, range(len(flat) // 3), flat[0::3], flat[1::3],
-                           map(bool, flat[2::3]))),
-        entities=list(map(Entity, ents[0::3], ents[1::3], map(labels.__getitem__, ents[2::3]))),
-    )

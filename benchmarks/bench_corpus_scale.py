@@ -33,9 +33,9 @@ from pathlib import Path
 from common import REPO
 
 from annotations import counts
+from annotations.atomic_io import AtomicJSONStorage, read_json_tables
 from annotations.config import load_config
 from annotations.model import Article, ReviewState, Sentence, SentenceAnnotation
-from annotations.storage import AtomicJSONStorage, read_json_tables
 from annotations.store import SCHEMA_VERSION, Store, now_iso
 from annotations.tagging import TagChange, apply_changes
 

@@ -22,9 +22,9 @@ from common import REPO
 from tinydb import TinyDB
 from tinydb.table import Document
 
+from annotations.atomic_io import AtomicJSONStorage
 from annotations.config import load_config
 from annotations.model import Article, ReviewState, Sentence, SentenceAnnotation
-from annotations.storage import AtomicJSONStorage
 from annotations.store import Store, now_iso
 from annotations.tagging import TagChange, apply_changes
 

@@ -12,11 +12,11 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from annotations.atomic_io import read_db_bytes, write_atomically
 from annotations.dbfiles import inside
 from annotations.errors import DatabaseError
 from annotations.interchange import FORMATS
 from annotations.paths import READER_SETTINGS_FILE
-from annotations.storage import read_db_bytes, write_atomically
 
 SETTINGS_FILE = READER_SETTINGS_FILE
 EXPORT_FORMATS = {f.name: f.extension for f in FORMATS.values()}  # name -> file extension

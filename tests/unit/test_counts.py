@@ -16,8 +16,8 @@ import sys
 import pytest
 
 from annotations import counts
+from annotations.atomic_io import AtomicJSONStorage, read_json_tables
 from annotations.model import Article, Sentence
-from annotations.storage import AtomicJSONStorage, read_json_tables
 from annotations.store import SCHEMA_VERSION, Store
 
 LINES = [

@@ -7,9 +7,11 @@ import json
 
 import pytest
 
+from annotations.atomic_io import CorruptFile, read_json_tables
+from annotations.index_file import decode_index as _decode_index
+from annotations.index_file import index_rows as _index_rows
 from annotations.model import Article, Sentence
-from annotations.storage import CorruptFile, read_json_tables
-from annotations.store import Store, _decode_index, _index_rows
+from annotations.store import Store
 
 
 def _store(tmp_path, n: int = 12) -> Store:

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from annotations import counts
+from annotations.atomic_io import CorruptFile
 from annotations.model import Article, Sentence
-from annotations.storage import CorruptFile
 from annotations.store import Store
 
 LINES = [
@@ -128,7 +128,7 @@ def zero_link(path: Path) -> Path:
 
 # -- the read function ------------------------------------------------------------------
 def test_read_db_bytes_reads_only_regular_files(tmp_path):
-    from annotations.storage import read_db_bytes
+    from annotations.atomic_io import read_db_bytes
 
     real = tmp_path / "real"
     real.mkdir()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from annotations.storage import write_output
+from annotations.atomic_io import write_output
 from annotations.store import Store, file_stem, legacy_file_stem
 from tests.durability import make_database
 

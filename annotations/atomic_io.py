@@ -1,4 +1,4 @@
-"""A TinyDB Storage that never leaves a half-written or foreign file behind.
+"""The file layer: one TinyDB file read safely and replaced atomically, never half-written.
 
 Every write goes to a temporary file in the same folder, is fsync'd and then
 renamed over the live file (and the folder fsync'd), so a crash leaves either
