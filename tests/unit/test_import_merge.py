@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from annotations.model import Article, ReviewState, Sentence, SentenceAnnotation
+from annotations.model import ReviewState
 from annotations.store import Store
-from annotations.text import content_id
 from annotations.yamlio import dump_yaml
+from tests.helpers import db_of_articles
+from tests.helpers import put_tag as _put
 
 SHARED = "The talks will continue next week."
 ARTICLES = {
@@ -30,29 +31,8 @@ ARTICLES = {
 }
 
 
-def _article(article_id: str, lines: list[str]) -> Article:
-    text = "\n".join(lines) + "\n"
-    sentences, pos = [], 0
-    for i, line in enumerate(lines):
-        sentences.append(Sentence(i, pos, pos + len(line), heading=i == 0))
-        pos += len(line) + 1
-    return Article(id=article_id, text=text, title=lines[0], sentences=sentences)
-
-
 def _make_db(root: Path, articles: dict[str, list[str]] = ARTICLES) -> Store:
-    store = Store.open(root)
-    store.save_articles([(a, content_id(a.text)) for a in
-                         (_article(i, lines) for i, lines in articles.items())])
-    return store
-
-
-def _put(store: Store, article_id: str, index: int, labels: list[str], note: str = "",
-         stamp: str = "2024-01-01T00:00:00.000Z") -> None:
-    article = store.load_article(article_id)
-    s = article.sentences[index]
-    store.put_annotation(SentenceAnnotation(
-        article_id, index, article.sentence_text(s), s.start, s.end, labels,
-        ReviewState.REVIEWED, note, "test", stamp, stamp))
+    return db_of_articles(root, articles)
 
 
 def _ok(result) -> str:
