@@ -50,124 +50,38 @@ Per-annotator counts (teams) go in as one more field of ``Counts``; bumping
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
-import secrets
 import signal
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, NamedTuple, Protocol
+from typing import NamedTuple, Protocol
 
-import msgspec
-
-from annotations import dbfiles
 from annotations.atomic_io import (
-    TEMP_SUFFIX,
     CorruptFile,
     NotAFile,
     entry_problem,
-    fsync_dir,
-    parse_tables,
-    read_db_bytes,
-    read_json_tables,
+)
+from annotations.counts_files import (
+    COUNTS_DIR,
+    FORMAT,
+    META,
+    PENDING,
+    Counts,
+    CountsFiles,
+    Signature,
+    boot_id,
+    count,
+    shard_name,
+    signature_of,
 )
 from annotations.errors import DatabaseError, brief
-from annotations.model import ReviewState, SentenceAnnotation
+from annotations.model import SentenceAnnotation
 
-COUNTS_DIR = "counts"
-FORMAT = 1
-PENDING = ".pending"
-META = "meta.json"
+__all__ = ["COUNTS_DIR", "FORMAT", "META", "PENDING", "Counts", "CountsFiles", "Signature",
+           "boot_id", "count", "crash_point", "heal", "kept_counts", "rebuild", "recount",
+           "shard_name", "signature_of", "unusable", "verify_counts"]
+
 CRASH_ENV = "NEWSTAG_CRASH_AT"  # tests only: SIGKILL this process at a named point
-
-_Count = Annotated[int, msgspec.Meta(ge=0)]
-# (inode, mtime in ns, size) of the annotation file counted; checked when decoded.
-Signature = Annotated[list[int], msgspec.Meta(min_length=3, max_length=3)] | None
-
-
-class Counts(msgspec.Struct, gc=False):
-    """What an article's annotations add up to (sentences come from the index row).
-
-    A msgspec Struct, so a shard's rows are checked and built in one C call
-    (``read_shard``): 20,000 rows in ~15 ms instead of ~100 ms row by row. Not tracked
-    by the cyclic GC (gc=False): it holds ints, a str->int dict and a list of ints, so
-    it can never be part of a cycle.
-    """
-
-    # No defaults: a shard row missing a field is unusable (recounted), not zero. The
-    # types are checked by the decoder: a string, a float or a negative count is refused.
-    reviewed: _Count
-    tagged: _Count
-    none_apply: _Count
-    orphaned: _Count
-    labels: dict[str, _Count]
-    # Of the annotation file these counts were taken from; "sig" in the shard.
-    signature: Signature = msgspec.field(name="sig")
-
-    @classmethod
-    def none(cls, orphaned: int = 0, signature: Signature = None) -> Counts:
-        return cls(0, 0, 0, orphaned, {}, signature)
-
-    def to_row(self) -> dict:
-        return {"reviewed": self.reviewed, "tagged": self.tagged, "none_apply": self.none_apply,
-                "orphaned": self.orphaned, "labels": self.labels, "sig": self.signature}
-
-    @classmethod
-    def from_row(cls, row: dict) -> Counts:
-        return msgspec.convert(row, cls)
-
-    def beyond(self, sentences: int) -> str:
-        """What does not fit an article of ``sentences`` sentences ('' when all does)."""
-        for name, value in (("reviewed", self.reviewed), ("tagged", self.tagged),
-                            ("none_apply", self.none_apply)):
-            if value > sentences:
-                return f"{name} {value} is more than its {sentences} sentences"
-        if self.none_apply > self.reviewed:
-            return f"none_apply {self.none_apply} is more than reviewed {self.reviewed}"
-        for label, value in self.labels.items():
-            if value > sentences:
-                return f"label {brief(label)} {value} is more than its {sentences} sentences"
-        return ""
-
-    def same_counts(self, other: Counts) -> bool:
-        """Equal apart from the file signature."""
-        return self.to_row() | {"sig": None} == other.to_row() | {"sig": None}
-
-
-def count(placed: Mapping[int, SentenceAnnotation], orphans: Iterable[SentenceAnnotation],
-          signature: Signature = None) -> Counts:
-    """Count in sentence order, so labels keep the order `list --json` always had."""
-    counts = Counts.none(sum(1 for _ in orphans), signature)
-    for index in sorted(placed):
-        a = placed[index]
-        for label in a.labels:
-            counts.labels[label] = counts.labels.get(label, 0) + 1
-        reviewed = a.state is ReviewState.REVIEWED
-        counts.reviewed += reviewed
-        counts.tagged += bool(a.labels)
-        counts.none_apply += reviewed and not a.labels
-    return counts
-
-
-def signature_of(path: Path) -> Signature:
-    """Changes whenever the file is replaced: every write makes a new inode."""
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        return None
-    return [st.st_ino, st.st_mtime_ns, st.st_size]
-
-
-def shard_name(article_id: str) -> str:
-    return hashlib.blake2b(article_id.encode("utf-8"), digest_size=1).hexdigest() + ".json"
-
-
-def boot_id() -> str | None:
-    try:
-        return Path("/proc/sys/kernel/random/boot_id").read_text().strip() or None
-    except OSError:
-        return None
 
 
 def crash_point(name: str) -> None:
@@ -226,197 +140,6 @@ class AnnotationSource(Protocol):
     def locked(self) -> contextlib.AbstractContextManager[None]: ...
 
 
-class CountsFiles:
-    """The ``counts/`` folder: shards of rows, the pending marker, the verified boot."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = Path(root)
-        self.folder = self.root / COUNTS_DIR
-        self.boot = boot_id()
-
-    def _inside(self, name: str = "") -> Path:
-        """A path of counts/ for a write or delete, through the database's one gate."""
-        return dbfiles.inside(self.root, COUNTS_DIR, name) if name \
-            else dbfiles.inside(self.root, COUNTS_DIR)
-
-    @property
-    def pending_path(self) -> Path:
-        return self.folder / PENDING
-
-    # -- reading ---------------------------------------------------------------
-    def read_shard(self, name: str) -> dict[str, Counts] | None:
-        """The usable rows of one shard; None when it is missing or unusable as a whole."""
-        return self.inspect_shard(name)[0]
-
-    def inspect_shard(self, name: str) -> tuple[dict[str, Counts] | None, dict[str, str]]:
-        """(usable rows, or None for a shard unusable as a whole; what is wrong: by
-        article id for a bad row, under '' for the whole file)."""
-        path = self.folder / name
-        try:
-            data = read_db_bytes(path)
-        except (NotAFile, OSError) as exc:
-            return None, {"": exc.problem if isinstance(exc, NotAFile) else str(exc)}
-        if data is None:
-            return None, {}
-        try:  # the usual case: bytes straight to checked rows, no dicts in between
-            shard = _SHARD.decode(data)
-            if shard.meta.get("1", {}).get("format") == FORMAT:
-                return shard.rows, {}
-        except (msgspec.MsgspecError, RecursionError, ValueError):
-            pass  # a bad row, or not what newstag writes: row by row below
-        try:
-            tables = parse_tables(path, data)
-        except CorruptFile as exc:
-            return None, {"": exc.problem}
-        meta = (tables or {}).get("meta", {}).get("1", {})
-        if not tables or not isinstance(meta, dict) or meta.get("format") != FORMAT:
-            return None, {"": "counts of another format"}
-        rows, problems = {}, {}
-        for article_id, row in tables.get("rows", {}).items():
-            try:
-                rows[article_id] = msgspec.convert(row, Counts)
-            except msgspec.ValidationError as exc:
-                problems[article_id] = brief(str(exc), 100).strip("'\"")
-        return rows, problems
-
-    def read_all(self) -> tuple[dict[str, Counts], set[str]]:
-        """Every usable row, and the names of shards that could not be used at all.
-
-        ``NotAFile`` when ``counts/`` itself is not a folder: nothing kept can be used.
-        """
-        rows: dict[str, Counts] = {}
-        bad: set[str] = set()
-        if problem := entry_problem(self.folder, folder=True):
-            raise NotAFile(self.folder, problem)
-        try:
-            names = [e.name for e in os.scandir(self.folder)
-                     if e.name.endswith(".json") and e.name != META]
-        except FileNotFoundError:
-            return rows, bad
-        except NotADirectoryError:
-            raise NotAFile(self.folder, "is not a folder") from None
-        for name in names:
-            shard = self.read_shard(name)
-            if shard is None:
-                bad.add(name)
-            else:
-                rows.update(shard)
-        return rows, bad
-
-    def pending(self) -> str | None:
-        """The article a writer was changing when it died ('' for an empty marker).
-
-        ``NotAFile`` when the marker (or ``counts/``) is not a file: which article was
-        being changed cannot be known.
-        """
-        data = read_db_bytes(self.pending_path)
-        return None if data is None else data.decode("utf-8", "replace")
-
-    def verified_this_boot(self) -> bool:
-        if self.boot is None:
-            return True  # no boot id: shard writes are fsync'd, nothing to verify
-        tables = read_json_tables_quiet(self.folder / META)
-        meta = tables.get("meta", {}).get("1", {})
-        return meta.get("format") == FORMAT and meta.get("boot") == self.boot
-
-    # -- writing (the caller holds the store's lock) ----------------------------
-    def put(self, changed: Mapping[str, Counts]) -> None:
-        """Replace rows, one write per shard touched.
-
-        A shard that cannot be written (a link, a FIFO) does not stop the others; the
-        first failure is raised once they are written.
-        """
-        by_shard: dict[str, dict[str, Counts]] = {}
-        for article_id, counts in changed.items():
-            by_shard.setdefault(shard_name(article_id), {})[article_id] = counts
-        self._inside().mkdir(exist_ok=True)
-        failed: Exception | None = None
-        for name, items in by_shard.items():
-            rows = self.read_shard(name) or {}
-            rows.update(items)
-            try:
-                self._write(name, {"meta": {"1": {"format": FORMAT}},
-                                   "rows": {k: v.to_row() for k, v in rows.items()}})
-            except (OSError, DatabaseError) as exc:
-                failed = failed or exc
-        if failed is not None:
-            raise failed
-
-    def replace_all(self, rows: Mapping[str, Counts]) -> None:
-        """Every shard rewritten from ``rows`` (a rebuild); stale shards removed."""
-        by_shard: dict[str, dict[str, dict]] = {}
-        for article_id, counts in rows.items():
-            by_shard.setdefault(shard_name(article_id), {})[article_id] = counts.to_row()
-        self._inside().mkdir(exist_ok=True)
-        for name, items in by_shard.items():
-            self._write(name, {"meta": {"1": {"format": FORMAT}}, "rows": items})
-        for entry in os.scandir(self.folder):
-            if entry.name.endswith(".json") and entry.name != META \
-                    and entry.name not in by_shard:
-                self._inside(entry.name).unlink()
-
-    def mark_pending(self, article_id: str) -> None:
-        self._inside().mkdir(exist_ok=True)
-        path = self._inside(PENDING)
-        try:
-            # Never through a link, never blocked by a FIFO put in its place (ENXIO).
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
-                         | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
-            with os.fdopen(fd, "wb") as handle:
-                if problem := entry_problem(path):
-                    raise NotAFile(path, problem)
-                handle.write(article_id.encode("utf-8"))
-        except OSError as exc:  # a full disk: the tag is refused before anything changed
-            if exc.filename is None:
-                exc.filename = str(path)  # a failed write() names no file; the user needs it
-            raise
-
-    def clear_pending(self) -> None:
-        self._inside(PENDING).unlink(missing_ok=True)
-
-    def mark_verified(self) -> None:
-        if self.boot is not None:
-            self._write(META, {"meta": {"1": {"format": FORMAT, "boot": self.boot}}})
-
-    def _write(self, name: str, tables: dict) -> None:
-        """Tables shaped as a TinyDB file, like every other file of the database."""
-        # Atomic (temporary file renamed over) but not fsync'd: see the module docstring
-        # for why a power cut is caught by the boot check instead.
-        path = self._inside(name)
-        if problem := entry_problem(path):  # a FIFO or a folder: doctor's to move aside
-            raise NotAFile(path, problem)
-        tmp = self._inside(f".{name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
-        payload = json.dumps(tables, ensure_ascii=False, separators=(",", ":")).encode()
-        try:
-            with open(tmp, "xb") as handle:
-                handle.write(payload)
-                if self.boot is None:
-                    handle.flush()
-                    os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        if self.boot is None:
-            fsync_dir(self.folder)
-
-
-class _Shard(msgspec.Struct):
-    meta: dict[str, dict[str, object]] = {}
-    rows: dict[str, Counts] = {}
-
-
-_SHARD = msgspec.json.Decoder(_Shard)
-
-
-def read_json_tables_quiet(path: Path) -> dict:
-    try:
-        return read_json_tables(path) or {}
-    except CorruptFile:
-        return {}
-
-
-# -- the store's side: keeping, healing, verifying ----------------------------------
 def recount(store: AnnotationSource, article_id: str) -> Counts:
     """Counts taken from the article's annotation file as it is now."""
     path = store._annotation_path(article_id)
