@@ -431,7 +431,8 @@ def cmd_stats(args: argparse.Namespace, config: Config, db: Path) -> int:
 
 def cmd_doctor(args: argparse.Namespace, config: Config, db: Path) -> int:
     from annotations.backup import backups
-    from annotations.doctor import check, repair
+    from annotations.doctor import check
+    from annotations.repair import repair
 
     findings = check(db)
     if args.repair and findings:

@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 from annotations.backup import BACKUPS_KEPT, backup_if_due, backups, make_backup
-from annotations.doctor import check, repair
+from annotations.doctor import check
+from annotations.repair import repair
 from annotations.store import SCHEMA_VERSION, Store
 from annotations.tagging import TagChange, apply_changes
 from tests.durability import REPO, make_database, run_trials
