@@ -94,8 +94,9 @@ def _reader_problem(tables: dict | None) -> str:
 
 # -- check ----------------------------------------------------------------------------
 def check(root: Path) -> list[Finding]:
+    from annotations.db_folder import DATA_ENTRIES
     from annotations.migrations import SCHEMA_VERSION
-    from annotations.store import DATA_ENTRIES, Store
+    from annotations.store import Store
 
     for name in DATA_ENTRIES:  # a link out of the database: refused, one line
         dbfiles.inside(root, name)

@@ -1,4 +1,5 @@
-"""Counts per label and per article, and overall progress.
+"""What `list`, `show`, `stats` and the library report: counts per label and per
+article, overall progress, and an article's sentences with their annotations.
 
 Both answer from the counts kept by every annotation transaction
 (annotations/counts.py): no annotation file is opened, so they cost the same
@@ -7,8 +8,12 @@ whatever the number of annotations.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from annotations.config import Config
 from annotations.counts import Counts
+from annotations.model import Article, SentenceAnnotation
 from annotations.store import Store, no_gc
 
 # What the library shows of an article, as a plain tuple (20,000 of them are built in a
@@ -56,3 +61,22 @@ def compute_stats(store: Store, config: Config) -> dict:
         "labels": per_label,
         "per_article": rows,
     }
+
+
+def sentence_rows(article: Article, annotations: Mapping[int, SentenceAnnotation]
+                  ) -> list[dict[str, Any]]:
+    """Every sentence (headings too) with its annotation and entities: what `show` prints."""
+    grouped = article.entities_by_sentence()
+    rows: list[dict[str, Any]] = []
+    for sentence in article.sentences:
+        a = annotations.get(sentence.index)
+        rows.append({
+            "index": sentence.index, "start": sentence.start, "end": sentence.end,
+            "text": article.sentence_text(sentence), "heading": sentence.heading,
+            "labels": a.labels if a else [], "state": str(a.state) if a else "unreviewed",
+            "note": a.note if a else "",
+            "entities": [{"text": article.text[e.start:e.end], "label": e.label,
+                          "start": e.start, "end": e.end}
+                         for e in grouped.get(sentence.index, [])],
+        })
+    return rows

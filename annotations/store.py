@@ -28,13 +28,17 @@ from tinydb.table import Document
 from annotations import counts as kept
 from annotations import dbfiles
 from annotations.atomic_io import (
-    TEMP_SUFFIX,
     AtomicJSONStorage,
     CorruptFile,
-    read_db_bytes,
     read_json_tables,
 )
-from annotations.backup import backup_if_due, remove_stale_staging
+from annotations.backup import backup_if_due
+from annotations.db_folder import (
+    INDEX_FILE,
+    check_not_emptied,
+    check_root,
+    remove_orphan_temp_files,
+)
 from annotations.errors import DatabaseError, UserError, brief
 from annotations.filenames import file_stem, legacy_file_stem
 from annotations.index_file import ArticleSummary, no_gc
@@ -49,11 +53,6 @@ from annotations.record_files import article_body as _article_body
 from annotations.record_files import article_of as _article_of
 from annotations.record_files import records as _records
 from annotations.shapes import article_problem
-
-INDEX_FILE = "newstag.json"
-# Entries of a database folder that newstag writes or deletes: none may be a link.
-DATA_ENTRIES = (INDEX_FILE, "articles", "annotations", "backups", "quarantine", ".lock",
-                "counts", "reader.json", "unplaced.json")
 
 
 def now_iso() -> str:
@@ -78,26 +77,17 @@ class Store:
     @classmethod
     def open(cls, root: str | Path, create: bool = True) -> Store:
         store = cls(Path(root))
-        store._check_root(create)
+        check_root(store.root, create)
         if create:
             with store.locked():
-                store._remove_orphan_temp_files()
+                remove_orphan_temp_files(store.root)
                 store._init_index()
                 backup_if_due(store.root)
         elif store.index_path.exists():
-            store._check_not_emptied()
+            check_not_emptied(store.root)
             if store.index_path.stat().st_size:
                 store._check_schema()
         return store
-
-    def _check_not_emptied(self) -> None:
-        # An index of any real size is not empty: don't read it whole on every start.
-        if self.index_path.stat().st_size > 64:
-            return
-        if not (read_db_bytes(self.index_path) or b"").strip() \
-                and any((self.root / "articles").glob("*.json")):
-            # Empty is only a new database when there is nothing it should list.
-            raise CorruptFile(self.index_path, "empty, but the database holds articles")
 
     @property
     def index_path(self) -> Path:
@@ -107,31 +97,9 @@ class Store:
     def exists(self) -> bool:
         return self.index_path.exists()
 
-    def _check_root(self, create: bool) -> None:
-        root = self.root
-        for name in DATA_ENTRIES:  # refused before anything is read, written or deleted
-            dbfiles.inside(root, name)
-        if root.exists() and not root.is_dir():
-            raise DatabaseError(
-                f"{root}: is a file; the database is a folder (choose another --db)")
-        if root.is_dir() and not self.index_path.exists():
-            visible = [p for p in root.iterdir() if not p.name.startswith(".")]
-            if visible:
-                raise DatabaseError(
-                    f"{root}: folder is not empty and holds no {INDEX_FILE}; "
-                    "not a newstag database (choose another --db)"
-                )
-        if create:
-            try:
-                root.mkdir(parents=True, exist_ok=True)
-                for sub in ("articles", "annotations"):
-                    dbfiles.make_dirs(root, root / sub)
-            except OSError as exc:
-                raise DatabaseError(f"{root}: cannot create database folder ({exc})") from None
-
     def _init_index(self) -> None:
         if self.index_path.exists():
-            self._check_not_emptied()
+            check_not_emptied(self.root)
         if self.index_path.exists() and self.index_path.stat().st_size:
             version = self._check_schema()
             if version < SCHEMA_VERSION:
@@ -156,13 +124,6 @@ class Store:
                 f"reads {SCHEMA_VERSION}); upgrade newstag to open it"
             )
         return version
-
-    def _remove_orphan_temp_files(self) -> None:
-        # Only called under the lock, so no other writer owns these files.
-        for folder in ("", "articles", "annotations", kept.COUNTS_DIR):
-            for tmp in dbfiles.files(self.root, folder, f".*{TEMP_SUFFIX}"):
-                dbfiles.unlink(self.root, tmp)
-        remove_stale_staging(self.root)
 
     @contextmanager
     def locked(self) -> Iterator[None]:

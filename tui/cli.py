@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,7 +12,12 @@ from annotations.config import Config, load_config
 from annotations.errors import ArgumentError, UserError, brief, os_error_line
 from annotations.paths import resolve_db_path
 from annotations.store import Store
-from annotations.text import json_for_terminal, printable
+from tui.output import err as _err
+from tui.output import json_out as _json
+from tui.output import json_rows as _json_rows
+from tui.output import note as _note
+from tui.output import out as _out
+from tui.output import warn as _warn
 
 COMMANDS = ("import", "list", "show", "tag", "export", "import-annotations", "stats",
             "doctor")
@@ -177,46 +181,6 @@ def _read_store(db: Path) -> Store:
     return Store.open(db, create=False)
 
 
-# Human output echoes titles, labels, notes, file names and file content: every line
-# goes through printable (controls and bidi overrides made visible, one line each).
-# --json output keeps every value exactly; json_for_terminal only escapes what json.dumps
-# leaves raw, so a script parses the stored text and a terminal shows \u escapes.
-def _out(line: str = "") -> None:
-    print(printable(line))
-
-
-def _warn(message: str) -> None:
-    print(f"newstag: warning: {printable(message)}", file=sys.stderr)
-
-
-def _note(message: str) -> None:
-    """A progress or result line for a person, on stderr (stdout may hold the data)."""
-    print(printable(message), file=sys.stderr)
-
-
-def _json(value: object) -> None:
-    print(json_for_terminal(json.dumps(value, ensure_ascii=False, indent=2)))
-
-
-def _json_rows(value: object) -> None:
-    """``_json`` for list and stats, whose values are str, int, bool, dict, list and floats
-    rounded to 4 places in [0, 1]: for those msgspec writes exactly the text json.dumps
-    does (it differs only on floats whose repr has an exponent), ~12x faster at 20,000
-    rows (json's indent path is pure Python). Text it cannot encode (a lone surrogate)
-    goes through json as before."""
-    import msgspec
-
-    try:
-        text = msgspec.json.format(msgspec.json.encode(value), indent=2).decode("utf-8")
-    except (msgspec.EncodeError, UnicodeEncodeError):
-        text = json.dumps(value, ensure_ascii=False, indent=2)
-    print(json_for_terminal(text))
-
-
-def _err(message: str) -> None:
-    print(f"newstag: error: {printable(message)}", file=sys.stderr)
-
-
 # -- commands -----------------------------------------------------------------
 def cmd_reader(args: argparse.Namespace, config: Config, db: Path) -> int:
     from tui.app import run_reader  # Textual only for the reader
@@ -301,23 +265,11 @@ def cmd_list(args: argparse.Namespace, config: Config, db: Path) -> int:
 
 
 def cmd_show(args: argparse.Namespace, config: Config, db: Path) -> int:
+    from annotations.stats import sentence_rows
+
     store = _read_store(db)
-    summary = store.resolve(args.article)
-    article = store.load_article(summary.id)
-    annotations = store.annotations(article.id)
-    grouped = article.entities_by_sentence()
-    rows: list[dict[str, Any]] = []
-    for sentence in article.sentences:
-        a = annotations.get(sentence.index)
-        rows.append({
-            "index": sentence.index, "start": sentence.start, "end": sentence.end,
-            "text": article.sentence_text(sentence), "heading": sentence.heading,
-            "labels": a.labels if a else [], "state": str(a.state) if a else "unreviewed",
-            "note": a.note if a else "",
-            "entities": [{"text": article.text[e.start:e.end], "label": e.label,
-                          "start": e.start, "end": e.end}
-                         for e in grouped.get(sentence.index, [])],
-        })
+    article = store.load_article(store.resolve(args.article).id)
+    rows = sentence_rows(article, store.annotations(article.id))
     if args.json:
         _json({"id": article.id, "title": article.title, "source": article.source,
                "published": article.published, "sentences": rows})
