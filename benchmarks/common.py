@@ -14,12 +14,15 @@ from typing import Any
 
 import yaml
 
+from annotations.model import Article, Entity, Sentence
 from annotations.yamlio import LONG_STRING, WIDTH, FlowList, FlowMap
 
 REPO = Path(__file__).resolve().parents[1]
 # The invented test articles: the repository needs nothing beside it.
 CORPUS = REPO / "tests" / "data" / "corpus"
 SAMPLES = REPO / "annotations" / "data" / "samples"
+# The invented 15-sentence test article that the reader benchmarks repeat.
+SAMPLE = REPO / "tests" / "data" / "corpus" / "japan-philippines-access-pact.txt"
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 # libyaml escapes characters outside the Basic Multilingual Plane (emoji, flags)
@@ -63,3 +66,24 @@ def dump_yaml_pyyaml(data: Any) -> str:
         else _ReadableDumper
     return yaml.dump(data, Dumper=dumper, allow_unicode=True, sort_keys=False,
                      width=WIDTH, default_flow_style=False)
+
+
+def repeated_article(base: Article, sentences: int, **fields: str) -> Article:
+    """``base`` repeated, a blank line between copies, until it has ``sentences``
+    sentences; offsets shifted, so a long article keeps the sample's entities."""
+    parts: list[str] = []
+    out_sentences: list[Sentence] = []
+    out_entities: list[Entity] = []
+    offset = 0
+    body = base.text.rstrip("\n")
+    while len(out_sentences) < sentences:
+        for s in base.sentences:
+            out_sentences.append(Sentence(len(out_sentences), s.start + offset,
+                                          s.end + offset, s.heading))
+        out_entities += [Entity(e.start + offset, e.end + offset, e.label)
+                         for e in base.entities]
+        parts.append(body)
+        offset += len(body) + 2
+    fields = {"id": "big-article", "title": "A very long article", **fields}
+    return Article(text="\n\n".join(parts) + "\n", sentences=out_sentences,
+                   entities=out_entities, **fields)
