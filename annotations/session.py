@@ -32,11 +32,10 @@ class TaggingSession:
         self.undo_stack: list[Edit] = []
         self.redo_stack: list[Edit] = []
 
-    # ``annotations`` is the reader's view of the article. It can be a second old
-    # (another process may have tagged since), so every change starts from the
-    # store's copy, read inside the article's transaction.
-    def change(self, article: Article, annotations: dict[int, SentenceAnnotation], index: int,
-               change: TagChange) -> SentenceAnnotation | None:
+    # The reader's view of the article can be a second old (another process may have
+    # tagged since), so every change starts from the store's copy, read inside the
+    # article's transaction; the view is not an input.
+    def change(self, article: Article, index: int, change: TagChange) -> SentenceAnnotation | None:
         """Apply ``change`` to sentence ``index``; returns the stored annotation (or None)."""
         check_sentence(article, index)
         with self.store.annotations_of(article.id) as current:
@@ -50,29 +49,27 @@ class TaggingSession:
         self.redo_stack.clear()
         return stored
 
-    def toggle_label(self, article: Article, annotations: dict[int, SentenceAnnotation],
-                     index: int, label: str) -> SentenceAnnotation | None:
+    def toggle_label(self, article: Article, index: int, label: str) -> SentenceAnnotation | None:
         with self.store.annotations_of(article.id) as current:
             labels = list(current.placed[index].labels) if index in current.placed else []
             labels = [x for x in labels if x != label] if label in labels else labels + [label]
             if labels:
-                return self.change(article, annotations, index, TagChange(
+                return self.change(article, index, TagChange(
                     article.id, index, labels=tuple(labels)))
             # The last label removed: back to unreviewed, as it was before any label.
-            return self.change(article, annotations, index, TagChange(article.id, index,
+            return self.change(article, index, TagChange(article.id, index,
                                                                       clear=True))
 
-    def confirm(self, article: Article, annotations: dict[int, SentenceAnnotation],
-                index: int) -> SentenceAnnotation | None:
+    def confirm(self, article: Article, index: int) -> SentenceAnnotation | None:
         """Reviewed as it is: with its labels, or with none."""
         with self.store.annotations_of(article.id) as current:
             annotation = current.placed.get(index)
             if annotation and annotation.labels:
                 if annotation.state is ReviewState.REVIEWED:
                     return annotation
-                return self.change(article, annotations, index, TagChange(
+                return self.change(article, index, TagChange(
                     article.id, index, labels=tuple(annotation.labels)))
-            return self.change(article, annotations, index,
+            return self.change(article, index,
                                TagChange(article.id, index, none=True))
 
     def undo(self) -> Edit | None:

@@ -98,9 +98,9 @@ def test_the_reader_builds_on_the_stored_annotation_not_its_stale_view(tmp_path,
 
     store = _make_db(tmp_path / "db")
     article = store.load_article("alpha")
-    stale_view = store.annotations("alpha")  # the reader's copy, taken before B wrote
+    session = TaggingSession(store, config)  # the reader, open before B wrote
     _tag(Store(store.root), "alpha", 2, ["defence"], note="from a script")
-    TaggingSession(store, config).toggle_label(article, stale_view, 2, "trade")
+    session.toggle_label(article, 2, "trade")
     annotation = store.annotations("alpha")[2]
     assert annotation.labels == ["trade", "defence"]
     assert annotation.note == "from a script"

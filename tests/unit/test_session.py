@@ -18,8 +18,8 @@ def test_an_undo_is_a_change_made_now_and_a_reimport_cannot_revert_it(
     import_paths(store, [source], lambda: nlp)
     article = store.load_article(store.summaries()[0].id)
     session = TaggingSession(store, config)
-    session.toggle_label(article, {}, 1, "trade")
-    session.toggle_label(article, {}, 1, "defence")
+    session.toggle_label(article, 1, "trade")
+    session.toggle_label(article, 1, "defence")
     exported = tmp_path / "export.yaml"
     assert cli("export", "-o", exported, db=db).code == 0  # holds trade + defence
     session.undo()
@@ -50,7 +50,7 @@ def test_undo_after_the_article_was_reimported_touches_no_other_sentence(
     import_paths(store, [source], lambda: nlp)
     article_id = store.summaries()[0].id
     session = TaggingSession(store, config)
-    session.toggle_label(store.load_article(article_id), {}, 0, "trade")  # Xray
+    session.toggle_label(store.load_article(article_id), 0, "trade")  # Xray
     assert cli("tag", article_id, "1", "trade", db=db).code == 0  # Yankee, another process
     source.write_text("Yankee sentence is about tariffs too.\n"
                       "Xray sentence is about tariffs here.\n", "utf-8")

@@ -212,7 +212,7 @@ class ReaderScreen(Screen):
             self.notify("No sentence selected.", severity="warning")
             return None
         try:
-            stored = operation(self.article, self.annotations, index, *args)
+            stored = operation(self.article, index, *args)
         except (UserError, OSError) as exc:
             notify_untrusted(self, str(exc), severity="error")
             return None
