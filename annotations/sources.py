@@ -10,16 +10,13 @@ from pathlib import Path
 
 from annotations.errors import brief
 from annotations.paths import samples_folder
-from annotations.text import is_heading_line, normalise_newlines
+from annotations.text import LONE_SURROGATE, is_heading_line, normalise_newlines
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 JSONL_SUFFIXES = {".jsonl"}
 HTML_SUFFIXES = {".html", ".htm"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | JSONL_SUFFIXES | HTML_SUFFIXES
 MAX_ID_CHARS = 200
-# JSON's "\ud800" escape gives a lone surrogate, which no UTF-8 file (the database,
-# an export) can hold: it becomes U+FFFD, the replacement character, with a warning.
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(slots=True)
@@ -140,11 +137,13 @@ def read_jsonl(path: Path, content: str) -> Iterator[SourceDocument | SourceProb
                                 f"{brief(fields[bad[0]])}")
             continue
         strings = [text, given_id, *(v for v in fields.values() if v)]
-        if any(_SURROGATE.search(v) for v in strings):
+        # A lone surrogate (JSON's "\ud800") becomes U+FFFD with a warning.
+        if any(LONE_SURROGATE.search(v) for v in strings):
             yield SourceProblem(where, "lone surrogate escapes (\\ud800-\\udfff) replaced by "
                                 "U+FFFD", skipped=False)
-            text, given_id = _SURROGATE.sub("\ufffd", text), _SURROGATE.sub("\ufffd", given_id)
-            fields = {k: _SURROGATE.sub("\ufffd", v) if v else v for k, v in fields.items()}
+            text = LONE_SURROGATE.sub("\ufffd", text)
+            given_id = LONE_SURROGATE.sub("\ufffd", given_id)
+            fields = {k: LONE_SURROGATE.sub("\ufffd", v) if v else v for k, v in fields.items()}
         text = normalise_newlines(text)
         given_id = given_id.strip()
         yield SourceDocument(

@@ -13,6 +13,7 @@ from annotations.errors import ArgumentError, UserError, brief
 from annotations.model import Article, ReviewState, SentenceAnnotation
 from annotations.placing import iso, moment
 from annotations.store import Store, now_iso
+from annotations.text import LONE_SURROGATE
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,9 +140,9 @@ def parse_change(article: str | None, index: str | None, labels: list[str], none
 
 
 def _check_text(value: str | None, where: str, what: str) -> None:
-    # Bytes that are not UTF-8 reach argv as lone surrogates ("surrogateescape"); they
-    # cannot be stored in a UTF-8 file, so refuse them before anything is written.
-    if value is not None and any("\ud800" <= c <= "\udfff" for c in value):
+    # Bytes that are not UTF-8 reach argv as lone surrogates: refused before anything
+    # is written.
+    if value is not None and LONE_SURROGATE.search(value):
         raise ArgumentError(f"{where}: the {what} is not valid UTF-8 text")
 
 

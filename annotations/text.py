@@ -21,6 +21,9 @@ _CONTROL = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
 _SPACE = re.compile(r"\s+")
+# A lone surrogate comes from JSON's "\ud800" escape or from argv bytes that are not
+# UTF-8 ("surrogateescape"); no UTF-8 file (the database, an export) can hold one.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def normalise_newlines(text: str) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -22,6 +21,7 @@ from pydantic import ValidationError as SchemaError
 from annotations.errors import UserError, brief
 from annotations.placing import Incoming, iso, moment
 from annotations.sources import SourceDocument
+from annotations.text import LONE_SURROGATE
 
 # No sentence is longer than a source line spaCy accepts (1,000,000 characters);
 # an article's lines may be longer (they go to spaCy in pieces, annotations.nlp).
@@ -32,7 +32,6 @@ MAX_LINE = 10 * MAX_TEXT
 MAX_OFFSET = 10**9
 # datetime reaches the year 9999; later (or non-finite) timestamps are refused.
 MAX_TIMESTAMP = 253402300800
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class ImportFileError(UserError):
@@ -125,7 +124,7 @@ class Strict(BaseModel):
 
 
 def _no_surrogates(value: str) -> str:
-    if _SURROGATE.search(value):
+    if LONE_SURROGATE.search(value):
         raise ValueError("holds a lone surrogate (not valid Unicode text)")
     return value
 
