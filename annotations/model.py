@@ -92,6 +92,11 @@ class SentenceAnnotation:
     def orphaned(self) -> bool:
         return self.sentence_index is None
 
+    def says(self) -> tuple:
+        """What the annotation says, without when: its sentence, labels, state, note and
+        who said it (two copies that differ only in time are the same annotation)."""
+        return self.text, tuple(self.labels), self.state, self.note, self.annotator
+
     def to_record(self) -> dict:
         return {
             "article_id": self.article_id,

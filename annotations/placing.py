@@ -287,18 +287,14 @@ def keep_once(kept: list[SentenceAnnotation], new: Iterable[SentenceAnnotation])
     modification time) brings the same annotation back with another timestamp.
     When it arrives again, the newer copy is kept.
     """
-    where = {_said(a): i for i, a in enumerate(kept)}
+    where = {a.says(): i for i, a in enumerate(kept)}
     for annotation in new:
-        key = _said(annotation)
+        key = annotation.says()
         if key not in where:
             where[key] = len(kept)
             kept.append(annotation)
         elif _newer(annotation, kept[where[key]]):
             kept[where[key]] = annotation
-
-
-def _said(a: SentenceAnnotation) -> tuple:
-    return a.text, tuple(a.labels), a.state, a.note, a.annotator
 
 
 def _same(a: SentenceAnnotation, b: SentenceAnnotation) -> bool:

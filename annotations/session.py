@@ -128,11 +128,8 @@ class ChangedSince(Exception):
 
 
 def _says(annotation: SentenceAnnotation | None) -> tuple | None:
-    """What an annotation says, without when: an undo restamps what it writes back."""
-    if annotation is None:
-        return None
-    return (annotation.text, tuple(annotation.labels), annotation.state, annotation.note,
-            annotation.annotator)
+    """An undo restamps what it writes back: compare what annotations say, not when."""
+    return annotation.says() if annotation is not None else None
 
 
 def _set(current: ArticleAnnotations, index: int, annotation: SentenceAnnotation | None) -> None:
