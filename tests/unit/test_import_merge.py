@@ -222,7 +222,7 @@ def test_a_local_change_is_stamped_after_a_stored_future_stamp(cli, tmp_path, co
     _ok(cli("tag", "alpha", "1", "diplomacy", db=store.root))
     assert store.annotations("alpha")[1].updated_at > future
     article = store.load_article("alpha")
-    TaggingSession(store, config).change(article, {}, 3, TagChange("alpha", 3, none=True))
+    TaggingSession(store, config).change(article, 3, TagChange("alpha", 3, none=True))
     assert store.annotations("alpha")[3].updated_at > future
 
 
