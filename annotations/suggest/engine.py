@@ -1,0 +1,81 @@
+"""The suggestion seam: a ``Suggester`` scores sentences per label; ``Suggestion.labels``
+is what the reader's Enter would confirm.
+
+The model behind it (cold-start rules, then one learned from reviewed sentences) is
+replaceable; callers only use this module's names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from annotations.config import Config
+
+THRESHOLD = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A reviewed sentence: its text and the labels a person confirmed (maybe none)."""
+
+    text: str
+    labels: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    scores: dict[str, float]
+    labels: tuple[str, ...]  # what Enter confirms: configured order
+
+    @property
+    def uncertainty(self) -> float:
+        """1.0 when some label's score is exactly 0.5, 0.0 when every score is 0 or 1."""
+        if not self.scores:
+            return 0.0
+        return max(1.0 - 2.0 * abs(score - 0.5) for score in self.scores.values())
+
+
+class Suggester(Protocol):
+    trained_on: int  # reviewed sentences it learned from; 0 = cold-start rules
+
+    def suggest(self, texts: Sequence[str]) -> list[Suggestion]: ...
+
+
+def suggestion(config: Config, scores: dict[str, float]) -> Suggestion:
+    return Suggestion(scores, tuple(n for n in config.label_names
+                                    if scores.get(n, 0.0) >= THRESHOLD))
+
+
+_WORD = re.compile(r"[a-z]{4,}")
+
+
+class KeywordSuggester:
+    """Placeholder cold start: a sentence scores for a label when it shares words with
+    the label's name or description."""
+
+    trained_on = 0
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.words = {label.name: set(_WORD.findall(f"{label.name} {label.description}".lower()))
+                      for label in config.labels}
+
+    def suggest(self, texts: Sequence[str]) -> list[Suggestion]:
+        out = []
+        for text in texts:
+            words = set(_WORD.findall(text.lower()))
+            out.append(suggestion(self.config, {
+                name: min(1.0, 0.3 * len(words & vocab)) for name, vocab in self.words.items()}))
+        return out
+
+
+def cold_suggester(config: Config) -> Suggester:
+    return KeywordSuggester(config)
+
+
+def train_suggester(config: Config, examples: Sequence[Example]) -> Suggester:
+    """A suggester that learned from ``examples``; cold start while there are too few."""
+    return cold_suggester(config)
