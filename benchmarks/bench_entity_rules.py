@@ -20,9 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from annotations.entity_apply import corrected
 from annotations.entity_corrections import add_rule, forget, make_rule
 from annotations.entity_overlay import rule_set
-from annotations.entity_apply import corrected
 from annotations.model import Article, Entity, Sentence
 from annotations.store import Store
 
