@@ -56,6 +56,7 @@ class ImportReport:
     created_articles: list[str] = field(default_factory=list)
     unknown_labels: set[str] = field(default_factory=set)
     skipped: int = 0
+    entity_rules: int = 0  # entity rules new or changed (a YAML export carries them)
 
 
 @dataclass(frozen=True, slots=True)

@@ -215,13 +215,20 @@ class Store:
         ids = ", ".join(s.id for s in matches[:5])
         raise UserError(f"article prefix {brief(ref)} is ambiguous: {ids}")
 
-    def load_article(self, article_id: str) -> Article:
+    def load_article(self, article_id: str, corrected: bool = True) -> Article:
+        """The article; its entities with the entity rules laid over the model's
+        (``corrected=False``: the model's own, as stored; annotations/entity_apply.py)."""
         summary = self.summary(article_id)
         if summary is None:
             raise UserError(f"no article {brief(article_id)} in {self.root}")
         with no_gc():  # tens of thousands of small objects, none of them cyclic
             tables = read_json_tables(self._article_path(article_id))
-            return self._article_from(summary, tables, article_id)
+            article = self._article_from(summary, tables, article_id)
+        if corrected:
+            from annotations.entity_overlay import corrected_article
+
+            article = corrected_article(self.root, article)
+        return article
 
     def _article_from(self, summary: ArticleSummary, tables: dict | None,
                       article_id: str) -> Article:

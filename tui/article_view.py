@@ -126,6 +126,13 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             self.annotations[index] = annotation
         self._invalidate(index)
 
+    def set_entities(self, article: Article) -> None:
+        """Entities changed (a correction): repaint every line with the new ones."""
+        self.article = article
+        self._entities_by_sentence = article.entities_by_sentence()
+        self._generation += 1
+        self.refresh()
+
     def set_highlights(self, highlights: Highlights) -> None:
         self.highlights = highlights
         self._generation += 1

@@ -20,7 +20,7 @@ from tui.output import out as _out
 from tui.output import warn as _warn
 
 COMMANDS = ("import", "list", "show", "tag", "export", "import-annotations", "stats",
-            "doctor")
+            "doctor", "entities", "entity")
 PROGRESS_MIN_LINES = 2000
 
 
@@ -118,6 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("doctor", parents=[common], help="check the database; --repair fixes it")
     p.add_argument("--repair", action="store_true",
                    help="restore damaged files from the newest good backup")
+
+    from tui.entity_commands import add_parsers as add_entity_parsers
+
+    add_entity_parsers(sub, common)
     return parser
 
 
@@ -173,6 +177,7 @@ def run(args: argparse.Namespace) -> int:
         None: cmd_reader, "import": cmd_import, "list": cmd_list, "show": cmd_show,
         "tag": cmd_tag, "export": cmd_export, "import-annotations": cmd_import_annotations,
         "stats": cmd_stats, "doctor": cmd_doctor,
+        "entities": cmd_entities, "entity": cmd_entity,
     }[args.command]
     return handler(args, config, db)
 
@@ -358,6 +363,8 @@ def cmd_import_annotations(args: argparse.Namespace, config: Config, db: Path) -
     _out(f"imported {report.placed} annotations into {db}"
          f" ({len(report.created_articles)} articles created, {len(report.orphaned)} unplaced, "
          f"{report.unchanged} unchanged{conflicts})")
+    if report.entity_rules:
+        _out(f"{report.entity_rules} entity rules new or changed (see 'newstag entity rules')")
     return 0
 
 
@@ -399,6 +406,18 @@ def cmd_doctor(args: argparse.Namespace, config: Config, db: Path) -> int:
         _out(f"{len(unresolved)} problems; 'newstag doctor --repair' restores damaged files "
              f"from the newest good backup ({len(kept)} kept in {db / 'backups'})")
     return 1 if unresolved else 0
+
+
+def cmd_entities(args: argparse.Namespace, config: Config, db: Path) -> int:
+    from tui.entity_commands import cmd_entities as run_entities
+
+    return run_entities(args, config, _read_store(db))
+
+
+def cmd_entity(args: argparse.Namespace, config: Config, db: Path) -> int:
+    from tui.entity_commands import cmd_entity as run_entity
+
+    return run_entity(args, config, db)
 
 
 if __name__ == "__main__":
