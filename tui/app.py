@@ -58,6 +58,11 @@ class NewstagApp(App):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
         Binding("question_mark,f1", "help", "Help", id="app.help", key_display="?"),
+        # ctrl+c during an import stops it and quits, as q does (Textual's own ctrl+c only
+        # says "press ctrl+q"); with no import running it is disabled (check_action), so
+        # the key goes on to copy in an input or to Textual's hint.
+        Binding("ctrl+c", "stop_import", "Stop the import and quit", id="app.stop_import",
+                priority=True, show=False),
     ]
 
     def __init__(self, config: Config, store: Store, paths: Sequence[str | Path] = (),
@@ -218,6 +223,14 @@ class NewstagApp(App):
             self._show_library()
         elif refresh:
             self.refresh_library()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "stop_import":
+            return not self.import_stopped.is_set()
+        return True
+
+    async def action_stop_import(self) -> None:
+        await self.action_quit()  # the worker is cancelled and stops within a batch
 
     async def action_quit(self) -> None:
         if self.reader is not None:
