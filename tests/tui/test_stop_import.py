@@ -43,11 +43,12 @@ async def test_ctrl_c_during_an_import_stops_it_and_quits(tmp_path, monkeypatch)
         await _import_under_way(app)
         started = time.monotonic()
         await pilot.press("ctrl+c")
+        await pilot.pause()
+        hints = [n.message for n in app._notifications if "quit" in n.message]
+        assert hints == [], f"ctrl+c only said: {hints}"
         while not app.import_stopped.is_set() and time.monotonic() - started < 30:
             await asyncio.sleep(0.01)
         stopped_after = time.monotonic() - started
-        hints = [n.message for n in app._notifications if "quit" in n.message]
-    assert hints == [], f"ctrl+c only said: {hints}"
     assert app.import_stopped.is_set()
     assert stopped_after < 1.5, f"the import went on for {stopped_after:.2f} s after ctrl+c"
     assert app._exit, "ctrl+c did not quit the app"
