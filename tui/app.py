@@ -27,6 +27,7 @@ from tui.safe_text import notify_untrusted
 from tui.screens.library import LibraryScreen
 from tui.screens.modals import HelpScreen
 from tui.screens.reader import ReaderScreen
+from tui.startup import START
 
 if TYPE_CHECKING:  # ingest (sources, nlp) is imported by the import worker only
     from annotations.ingest import ImportReport
@@ -94,6 +95,7 @@ class NewstagApp(App):
             self.open_article(known)
             return
         self._show_library()
+        self.call_after_refresh(START.resume)
         if to_import:
             self.import_articles(to_import, open_first=single_file)
 
@@ -194,12 +196,14 @@ class NewstagApp(App):
             annotations, orphans = self.store.load_annotations(message.article_id)
             position = reading_position(self.store, message.article_id)
         except UserError as exc:
+            START.resume()
             notify_untrusted(self, str(exc), severity="error", timeout=10)
             return
         await self._back_to_library(refresh=False)
         self.reader = ReaderScreen(self.config, self.session, article, annotations, position,
                                    orphaned=len(orphans))
         await self.push_screen(self.reader)
+        self.call_after_refresh(START.resume)  # the first screen is drawn (tui/startup.py)
         if self._deferred_import:
             paths, self._deferred_import = self._deferred_import, []
             self.call_after_refresh(self.import_articles, paths, True)
