@@ -27,6 +27,7 @@ from tinydb.table import Document
 
 from annotations import counts as kept
 from annotations import dbfiles
+from annotations.article_check import article_file_problem
 from annotations.atomic_io import (
     AtomicJSONStorage,
     CorruptFile,
@@ -52,7 +53,6 @@ from annotations.record_files import annotations_in as _annotations_in
 from annotations.record_files import article_body as _article_body
 from annotations.record_files import article_of as _article_of
 from annotations.record_files import records as _records
-from annotations.shapes import article_problem
 
 
 def now_iso() -> str:
@@ -235,7 +235,7 @@ class Store:
         if not tables or "1" not in tables.get("article", {}):
             raise DatabaseError(f"{self._article_path(article_id)}: article file is missing; "
                                 "import the article again or run 'newstag doctor'")
-        if problem := article_problem(tables):  # checked here, not met as a traceback later
+        if problem := article_file_problem(tables):  # here, not as a traceback later
             raise CorruptFile(self._article_path(article_id),
                               f"valid JSON but not a newstag article ({problem})")
         try:

@@ -188,6 +188,9 @@ def _read_store(db: Path) -> Store:
 
 # -- commands -----------------------------------------------------------------
 def cmd_reader(args: argparse.Namespace, config: Config, db: Path) -> int:
+    from tui.startup import START
+
+    START.pause()  # until the first screen is drawn (tui/startup.py)
     from tui.app import run_reader  # Textual only for the reader
 
     return run_reader(config, db, args.paths)
