@@ -21,6 +21,7 @@ from tui.output import warn as _warn
 
 COMMANDS = ("import", "list", "show", "tag", "export", "import-annotations", "stats",
             "doctor")
+COMMANDS += ("train", "suggest")  # tui/cli_suggest.py (issue 10)
 PROGRESS_MIN_LINES = 2000
 
 
@@ -118,6 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("doctor", parents=[common], help="check the database; --repair fixes it")
     p.add_argument("--repair", action="store_true",
                    help="restore damaged files from the newest good backup")
+
+    from tui.cli_suggest import add_parsers as add_suggest_parsers
+
+    add_suggest_parsers(sub, common)
     return parser
 
 
@@ -173,6 +178,7 @@ def run(args: argparse.Namespace) -> int:
         None: cmd_reader, "import": cmd_import, "list": cmd_list, "show": cmd_show,
         "tag": cmd_tag, "export": cmd_export, "import-annotations": cmd_import_annotations,
         "stats": cmd_stats, "doctor": cmd_doctor,
+        "train": cmd_train, "suggest": cmd_suggest,
     }[args.command]
     return handler(args, config, db)
 
@@ -399,6 +405,18 @@ def cmd_doctor(args: argparse.Namespace, config: Config, db: Path) -> int:
         _out(f"{len(unresolved)} problems; 'newstag doctor --repair' restores damaged files "
              f"from the newest good backup ({len(kept)} kept in {db / 'backups'})")
     return 1 if unresolved else 0
+
+
+def cmd_train(args: argparse.Namespace, config: Config, db: Path) -> int:
+    from tui.cli_suggest import cmd_train as train
+
+    return train(args, config, db)
+
+
+def cmd_suggest(args: argparse.Namespace, config: Config, db: Path) -> int:
+    from tui.cli_suggest import cmd_suggest as suggest
+
+    return suggest(args, config, db)
 
 
 if __name__ == "__main__":
