@@ -22,8 +22,8 @@ from annotations.suggest.analysis import Analysed
 from annotations.suggest.rules import rule_scores
 
 HASH_FEATURES = 2**18
-C = 4.0  # inverse regularisation; chosen by cross-validation on the train split
-VECTOR_WEIGHT = 0.0  # weight of the contextual vector block (0: left out; see README)
+C = 16.0  # inverse regularisation; chosen by 5-fold CV on the train split
+VECTOR_WEIGHT = 0.5  # weight of the contextual vector block (CV on the train split)
 RULE_FEATURE_WEIGHT = 1.0
 # The rules' weight in the mix is RULE_PRIOR / (RULE_PRIOR + n) after n tags.
 RULE_PRIOR = 30.0
@@ -112,6 +112,8 @@ class LearnedModel:
         self.trained_on = len(analysed)
         self.rule_weight = RULE_PRIOR / (RULE_PRIOR + len(analysed))
         self.models: dict[str, LabelModel] = {}
+        self.seeded = {label.name for label in config.labels
+                       if label.patterns or label.description}
         x = featurise(analysed)
         for name in config.label_names:
             y = np.array([name in these for these in labels], dtype=int)
@@ -119,11 +121,14 @@ class LearnedModel:
                 continue  # nothing to learn from: the rule score stands for this label
             oof = _cross_validated(x, y)
             rules = np.array([rule_scores(config, a.hits)[name] for a in analysed])
-            mixed = self._mix(oof, rules)
+            mixed = self._mix(name, oof, rules)
             self.models[name] = LabelModel(_classifier().fit(x, y), best_threshold(y, mixed))
 
-    def _mix(self, learned: np.ndarray, rules: np.ndarray) -> np.ndarray:
-        return (1.0 - self.rule_weight) * learned + self.rule_weight * rules
+    def _mix(self, name: str, learned: np.ndarray, rules: np.ndarray) -> np.ndarray:
+        # A label without patterns or description has no rules to mix in (its rule
+        # score is always 0, which would only squash the learned one).
+        weight = self.rule_weight if name in self.seeded else 0.0
+        return (1.0 - weight) * learned + weight * rules
 
     def scores(self, analysed: Sequence[Analysed]) -> list[dict[str, float]]:
         rules = [rule_scores(self.config, a.hits) for a in analysed]
@@ -133,7 +138,7 @@ class LearnedModel:
         x = featurise(analysed)
         for name, model in self.models.items():
             p = model.classifier.predict_proba(x)[:, 1]  # type: ignore[attr-defined]
-            mixed = self._mix(p, np.array([r[name] for r in rules]))
+            mixed = self._mix(name, p, np.array([r[name] for r in rules]))
             for row, value in zip(out, rescale(mixed, model.threshold), strict=True):
                 row[name] = round(float(value), 4)
         return out

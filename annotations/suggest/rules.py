@@ -60,6 +60,8 @@ def build_matcher(nlp: Language, seeds: Seeds) -> Matcher:
 def count_hits(matcher: Matcher, doc: Doc) -> dict[str, int]:
     """Distinct tokens where each rule set matched (a lemma and a form match count once)."""
     starts: dict[str, set[int]] = {}
+    if not len(matcher):  # no patterns, no description: nothing to match (and no warning)
+        return {}
     for match_id, start, _end in matcher(doc):
         starts.setdefault(doc.vocab.strings[match_id], set()).add(start)
     return {key: len(found) for key, found in starts.items()}
