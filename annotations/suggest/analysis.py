@@ -12,7 +12,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -49,8 +49,8 @@ class Analyser:
         self.matcher = build_matcher(nlp, seeds)
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, Analysed] = OrderedDict()
-        self.width = int(nlp.get_pipe("tok2vec").model.get_dim("nO")) \
-            if "tok2vec" in nlp.pipe_names else 0
+        tok2vec: Any = nlp.get_pipe("tok2vec") if "tok2vec" in nlp.pipe_names else None
+        self.width = int(tok2vec.model.get_dim("nO")) if tok2vec is not None else 0
 
     def __call__(self, texts: Sequence[str]) -> list[Analysed]:
         with self._lock:  # a spaCy pipeline is not meant to run in two threads at once

@@ -16,6 +16,7 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from annotations.config import Config
 from annotations.errors import UserError
@@ -45,7 +46,7 @@ def train_pipeline(config: Config, examples: Sequence[Example], seed: int = 0):
 
     fix_random_seed(seed)
     nlp = spacy.blank("en")
-    textcat = nlp.add_pipe("textcat_multilabel", config={"model": BOW})
+    textcat: Any = nlp.add_pipe("textcat_multilabel", config={"model": BOW})
     for name in config.label_names:
         textcat.add_label(name)
     data = [SpacyExample.from_dict(nlp.make_doc(e.text),
@@ -70,6 +71,7 @@ def write_pipeline(config: Config, examples: Sequence[Example], target: Path) ->
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
+        staging.chmod(0o755)  # mkdtemp makes it private; a model folder is an ordinary one
         nlp.to_disk(staging)
         (staging / MARKER).write_text(json.dumps({
             "labels": config.label_names, "trained_on": len(examples)}) + "\n", "utf-8")
