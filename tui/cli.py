@@ -20,7 +20,7 @@ from tui.output import out as _out
 from tui.output import warn as _warn
 
 COMMANDS = ("import", "list", "show", "tag", "export", "import-annotations", "stats",
-            "doctor", "entities", "entity")
+            "doctor", "entities", "entity", "train", "suggest")
 PROGRESS_MIN_LINES = 2000
 
 
@@ -122,6 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     from tui.entity_commands import add_parsers as add_entity_parsers
 
     add_entity_parsers(sub, common)
+    from tui.cli_suggest import add_parsers as add_suggest_parsers
+
+    add_suggest_parsers(sub, common)
     return parser
 
 
@@ -178,6 +181,7 @@ def run(args: argparse.Namespace) -> int:
         "tag": cmd_tag, "export": cmd_export, "import-annotations": cmd_import_annotations,
         "stats": cmd_stats, "doctor": cmd_doctor,
         "entities": cmd_entities, "entity": cmd_entity,
+        "train": cmd_train, "suggest": cmd_suggest,
     }[args.command]
     return handler(args, config, db)
 
@@ -421,6 +425,18 @@ def cmd_entity(args: argparse.Namespace, config: Config, db: Path) -> int:
     from tui.entity_commands import cmd_entity as run_entity
 
     return run_entity(args, config, db)
+
+
+def cmd_train(args: argparse.Namespace, config: Config, db: Path) -> int:
+    from tui.cli_suggest import cmd_train as train
+
+    return train(args, config, db)
+
+
+def cmd_suggest(args: argparse.Namespace, config: Config, db: Path) -> int:
+    from tui.cli_suggest import cmd_suggest as suggest
+
+    return suggest(args, config, db)
 
 
 if __name__ == "__main__":
