@@ -44,6 +44,8 @@ def _common(default: object = None) -> Parser:
     common = Parser(add_help=False)
     common.add_argument("--db", metavar="PATH", help="database folder", default=default)
     common.add_argument("--config", metavar="PATH", help="config.yaml to use", default=default)
+    common.add_argument("--annotator", metavar="NAME", default=default,
+                        help="the name recorded on writes (else $NEWSTAG_ANNOTATOR, config, login)")
     return common
 
 
@@ -135,7 +137,7 @@ def _first_positional(argv: Sequence[str]) -> str | None:
     for arg in argv:
         if skip:
             skip = False
-        elif arg in ("--db", "--config"):
+        elif arg in ("--db", "--config", "--annotator"):
             skip = True
         elif not arg.startswith("-"):
             return arg
@@ -167,7 +169,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+    from annotations.identity import with_identity
+
+    config = with_identity(load_config(args.config), args.annotator)
     db = resolve_db_path(args.db, config.database)
     handler = {
         None: cmd_reader, "import": cmd_import, "list": cmd_list, "show": cmd_show,
@@ -177,8 +181,8 @@ def run(args: argparse.Namespace) -> int:
     return handler(args, config, db)
 
 
-def _read_store(db: Path) -> Store:
-    return Store.open(db, create=False)
+def _read_store(db: Path, annotator: str | None = None) -> Store:
+    return Store.open(db, create=False, annotator=annotator)
 
 
 # -- commands -----------------------------------------------------------------
@@ -267,7 +271,7 @@ def cmd_list(args: argparse.Namespace, config: Config, db: Path) -> int:
 def cmd_show(args: argparse.Namespace, config: Config, db: Path) -> int:
     from annotations.stats import sentence_rows
 
-    store = _read_store(db)
+    store = _read_store(db, config.annotator)
     article = store.load_article(store.resolve(args.article).id)
     rows = sentence_rows(article, store.annotations(article.id))
     if args.json:
@@ -301,7 +305,7 @@ def cmd_tag(args: argparse.Namespace, config: Config, db: Path) -> int:
                                            args.clear, args.note, "newstag tag"))]
     if not Store(db).exists:
         raise UserError(f"{db}: no database here yet (import articles first)")
-    store = Store.open(db)
+    store = Store.open(db, annotator=config.annotator)
     if args.from_file:
         check_located(store, config, located)
     count = apply_changes(store, config, [change for _, change in located])
@@ -315,7 +319,7 @@ def cmd_export(args: argparse.Namespace, config: Config, db: Path) -> int:
     from annotations.tagging import check_labels
 
     check_labels(config, args.label)
-    store = _read_store(db)
+    store = _read_store(db, config.annotator)
     out = None if args.output == "-" else Path(args.output)
     message = write_export(store, config, args.format, out, args.article, args.label,
                            args.sentences, include_text=not args.no_text,
@@ -331,7 +335,7 @@ def cmd_import_annotations(args: argparse.Namespace, config: Config, db: Path) -
 
     # The whole file is read and validated before the database is opened.
     parsed = read_file(Path(args.file), args.format)
-    store = Store.open(db)
+    store = Store.open(db, annotator=config.annotator)
     report = importing.apply(store, parsed, config.label_names, config.annotator,
                              lambda: _load_nlp(config), overwrite=args.overwrite)
     if report.unknown_labels:
