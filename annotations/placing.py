@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
+from annotations.identity import GOLD
 from annotations.layers import Layer
 from annotations.model import Article, ReviewState, SentenceAnnotation
 from annotations.store import ArticleAnnotations, Store, now_iso
@@ -45,6 +46,7 @@ class Incoming:
     # (added), ``rejected`` ones removed; the sentence's other labels and note stay.
     binary: bool = False
     rejected: list[str] = field(default_factory=list)
+    gold: bool = False  # for the adjudicated layer (a YAML export of every layer)
 
 
 @dataclass(slots=True)
@@ -283,11 +285,13 @@ def _merge(current: ArticleAnnotations, article: Article, incoming: list[_Pendin
             report.placed += 1
         else:
             report.conflicts += 1
-    by_annotator: dict[str, list[SentenceAnnotation]] = {}
+    item_of = {id(a): item for a, item in by_text}
+    by_layer: dict[int, tuple[Layer, list[SentenceAnnotation]]] = {}
     for orphan in new_orphans:
-        by_annotator.setdefault(orphan.annotator, []).append(orphan)
-    for name, orphans in by_annotator.items():
-        keep_once(current.layer(name or None).orphans, orphans)
+        layer = _layer_of(current, item_of[id(orphan)], rule)
+        by_layer.setdefault(id(layer), (layer, []))[1].append(orphan)
+    for layer, orphans in by_layer.values():
+        keep_once(layer.orphans, orphans)
     report.orphaned.extend(new_orphans)
 
 
@@ -295,6 +299,8 @@ def _layer_of(current: ArticleAnnotations, item: Incoming, rule: MergeRule) -> L
     """The layer a record meets: its annotator's; one from a file that names nobody is the
     importer's, and meets what the importer sees (in a database of one annotator, that
     annotator's layer, as before layers existed)."""
+    if item.gold:
+        return current.layer(GOLD)
     if item.annotator:
         return current.layer(item.annotator)
     return current.seen_layer(rule.annotator or None)

@@ -107,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--entities", action="store_true",
                    help="doccano: the sequence-labelling form (entities as labels)")
     p.add_argument("--no-text", action="store_true", help="yaml: leave out the article texts")
+    p.add_argument("--gold", action="store_true", help="the adjudicated layer, else sentences "
+                   "all annotators agree on (--annotator NAME: that annotator's layer)")
 
     p = sub.add_parser("import-annotations", parents=[common], help="import an export file")
     p.add_argument("file", metavar="FILE")
@@ -323,10 +325,19 @@ def cmd_export(args: argparse.Namespace, config: Config, db: Path) -> int:
     out = None if args.output == "-" else Path(args.output)
     message = write_export(store, config, args.format, out, args.article, args.label,
                            args.sentences, include_text=not args.no_text,
-                           entities=args.entities)
+                           entities=args.entities, layer=_export_layer(args))
     if message:
         _note(message)  # stderr: stdout may hold the data
     return 0
+
+
+def _export_layer(args: argparse.Namespace) -> str | None:
+    """--gold, or the layer of an --annotator NAME given on this command line."""
+    from annotations.identity import GOLD
+
+    if args.gold and args.annotator is not None:
+        raise ArgumentError("newstag export: --gold and --annotator name two layers; give one")
+    return GOLD if args.gold else args.annotator
 
 
 def cmd_import_annotations(args: argparse.Namespace, config: Config, db: Path) -> int:

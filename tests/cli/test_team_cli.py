@@ -80,3 +80,89 @@ def test_an_unusable_annotator_name_is_one_line_and_exit_2(cli, tmp_path, name, 
         assert "Traceback" not in result.err
     assert not (db / "annotations").exists() or not list((db / "annotations").iterdir())
     assert (db / "newstag.json").read_bytes() == before
+
+
+# -- 3: side by side ---------------------------------------------------------------------
+def _three_exports(cli, tmp_path: Path, tags: dict[str, dict[int, list[str]]]) -> dict:
+    """Each annotator tags in a database of their own; their YAML exports, by name."""
+    files = {}
+    for name, by_index in tags.items():
+        db = _db(tmp_path, f"db-{name}")
+        for index, labels in by_index.items():
+            _ok(cli("--annotator", name, "tag", "pact", str(index),
+                    *(labels or ["--none"]), db=db))
+        files[name] = tmp_path / f"{name}.yaml"
+        _ok(cli("--annotator", name, "export", "-o", files[name], db=db))
+    return files
+
+
+def test_imports_keep_each_annotators_layer_and_reimport_updates_only_theirs(cli, tmp_path):
+    files = _three_exports(cli, tmp_path, {"ana": {1: ["trade"], 2: ["defence"]},
+                                           "ben": {1: ["defence"], 2: ["defence"]}})
+    mine = _db(tmp_path, "mine")
+    _ok(cli("--annotator", "cleo", "tag", "pact", "1", "diplomacy", db=mine))
+    for name in ("ana", "ben"):
+        _ok(cli("--annotator", "cleo", "import-annotations", files[name], db=mine))
+    layers = Store.open(mine, create=False).load_layers("pact").layers()
+    assert {n: {i: a.labels for i, a in layer.placed.items()} for n, layer in layers.items()} \
+        == {"cleo": {1: ["diplomacy"]}, "ana": {1: ["trade"], 2: ["defence"]},
+            "ben": {1: ["defence"], 2: ["defence"]}}
+    # ana changes her mind at home; her new export updates her layer only (newer wins)
+    ana_db = tmp_path / "db-ana"
+    _ok(cli("--annotator", "ana", "tag", "pact", "1", "diplomacy", db=ana_db))
+    _ok(cli("--annotator", "ana", "export", "-o", files["ana"], db=ana_db))
+    out = _ok(cli("--annotator", "cleo", "import-annotations", files["ana"], db=mine))
+    assert "imported 1 annotations" in out and "1 unchanged" in out, out
+    layers = Store.open(mine, create=False).load_layers("pact").layers()
+    assert layers["ana"].placed[1].labels == ["diplomacy"]
+    assert layers["ben"].placed[1].labels == ["defence"]
+    assert layers["cleo"].placed[1].labels == ["diplomacy"]
+    # what cleo sees is her own layer
+    shown = json.loads(_ok(cli("--annotator", "cleo", "show", "pact", "--json", db=mine)))
+    assert shown["sentences"][1]["labels"] == ["diplomacy"] and not shown["sentences"][2]["labels"]
+
+
+def test_yaml_export_keeps_every_layer_and_gold_and_reads_them_back(cli, tmp_path):
+    files = _three_exports(cli, tmp_path, {"ana": {1: ["trade"]}, "ben": {1: ["defence"]}})
+    team = _db(tmp_path, "team")
+    for name in ("ana", "ben"):
+        _ok(cli("import-annotations", files[name], db=team))
+    store = Store.open(team)
+    from annotations.identity import GOLD
+    with store.annotations_of("pact") as current:
+        judged = current.layer("ana").placed[1]
+        from dataclasses import replace
+        current.put(replace(judged, labels=["trade", "defence"], annotator="judge"), layer=GOLD)
+    records = _exported(cli, team)
+    assert [(r["index"], r["annotator"], r["labels"], r.get("gold", False)) for r in records] \
+        == [(1, "ana", ["trade"], False), (1, "ben", ["defence"], False),
+            (1, "judge", ["trade", "defence"], True)]
+    copy = _db(tmp_path, "copy")
+    _ok(cli("export", "-o", tmp_path / "team.yaml", db=team))
+    _ok(cli("import-annotations", tmp_path / "team.yaml", db=copy))
+    assert _exported(cli, copy) == records  # the round trip keeps every layer
+    layers = Store.open(copy, create=False).load_layers("pact").layers()
+    assert sorted(layers) == sorted(["ana", "ben", GOLD])
+
+
+# -- 5: export layer choice --------------------------------------------------------------
+def test_export_annotator_and_gold_choose_the_layer(cli, tmp_path):
+    files = _three_exports(cli, tmp_path, {
+        "ana": {1: ["trade"], 2: ["defence"], 3: ["trade"]},
+        "ben": {1: ["defence"], 2: ["defence"], 3: ["trade"]},
+        "cy": {1: ["trade"], 2: ["defence"], 3: ["trade", "defence"]}})
+    team = _db(tmp_path, "team")
+    for name in files:
+        _ok(cli("import-annotations", files[name], db=team))
+    ben = _exported(cli, team, "--annotator", "ben")
+    assert [(r["index"], r["labels"]) for r in ben] == [(1, ["defence"]), (2, ["defence"]),
+                                                        (3, ["trade"])]
+    # no gold yet: the unanimous sentence only (2: defence from all three)
+    assert [(r["index"], r["labels"]) for r in _exported(cli, team, "--gold")] \
+        == [(2, ["defence"])]
+    result = cli("export", "--gold", "--annotator", "ben", db=team)
+    assert result.code == 2 and "give one" in result.err
+    # another format's default with several layers: the current annotator's own layer
+    jsonl = _ok(cli("--annotator", "cy", "export", "-f", "jsonl", db=team))
+    assert [json.loads(line)["accept"] for line in jsonl.splitlines()] == [
+        ["trade"], ["defence"], ["trade", "defence"]]
