@@ -20,7 +20,7 @@ from tui.output import out as _out
 from tui.output import warn as _warn
 
 COMMANDS = ("import", "list", "show", "tag", "export", "import-annotations", "stats",
-            "doctor")
+            "doctor", "agreement")
 PROGRESS_MIN_LINES = 2000
 
 
@@ -122,6 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("doctor", parents=[common], help="check the database; --repair fixes it")
     p.add_argument("--repair", action="store_true",
                    help="restore damaged files from the newest good backup")
+
+    p = sub.add_parser("agreement", parents=[common],
+                       help="inter-annotator agreement (kappa, alpha, MASI alpha)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--label", action="append", default=[], metavar="L")
+    p.add_argument("--annotators", nargs="+", default=[], metavar="A")
     return parser
 
 
@@ -178,7 +184,7 @@ def run(args: argparse.Namespace) -> int:
     handler = {
         None: cmd_reader, "import": cmd_import, "list": cmd_list, "show": cmd_show,
         "tag": cmd_tag, "export": cmd_export, "import-annotations": cmd_import_annotations,
-        "stats": cmd_stats, "doctor": cmd_doctor,
+        "stats": cmd_stats, "doctor": cmd_doctor, "agreement": cmd_agreement,
     }[args.command]
     return handler(args, config, db)
 
@@ -414,6 +420,30 @@ def cmd_doctor(args: argparse.Namespace, config: Config, db: Path) -> int:
         _out(f"{len(unresolved)} problems; 'newstag doctor --repair' restores damaged files "
              f"from the newest good backup ({len(kept)} kept in {db / 'backups'})")
     return 1 if unresolved else 0
+
+
+def cmd_agreement(args: argparse.Namespace, config: Config, db: Path) -> int:
+    from annotations.agreement import agreement
+    from annotations.tagging import check_labels
+
+    check_labels(config, args.label)
+    report = agreement(_read_store(db), args.label or config.label_names, args.annotators)
+    if args.json:
+        _json(report)
+        return 0
+
+    def show(value: object) -> str:
+        return "  n/a" if value is None else f"{value:5.3f}"
+
+    _out(f"{report['sentences']} sentences reviewed by two or more of: "
+         f"{', '.join(report['annotators']) or 'nobody yet'}")
+    kind = "Cohen's" if len(report["annotators"]) == 2 else "Fleiss'"
+    _out(f"  {'label':<12} {kind + ' k':>10} {'alpha':>7} {'agree':>7} {'n':>6}")
+    for label, row in report["labels"].items():
+        _out(f"  {label:<12} {show(row['kappa']):>10} {show(row['alpha']):>7} "
+             f"{show(row['percent']):>7} {row['n']:>6}")
+    _out(f"  label sets: alpha (MASI) {show(report['alpha_masi'])}")
+    return 0
 
 
 if __name__ == "__main__":

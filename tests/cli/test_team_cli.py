@@ -166,3 +166,63 @@ def test_export_annotator_and_gold_choose_the_layer(cli, tmp_path):
     jsonl = _ok(cli("--annotator", "cy", "export", "-f", "jsonl", db=team))
     assert [json.loads(line)["accept"] for line in jsonl.splitlines()] == [
         ["trade"], ["defence"], ["trade", "defence"]]
+
+
+# -- 4: agreement, checked against arithmetic done by hand ---------------------------------
+AGREEMENT_TAGS = {
+    "ana": {1: ["trade"], 2: ["defence"], 3: ["trade"], 4: [], 5: ["trade"]},
+    "ben": {1: ["trade"], 2: ["defence"], 3: [], 4: [], 5: ["trade"]},
+    "cy": {1: ["trade"], 2: [], 3: ["trade"], 4: [], 5: ["trade"]},
+}
+
+
+@pytest.fixture
+def team_db(cli, tmp_path) -> Path:
+    files = _three_exports(cli, tmp_path, AGREEMENT_TAGS)
+    team = _db(tmp_path, "team")
+    for name in files:
+        _ok(cli("import-annotations", files[name], db=team))
+    return team
+
+
+def test_agreement_of_two_annotators_matches_hand_computed_values(cli, team_db):
+    report = json.loads(_ok(cli("agreement", "--json", "--annotators", "ana", "ben",
+                                db=team_db)))
+    assert report["annotators"] == ["ana", "ben"] and report["sentences"] == 5
+    trade = report["labels"]["trade"]
+    # trade: ana 1 0 1 0 1, ben 1 0 0 0 1. Po = 4/5; Pe = 3/5*2/5 + 2/5*3/5 = 0.48
+    assert round(trade["kappa"], 3) == round((0.8 - 0.48) / (1 - 0.48), 3) == 0.615
+    # alpha (nominal): n = 10 values, 5 ones, 5 zeros; one disagreeing sentence gives 2
+    # mismatched ordered pairs: alpha = 1 - (n - 1) * 2 / (2 * 5 * 5)
+    assert round(trade["alpha"], 3) == round(1 - 9 * 2 / 50, 3) == 0.64
+    assert (trade["percent"], trade["n"]) == (0.8, 5)
+    # defence: both say 0 1 0 0 0. Po = 1, Pe = 0.2*0.2 + 0.8*0.8 = 0.68: kappa 1
+    assert report["labels"]["defence"]["kappa"] == 1.0
+    # diplomacy: nobody uses it, every rating is 0: chance explains all, kappa undefined
+    diplomacy = report["labels"]["diplomacy"]
+    assert diplomacy == {"kappa": None, "alpha": None, "percent": 1.0, "n": 5}
+    # label sets with MASI: values {trade} x5, {defence} x2, {} x3 (n = 10), all distinct
+    # sets disjoint (distance 1). Do = 2 / 10 (sentence 3, two ordered pairs);
+    # De = 2 * (5*2 + 5*3 + 2*3) / (10 * 9) = 62 / 90; alpha = 1 - Do / De
+    assert round(report["alpha_masi"], 3) == round(1 - 0.2 / (62 / 90), 3) == 0.710
+
+
+def test_agreement_of_three_annotators_uses_fleiss_kappa(cli, team_db):
+    report = json.loads(_ok(cli("agreement", "--json", db=team_db)))
+    assert report["annotators"] == ["ana", "ben", "cy"] and report["sentences"] == 5
+    # trade ratings per sentence (ones of 3): 3, 0, 2, 0, 3.
+    # P_i = (sum n_ij^2 - 3) / 6: 1, 1, (4 + 1 - 3) / 6, 1, 1 -> mean 13/15
+    # p(1) = 8/15, p(0) = 7/15 -> Pe = (64 + 49) / 225; kappa = (13/15 - Pe) / (1 - Pe)
+    pe = 113 / 225
+    assert round(report["labels"]["trade"]["kappa"], 3) == round((13 / 15 - pe) / (1 - pe), 3) \
+        == 0.732
+    assert report["labels"]["diplomacy"]["kappa"] is None
+    human = _ok(cli("agreement", db=team_db))
+    assert "Fleiss' k" in human and "n/a" in human and "0.732" in human
+
+
+def test_agreement_with_an_unknown_label_or_annotator_is_one_line(cli, team_db):
+    for args in (("--label", "nope"), ("--annotators", "ana", "zed"), ("--annotators", "ana")):
+        result = cli("agreement", *args, db=team_db)
+        assert result.code == 2 and len(result.err.strip().splitlines()) == 1, result
+        assert "Traceback" not in result.err
