@@ -29,6 +29,8 @@ def sentence_record(row: ExportRow) -> dict[str, object]:
         "created_at": annotation.created_at,
         "updated_at": annotation.updated_at,
     }
+    if row.gold:
+        record["gold"] = True  # the adjudicated layer; read back into it
     if annotation.orphaned:
         record["orphaned"] = True
         record["entities"] = []

@@ -336,7 +336,7 @@ def run_reader(config: Config, db: Path, paths: Sequence[str]) -> int:
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise UserError(f"{missing[0]}: no such file or folder")
-    store = Store.open(db)
+    store = Store.open(db, annotator=config.annotator)
     app = NewstagApp(config, store, paths, samples=sample_paths())
     app.run()
     return app.return_code or 0

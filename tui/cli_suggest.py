@@ -33,7 +33,7 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
 
 
 def _store(db: Path) -> Store:
-    store = Store.open(db, create=False)
+    store = Store.open(db, create=False, annotator=config.annotator)
     if not store.exists:
         raise UserError(f"{db}: no database here yet (import articles first)")
     return store

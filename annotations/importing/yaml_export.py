@@ -43,6 +43,7 @@ class Unplaced(Strict):
 
 
 class SentenceRecord(Unplaced):
+    gold: bool | None = None  # the adjudicated layer's (teams)
     index: Offset | None = None
     start: Offset | None = None
     end: Offset | None = None
@@ -132,7 +133,7 @@ def _incoming(rec: Unplaced, article_id: str, index: int | None, start: int,
         state=ReviewState(rec.state or ("reviewed" if labels else "unreviewed")),
         note=rec.note or "", annotator=rec.annotator or "", created_at=rec.created_at or "",
         updated_at=rec.updated_at or "", article_id=article_id, index=index, start=start,
-        end=end)
+        end=end, gold=bool(getattr(rec, "gold", False)))
 
 
 def _load(path: Path, text: str) -> Any:
