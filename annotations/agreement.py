@@ -16,6 +16,7 @@ The gold layer is not an annotator and is left out.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from annotations.errors import UserError, brief
 from annotations.identity import GOLD
@@ -78,7 +79,7 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(float(value), 6)
 
 
-def agreement(store: Store, labels: list[str], annotators: list[str]) -> dict[str, object]:
+def agreement(store: Store, labels: list[str], annotators: list[str]) -> dict[str, Any]:
     """The report of ``newstag agreement --json``."""
     from nltk.metrics.agreement import AnnotationTask
 

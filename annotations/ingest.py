@@ -188,7 +188,7 @@ def relocate_annotations(store: Store, article: Article) -> tuple[int, list[Sent
     Returns how many were placed and the ones whose sentence is gone (kept as orphans).
     Read and written in one transaction, so a tag made meanwhile is moved too.
     """
-    moved, lost = 0, []
+    moved, lost = 0, list[SentenceAnnotation]()
     with store.annotations_of(article.id) as current:
         for layer in current.every_layer():  # every annotator's layer moves, gold too
             old = [layer.placed[i] for i in sorted(layer.placed)]

@@ -276,13 +276,13 @@ def _merge(current: ArticleAnnotations, article: Article, incoming: list[_Pendin
         sentence = article.sentences[index]
         annotation.start, annotation.end = sentence.start, sentence.end
         # Side by side: each record meets its own annotator's layer, never another's.
-        layer = _layer_of(current, item, rule).placed
-        local = layer.get(index)
+        placed = _layer_of(current, item, rule).placed
+        local = placed.get(index)
         result = _applied(annotation, item, local)
         if local is not None and _same(local, result):
             report.unchanged += 1
         elif local is None or rule.overwrite or _newer(result, local):
-            layer[index] = result
+            placed[index] = result
             report.placed += 1
         else:
             report.conflicts += 1

@@ -80,7 +80,8 @@ def iter_articles(store: Store,
         grouped = article.entities_by_sentence()
         rows = []
         for sentence in article.taggable:
-            for annotation, gold in placed.get(sentence.index) or [(None, False)]:
+            none: list[tuple[SentenceAnnotation | None, bool]] = [(None, False)]
+            for annotation, gold in placed.get(sentence.index) or none:
                 if mode == "reviewed" and (annotation is None
                                            or annotation.state is not ReviewState.REVIEWED):
                     continue

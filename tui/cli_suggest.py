@@ -32,7 +32,7 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p.add_argument("--all", action="store_true", help="every sentence, reviewed ones too")
 
 
-def _store(db: Path) -> Store:
+def _store(db: Path, config: Config) -> Store:
     store = Store.open(db, create=False, annotator=config.annotator)
     if not store.exists:
         raise UserError(f"{db}: no database here yet (import articles first)")
@@ -48,7 +48,7 @@ def cmd_train(args: argparse.Namespace, config: Config, db: Path) -> int:
     target = Path(args.output) if args.output else None
     if target is not None:
         check_target(target)
-    examples = reviewed_examples(_store(db))
+    examples = reviewed_examples(_store(db, config))
     if target is not None and not examples:
         raise UserError(f"{db}: no reviewed sentences to train a model on (tag some first)")
     folds = min(FOLDS, len(examples))
@@ -84,7 +84,7 @@ def cmd_suggest(args: argparse.Namespace, config: Config, db: Path) -> int:
     from annotations.suggest.engine import train_suggester
     from annotations.suggest.examples import reviewed_examples
 
-    store = _store(db)
+    store = _store(db, config)
     summaries = ([store.resolve(ref) for ref in args.articles] if args.articles
                  else store.summaries())
     rows: list[dict] = []
