@@ -102,3 +102,31 @@ async def test_stats_screen_shows_untrusted_names_as_text(app_factory, main_id):
         rates = _text(app.screen, "#stats-rates")
         assert "[@click=app.quit]x[/] ␛[2J" in rates
         assert app.is_running
+
+
+async def test_damaged_activity_file_never_stops_the_reader(app_factory, main_id):
+    """The clock is injected so that a write falls due without waiting a minute."""
+    app = app_factory()
+    path = app.store.root / "activity.json"
+    path.write_bytes(b'{"active": {"1": "not a row"}}')
+    now = [0.0]
+    async with app.run_test(size=(110, 60)) as pilot:
+        app.active_time = ActiveTimer(app.store, "tester", clock=lambda: now[0])
+        app.open_article(main_id)
+        await pilot.pause()
+        for t, key in ((0, "j"), (30, "j"), (70, "1"), (100, "j")):
+            now[0] = t
+            await pilot.press(key)
+        assert isinstance(app.screen, ReaderScreen)
+        said = [n.message for n in app._notifications if "Active time not saved" in n.message]
+        assert len(said) == 1 and str(path) in said[0]  # once, naming the file
+        assert app.active_time.pending == {("tester", utc_day()): 100.0}
+        await pilot.press("S")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        error = _text(app.screen, "#stats-error")
+        assert str(path) in error and "newstag doctor" in error
+        await pilot.press("escape")
+        assert isinstance(app.screen, ReaderScreen)
+        await pilot.press("q")
+    assert path.read_bytes() == b'{"active": {"1": "not a row"}}'  # never written over

@@ -68,7 +68,10 @@ class StatsScreen(Screen):
         from annotations.stats import compute_stats
 
         try:
-            self.post_message(StatsReady(compute_stats(self.store, self.config)))
+            # A Store of its own: the app's counts its lock depth without a thread lock, so
+            # sharing it with the UI thread could let a tag and a recount overlap.
+            store = Store.open(self.store.root, create=False)
+            self.post_message(StatsReady(compute_stats(store, self.config)))
         except (UserError, OSError) as exc:
             self.post_message(StatsReady(None, str(exc)))
 
