@@ -178,3 +178,22 @@ def test_timer_never_writes_over_a_damaged_file_and_keeps_the_time(team_db):
     assert timer.key() == ""  # ... not again on every key
     assert path.read_bytes() == b"not json at all"
     assert timer.pending == {("dan", "2025-03-05"): 130.0}
+
+
+def test_counts_of_the_format_before_annotators_are_recounted(team_db, cli):
+    """A database whose counts were kept before this change (format 1: no annotators)."""
+    shards = [p for p in (team_db.root / "counts").glob("*.json") if p.name != "meta.json"]
+    assert shards
+    for shard in shards:
+        tables = json.loads(shard.read_text("utf-8"))
+        assert tables["meta"]["1"]["format"] == 2
+        tables["meta"]["1"]["format"] = 1
+        for row in tables["rows"].values():
+            del row["annotators"]
+        shard.write_text(json.dumps(tables), "utf-8")
+    result = cli("--config", CONFIG, "stats", "--json", db=team_db.root)
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["annotators"]["alice"]["labels"]["trade"] == 2
+    rewritten = json.loads(shards[0].read_text("utf-8"))
+    assert rewritten["meta"]["1"]["format"] == 2  # kept again, in the new format
+    assert all("annotators" in row for row in rewritten["rows"].values())
