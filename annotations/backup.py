@@ -27,7 +27,7 @@ BACKUP_DIR = "backups"
 BACKUP_INTERVAL_S = 3600
 BACKUPS_KEPT = 5
 DATA_GLOBS = ("newstag.json", "reader.json", "unplaced.json", "articles/*.json",
-              "annotations/*.json")
+              "annotations/*.json", "activity.json")
 
 
 def data_files(root: Path) -> list[Path]:

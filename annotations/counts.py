@@ -146,11 +146,12 @@ def recount(store: AnnotationSource, article_id: str) -> Counts:
     """Counts taken from the article's annotation file as it is now."""
     path = store._annotation_path(article_id)
     signature = signature_of(path)
-    from annotations.layers import merged
+    from annotations.layers import merged, people_in
 
     current = store.load_layers(article_id)
-    every = merged([*current.layers().values()] or [current.home])
-    return count(every.placed, every.orphans, signature)
+    layers = current.layers()
+    every = merged([*layers.values()] or [current.home])
+    return count(every.placed, every.orphans, signature, people_in(layers))
 
 
 def kept_counts(store: AnnotationSource, index: Mapping[str, Listed]) -> dict[str, Counts]:

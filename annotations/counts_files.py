@@ -14,6 +14,7 @@ from typing import Annotated
 import msgspec
 
 from annotations import dbfiles
+from annotations.annotator_counts import AnnotatorCounts, by_annotator
 from annotations.atomic_io import (
     TEMP_SUFFIX,
     CorruptFile,
@@ -28,7 +29,7 @@ from annotations.errors import DatabaseError, brief
 from annotations.model import ReviewState, SentenceAnnotation
 
 COUNTS_DIR = "counts"
-FORMAT = 1
+FORMAT = 2  # 2: per-annotator counts (annotators); an older shard is recounted once
 PENDING = ".pending"
 META = "meta.json"
 
@@ -53,16 +54,20 @@ class Counts(msgspec.Struct, gc=False):
     none_apply: _Count
     orphaned: _Count
     labels: dict[str, _Count]
+    # Per annotator: reviewed, labels and reviews per day (annotations/annotator_counts.py).
+    annotators: dict[str, AnnotatorCounts]
     # Of the annotation file these counts were taken from; "sig" in the shard.
     signature: Signature = msgspec.field(name="sig")
 
     @classmethod
     def none(cls, orphaned: int = 0, signature: Signature = None) -> Counts:
-        return cls(0, 0, 0, orphaned, {}, signature)
+        return cls(0, 0, 0, orphaned, {}, {}, signature)
 
     def to_row(self) -> dict:
         return {"reviewed": self.reviewed, "tagged": self.tagged, "none_apply": self.none_apply,
-                "orphaned": self.orphaned, "labels": self.labels, "sig": self.signature}
+                "orphaned": self.orphaned, "labels": self.labels,
+                "annotators": {k: v.to_row() for k, v in self.annotators.items()},
+                "sig": self.signature}
 
     @classmethod
     def from_row(cls, row: dict) -> Counts:
@@ -79,6 +84,9 @@ class Counts(msgspec.Struct, gc=False):
         for label, value in self.labels.items():
             if value > sentences:
                 return f"label {brief(label)} {value} is more than its {sentences} sentences"
+        for name, per in self.annotators.items():
+            if problem := per.beyond(sentences):
+                return f"annotator {brief(name)}: {problem}"
         return ""
 
     def same_counts(self, other: Counts) -> bool:
@@ -87,8 +95,13 @@ class Counts(msgspec.Struct, gc=False):
 
 
 def count(placed: Mapping[int, SentenceAnnotation], orphans: Iterable[SentenceAnnotation],
-          signature: Signature = None) -> Counts:
-    """Count in sentence order, so labels keep the order `list --json` always had."""
+          signature: Signature = None,
+          by_person: Iterable[SentenceAnnotation] | None = None) -> Counts:
+    """Count in sentence order, so labels keep the order `list --json` always had.
+
+    ``by_person``: every annotator's own annotations, for the per-annotator counts (with
+    several layers ``placed`` is their merged view, which names one annotator a sentence).
+    """
     counts = Counts.none(sum(1 for _ in orphans), signature)
     for index in sorted(placed):
         a = placed[index]
@@ -98,6 +111,7 @@ def count(placed: Mapping[int, SentenceAnnotation], orphans: Iterable[SentenceAn
         counts.reviewed += reviewed
         counts.tagged += bool(a.labels)
         counts.none_apply += reviewed and not a.labels
+    counts.annotators = by_annotator(placed.values() if by_person is None else by_person)
     return counts
 
 

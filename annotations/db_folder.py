@@ -13,7 +13,7 @@ from annotations.errors import DatabaseError
 INDEX_FILE = "newstag.json"
 # Entries of a database folder that newstag writes or deletes: none may be a link.
 DATA_ENTRIES = (INDEX_FILE, "articles", "annotations", "backups", "quarantine", ".lock",
-                "counts", "reader.json", "unplaced.json")
+                "counts", "reader.json", "unplaced.json", "activity.json")
 
 
 def check_root(root: Path, create: bool) -> None:

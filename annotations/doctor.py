@@ -92,6 +92,12 @@ def _reader_problem(tables: dict | None) -> str:
     return ""
 
 
+def _activity_problem(tables: dict | None) -> str:
+    from annotations.activity import activity_problem
+
+    return activity_problem(tables)
+
+
 # -- check ----------------------------------------------------------------------------
 def check(root: Path) -> list[Finding]:
     from annotations.db_folder import DATA_ENTRIES
@@ -142,7 +148,8 @@ def check(root: Path) -> list[Finding]:
             findings.append(Finding(path, "not listed in the index (left alone)",
                                     kind="unlisted"))
     for name, kind, complete in (("reader.json", "reader", _reader_problem),
-                                 ("unplaced.json", "unplaced", _unplaced_problem)):
+                                 ("unplaced.json", "unplaced", _unplaced_problem),
+                                 ("activity.json", "activity", _activity_problem)):
         path = root / name
         if path.exists():
             tables, problem = _tables(path)

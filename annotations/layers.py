@@ -138,6 +138,12 @@ def all_layers(home: Layer, others: dict[str, Layer]) -> dict[str, Layer]:
     return named
 
 
+def people_in(layers: dict[str, Layer]) -> list[SentenceAnnotation]:
+    """Every annotator's own annotations, gold left out: the adjudicated layer is not
+    anyone's work to count in the per-annotator numbers."""
+    return [a for name, layer in layers.items() if name != GOLD for a in layer.placed.values()]
+
+
 def merged(layers: list[Layer]) -> Layer:
     """One layer saying what *any* layer says (for the kept counts): a sentence is
     reviewed when a layer reviewed it, with the union of their labels; every orphan."""

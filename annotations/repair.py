@@ -25,6 +25,7 @@ from annotations.doctor import (
     _OWN_STEP,
     INDEX,
     Finding,
+    _activity_problem,
     _annotations_complete,
     _earlier_versions,
     _file_article_id,
@@ -111,6 +112,12 @@ def _repair_file(root: Path, finding: Finding, available: list[Path]) -> tuple[b
         if path.exists() and not _readable(path):
             return _salvage(root, path, available, _unplaced_problem)
         found = _newest_complete(root, path, available, _unplaced_problem)
+    elif kind == "activity":  # active time: restored, or reset when nothing holds it
+        found = _newest_complete(root, path, available, _activity_problem)
+        if found is None:
+            moved = _quarantine(root, path)
+            dbfiles.unlink(root, path)
+            return True, f"active time reset; the damaged file is in {moved}"
     elif kind == "reader":
         found = _newest_complete(root, path, available, _reader_problem)
         if found is None:

@@ -31,9 +31,9 @@ def library_rows(store: Store) -> list[LibraryRow]:
                  c.labels) for s in store.summaries()]
 
 
-def article_rows(store: Store) -> list[dict]:
+def article_rows(store: Store, counts: dict[str, Counts] | None = None) -> list[dict]:
     """One row per article: id, title, source, sentences, reviewed, tagged, labels."""
-    counts = store.kept_counts()
+    counts = store.kept_counts() if counts is None else counts
     get, empty = counts.get, Counts.none()
     with no_gc():
         return [{"id": s.id, "title": s.title, "source": s.source, "published": s.published,
@@ -43,13 +43,21 @@ def article_rows(store: Store) -> list[dict]:
 
 
 def compute_stats(store: Store, config: Config) -> dict:
-    rows = article_rows(store)
+    from annotations.activity import read_activity
+    from annotations.progress import annotator_stats, article_progress
+
+    counts = store.kept_counts()
+    activity = read_activity(store.root)  # a damaged file stops here, one line
+    rows = article_rows(store, counts)
     per_label = {name: 0 for name in config.label_names}
     for row in rows:
         for label, n in row["labels"].items():
             per_label[label] = per_label.get(label, 0) + n
     total = sum(r["sentences"] for r in rows)
     reviewed = sum(r["reviewed"] for r in rows)
+    for row in rows:  # each article's reviewed out of its taggable sentences
+        row["progress"] = article_progress(row["reviewed"], row["sentences"])
+    empty = Counts.none()
     return {
         "articles": len(rows),
         "sentences": total,
@@ -60,6 +68,9 @@ def compute_stats(store: Store, config: Config) -> dict:
         "progress": round(reviewed / total, 4) if total else 0.0,
         "labels": per_label,
         "per_article": rows,
+        # Per annotator, per day, active time (annotations/progress.py).
+        **annotator_stats((counts.get(r["id"], empty).annotators for r in rows), activity,
+                          config.label_names),
     }
 
 

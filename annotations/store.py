@@ -46,7 +46,7 @@ from annotations.index_file import ArticleSummary, no_gc
 from annotations.index_file import decode_index as _decode_index
 from annotations.index_file import index_rows as _index_rows
 from annotations.index_file import upsert_by_id as _upsert_by_id
-from annotations.layers import LAYERS_TABLE, merged, others_in
+from annotations.layers import LAYERS_TABLE, merged, others_in, people_in
 from annotations.migrations import SCHEMA_VERSION, migrate
 from annotations.model import Article, SentenceAnnotation
 from annotations.record_files import ArticleAnnotations
@@ -366,9 +366,10 @@ class Store:
         # or a FIFO) must not report it as failed; the marker stays and the next reader
         # recounts, or doctor reports the shard.
         with contextlib.suppress(OSError, DatabaseError):
-            every = merged([*annotations.layers().values()] or [annotations.home])
+            layers = annotations.layers()
+            every = merged([*layers.values()] or [annotations.home])
             files.put({annotations.article_id: kept.count(
-                every.placed, every.orphans, kept.signature_of(path))})
+                every.placed, every.orphans, kept.signature_of(path), people_in(layers))})
             files.clear_pending()
 
     def load_annotations(

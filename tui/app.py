@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 
+from annotations.activity import ActiveTimer
 from annotations.config import Config
 from annotations.errors import UserError
 from annotations.positions import position as reading_position
@@ -64,6 +65,7 @@ class NewstagApp(App):
         # the key goes on to copy in an input or to Textual's hint.
         Binding("ctrl+c", "stop_import", "Stop the import and quit", id="app.stop_import",
                 priority=True, show=False),
+        Binding("S", "stats", "Stats", id="app.stats", show=False),
     ]
 
     def __init__(self, config: Config, store: Store, paths: Sequence[str | Path] = (),
@@ -81,9 +83,12 @@ class NewstagApp(App):
         self.import_stopped = threading.Event()  # set whenever no import is running
         self.import_stopped.set()
         self._deferred_import: list[Path] = []
+        # Time between keys while an article is open (annotations/activity.py).
+        self.active_time = ActiveTimer(store, config.annotator)
 
     def on_mount(self) -> None:
         self.set_keymap(self.keymap)
+        self.app_suspend_signal.subscribe(self, lambda _: self.save_active_time())
         to_import = self.paths or (self.samples if not self.store.summaries() else [])
         single_file = len(self.paths) == 1 and self.paths[0].is_file()
         known = self._imported_from(self.paths[0]) if single_file else None
@@ -239,7 +244,29 @@ class NewstagApp(App):
     async def action_quit(self) -> None:
         if self.reader is not None:
             self.reader.remember_position()
+        self.save_active_time()
         self.exit()
+
+    # -- active time and the stats screen (issue 12) ----------------------------
+    async def on_event(self, event: events.Event) -> None:
+        key = isinstance(event, events.Key) and not event.is_forwarded
+        if key and self.reader is not None and (problem := self.active_time.key()):
+            notify_untrusted(self, f"Active time not saved: {problem}",
+                             severity="warning", timeout=10)
+        await super().on_event(event)
+
+    def save_active_time(self) -> None:
+        """Write the active time not yet written (on quit and suspend); a failure is said
+        once and the time stays in memory."""
+        if problem := self.active_time.try_flush():
+            notify_untrusted(self, f"Active time not saved: {problem}", severity="warning")
+
+    def action_stats(self) -> None:
+        from tui.screens.stats import StatsScreen
+
+        if not isinstance(self.screen, StatsScreen):
+            current = self.reader.article.id if self.reader is not None else None
+            self.push_screen(StatsScreen(self.config, self.store, current))
 
     # -- help, export, palette ------------------------------------------------
     def action_help(self) -> None:
@@ -263,7 +290,8 @@ class NewstagApp(App):
                 rows.append((display, binding.description))
         rows += [("?, f1", "This help"), ("ctrl+p", "Command palette: open an article, "
                                                    "export, filter, theme"),
-                 ("ctrl+q", "Quit")]
+                 ("ctrl+q", "Quit"), ("S", "Stats: progress, labels per annotator, "
+                                            "active time, tags per day")]
         self.push_screen(HelpScreen(rows, labels))
 
     def action_export(self) -> None:
@@ -339,4 +367,6 @@ def run_reader(config: Config, db: Path, paths: Sequence[str]) -> int:
     store = Store.open(db, annotator=config.annotator)
     app = NewstagApp(config, store, paths, samples=sample_paths())
     app.run()
+    with contextlib.suppress(UserError, OSError):  # however it ended; said in the app if not
+        app.active_time.flush()
     return app.return_code or 0

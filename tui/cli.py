@@ -412,6 +412,10 @@ def cmd_stats(args: argparse.Namespace, config: Config, db: Path) -> int:
         if row["reviewed"]:
             _out(f"  {row['id'][:18]:<18} {row['reviewed']:>4}/{row['sentences']:<4} "
                  f"{row['title']}")
+    from annotations.progress import progress_lines
+
+    for line in progress_lines(stats):  # per annotator, per day, active time (issue 12)
+        _out(line)
     return 0
 
 

@@ -226,3 +226,21 @@ def test_agreement_with_an_unknown_label_or_annotator_is_one_line(cli, team_db):
         result = cli("agreement", *args, db=team_db)
         assert result.code == 2 and len(result.err.strip().splitlines()) == 1, result
         assert "Traceback" not in result.err
+
+
+def test_stats_counts_each_annotators_own_layer(cli, tmp_path):
+    """Two people tag the same sentence differently: each is counted for their own layer
+    (the kept counts' merged view names one annotator per sentence; this must not)."""
+    db = _db(tmp_path)
+    _ok(cli("--annotator", "ana", "tag", "pact", "1", "trade", db=db))
+    _ok(cli("--annotator", "ana", "tag", "pact", "2", "defence", db=db))
+    _ok(cli("--annotator", "ben", "tag", "pact", "1", "diplomacy", db=db))
+    people = json.loads(_ok(cli("stats", "--json", db=db)))["annotators"]
+    by_name = people  # name -> that annotator's numbers
+    assert by_name["ana"]["reviewed"] == 2
+    def labels(name: str) -> dict[str, int]:
+        return {k: v for k, v in by_name[name]["labels"].items() if v}
+
+    assert labels("ana") == {"trade": 1, "defence": 1}
+    assert by_name["ben"]["reviewed"] == 1
+    assert labels("ben") == {"diplomacy": 1}
