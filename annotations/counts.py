@@ -154,19 +154,22 @@ def recount(store: AnnotationSource, article_id: str) -> Counts:
     return count(every.placed, every.orphans, signature, people_in(layers))
 
 
-def kept_counts(store: AnnotationSource, index: Mapping[str, Listed]) -> dict[str, Counts]:
+def kept_counts(store: AnnotationSource, index: Mapping[str, Listed], part: bool = False
+                ) -> dict[str, Counts]:
     """The kept counts of the articles of ``index``, healed first where a crash may have
     left them stale, recounted where a row is missing or does not fit its article.
 
     The usual path is one stat (the pending marker), one small read (meta) and
-    the shards; no annotation file is opened.
+    the shards; no annotation file is opened. ``part``: ``index`` is a few articles
+    (a first screenful), so only their shards are read.
     """
     files = CountsFiles(store.root)
+    only = {shard_name(i) for i in index} if part else None
     try:
         unsaved: dict[str, Counts] = {}
         if files.pending() is not None or not files.verified_this_boot():
             unsaved = _heal(store)[1]
-        rows, bad = files.read_all()
+        rows, bad = files.read_all(only)
     except NotAFile:
         # counts/ or its marker cannot be used: nothing kept can be trusted. The answer
         # comes from the annotation files; nothing is written (doctor --repair mends it).
@@ -175,7 +178,7 @@ def kept_counts(store: AnnotationSource, index: Mapping[str, Listed]) -> dict[st
     if bad or unusable(rows, index):
         with store.locked():
             # Read again under the lock: a writer (an import) may have just written them.
-            rows, bad = files.read_all()
+            rows, bad = files.read_all(only)
             rows.update(unsaved)
             # Recount what has no usable row; rewrite the unreadable shards whole.
             fixed = {i: recount(store, i) for i in unusable(rows, index)}

@@ -31,15 +31,26 @@ def library_rows(store: Store) -> list[LibraryRow]:
                  c.labels) for s in store.summaries()]
 
 
-def article_rows(store: Store, counts: dict[str, Counts] | None = None) -> list[dict]:
-    """One row per article: id, title, source, sentences, reviewed, tagged, labels."""
-    counts = store.kept_counts() if counts is None else counts
+def article_rows(store: Store, limit: int | None = None,
+                 counts: dict[str, Counts] | None = None) -> list[dict]:
+    """One row per article: id, title, source, sentences, reviewed, tagged, labels.
+
+    ``limit``: the first ``limit`` articles only, reading only their counts shards (what
+    a screenful of ``list`` costs then does not grow with the corpus). ``counts``: kept
+    counts already read by the caller.
+    """
+    summaries = store.summaries()
+    if limit is not None:
+        summaries = summaries[:limit]
+        counts = store.kept_counts([s.id for s in summaries])
+    elif counts is None:
+        counts = store.kept_counts()
     get, empty = counts.get, Counts.none()
     with no_gc():
         return [{"id": s.id, "title": s.title, "source": s.source, "published": s.published,
                  "sentences": s.sentences, "reviewed": (c := get(s.id, empty)).reviewed,
                  "tagged": c.tagged, "labels": dict(c.labels), "orphaned": c.orphaned}
-                for s in store.summaries()]
+                for s in summaries]
 
 
 def compute_stats(store: Store, config: Config) -> dict:
@@ -48,7 +59,7 @@ def compute_stats(store: Store, config: Config) -> dict:
 
     counts = store.kept_counts()
     activity = read_activity(store.root)  # a damaged file stops here, one line
-    rows = article_rows(store, counts)
+    rows = article_rows(store, counts=counts)
     per_label = {name: 0 for name in config.label_names}
     for row in rows:
         for label, n in row["labels"].items():

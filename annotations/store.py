@@ -304,11 +304,14 @@ class Store:
                 kept.CountsFiles(self.root).put(rows)
         return summaries
 
-    def kept_counts(self) -> dict[str, kept.Counts]:
-        """Every article's annotation counts without opening its annotation file."""
+    def kept_counts(self, ids: Iterable[str] | None = None) -> dict[str, kept.Counts]:
+        """Every article's annotation counts (or those of ``ids``, reading only their
+        shards) without opening its annotation file."""
         index = self._index()
         with no_gc():
-            return kept.kept_counts(self, index)
+            if ids is None:
+                return kept.kept_counts(self, index)
+            return kept.kept_counts(self, {i: index[i] for i in ids if i in index}, part=True)
 
     # -- annotations ---------------------------------------------------------
     @contextmanager

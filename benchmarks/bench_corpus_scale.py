@@ -8,7 +8,9 @@ by later runs. Then, alternating the sizes round by round so that machine noise
 falls on all of them alike, it times as subprocesses: the library's first screen
 (``newstag`` with no argument, in a real terminal through tmux, until the first
 row is drawn; a minimal Textual app is timed in the same rounds as the floor),
-``newstag list``, ``newstag stats --json`` and the Store-level ``article_rows``;
+``newstag list`` on a 24-line pseudo-terminal (one screenful: the cost a person waits for)
+and piped (every row: it grows with what it prints, reported apart), ``newstag stats
+--json`` (every row too) and the Store-level ``article_rows``;
 and in this process one tag (``apply_changes``). It prints medians and the growth ratios
 x(2,000/100) and x(20,000/100); the goal (issue 14) is <= 1.3.
 
@@ -105,6 +107,9 @@ ROWS_SCRIPT = ("import sys\nfrom annotations.store import Store\n"
                "article_rows(Store.open(sys.argv[1], create=False))\n")
 
 LIBRARY_READY = "Dispatch 0 from Geneva"  # the first row: the library's rows are drawn
+# Run to its end with a 24-line pseudo-terminal as stdout: what a person at a terminal
+# waits for. `list` prints one screenful there (tui/list_output.py); piped, every row.
+ON_A_TERMINAL = "\0pty"
 
 # What is timed per size and round, as subprocesses: (name, command, needle). With no
 # needle the command runs to its end; with one it runs in a real terminal (tmux, as
@@ -112,17 +117,48 @@ LIBRARY_READY = "Dispatch 0 from Geneva"  # the first row: the library's rows ar
 MEASURES: list[tuple[str, Callable[[Path], list[str]], str | None]] = [
     ("library first screen",
      lambda db: [sys.executable, "-m", "tui.cli", "--db", str(db)], LIBRARY_READY),
-    ("newstag list", lambda db: [sys.executable, "-m", "tui.cli", "--db", str(db), "list"],
-     None),
+    ("newstag list (terminal)",
+     lambda db: [sys.executable, "-m", "tui.cli", "--db", str(db), "list"], ON_A_TERMINAL),
+    ("newstag list (piped)",
+     lambda db: [sys.executable, "-m", "tui.cli", "--db", str(db), "list"], None),
     ("newstag stats --json",
      lambda db: [sys.executable, "-m", "tui.cli", "--db", str(db), "stats", "--json"], None),
     ("article_rows (Store)", lambda db: [sys.executable, "-c", ROWS_SCRIPT, str(db)], None),
 ]
 
 
+def run_on_a_terminal(cmd: list[str], lines: int = 24) -> float:
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("NEWSTAG_") and k not in ("PYTHONDONTWRITEBYTECODE", "LINES")}
+    env["PYTHONPATH"] = str(CODE["path"])
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", lines, 120, 0, 0))
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=terminal)
+    os.close(terminal)
+    while True:  # drain, as a terminal does, until the child closes it
+        try:
+            if not os.read(controller, 1 << 16):
+                break
+        except OSError:
+            break
+    proc.wait()
+    elapsed = time.perf_counter() - t
+    os.close(controller)
+    assert proc.returncode == 0, cmd
+    return elapsed
+
+
 def measure(command: list[str], needle: str | None) -> float:
     if needle is None:
         return run(command)
+    if needle == ON_A_TERMINAL:
+        return run_on_a_terminal(command)
     from benchmarks.bench_first_screen import first_screen
 
     env = {"PYTHONPATH": str(CODE["path"]), "TERM": "xterm-256color", "COLORTERM": "truecolor",

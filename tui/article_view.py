@@ -6,10 +6,19 @@ sentence's rendered lines kept in an LRU cache keyed by everything they depend o
 (sentence, its place and width, cursor, labels, state, note, highlights, search,
 theme), so a stale line cannot be served whatever is forgotten to be invalidated.
 Article text is untrusted: it becomes ``Content`` directly, never markup.
+
+A long article's first screen does not wait for the whole layout: the first layout
+after ``show_article`` covers a window of sentences around the cursor (their
+screen-safe text, entities and wrapping), the screen is drawn from it, and the rest
+is laid out right after the first paint (issue 9: at 20,000 sentences the whole
+layout was ~30 ms of the first screen). Anything that needs the whole document
+(a move, a search, a page, a click, a filter) completes the layout first, so no key
+ever sees the window: ``_whole()`` is the only way to the layout outside drawing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual import events
@@ -28,6 +37,10 @@ from annotations.text import printable
 from tui.layout import DocumentLayout, build_layout
 
 STRIP_CACHE_SIZE = 400
+# The first layout covers this many screens of sentences before and after the cursor;
+# an article of fewer than WINDOW_MIN sentences is laid out whole at once.
+WINDOW_SCREENS = 2
+WINDOW_MIN = 1000
 # Search hits: black on gold, bold, the same in every theme, light or dark; gold #ffd700
 # is exactly colour 220 of the 256-colour palette (the old "$warning 60%" came out as 16
 # on 234, nearly invisible). Not a component class: a partial visual style drops an
@@ -76,14 +89,18 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self.cursor: int | None = None
         self.highlights = Highlights()
         self.matches: list[tuple[int, int]] = []
-        self._texts: list[str] = []
+        # Screen-safe sentence texts, made when first needed (None until then).
+        self._texts: list[str | None] = []
         self._layout: DocumentLayout | None = None
+        # The layout is a window around the cursor until the first paint is done.
+        self._window = False
+        self._window_entities: list = []  # the window's entities, until they are grouped
         self._block_of: dict[int, int] = {}
         self._strips: LRUCache[tuple, list[Strip]] = LRUCache(STRIP_CACHE_SIZE)
         # Bumped by whatever changes every line (layout, highlights, search, theme).
         self._generation = 0
         self._pending_cursor: int | None = None
-        self._entities_by_sentence: dict = {}
+        self._entities_by_sentence: dict | None = {}
         self._label_styles = {
             label.name: Style(foreground=Color.parse(label.colour), bold=True)
             for label in config.labels
@@ -99,15 +116,37 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
                      cursor: int | None = None) -> None:
         self.article = article
         self.annotations = annotations
-        # Same length as the text, so offsets still hold.
-        self._texts = [printable(article.sentence_text(s)) for s in article.sentences]
-        self._entities_by_sentence = article.entities_by_sentence()
+        self._texts = [None] * len(article.sentences)
+        self._entities_by_sentence = None  # grouped with the whole layout
         self.shown = [s.index for s in article.sentences]
         self.matches = []
         self.cursor = None
         self._layout = None
         self._pending_cursor = cursor if cursor is not None else self.first_taggable()
-        self._relayout()
+        self._relayout(window=len(self.shown) >= WINDOW_MIN)
+
+    def _text(self, index: int) -> str:
+        """The sentence as it may reach the screen (same length, so offsets hold)."""
+        text = self._texts[index]
+        if text is None:
+            assert self.article is not None
+            text = self._texts[index] = printable(
+                self.article.sentence_text(self.article.sentences[index]))
+        return text
+
+    def _entities_of(self, index: int) -> list:
+        if self._entities_by_sentence is None:  # the window: only its own sentences
+            assert self.article is not None
+            sentence = self.article.sentences[index]
+            return [e for e in self._window_entities
+                    if e.start >= sentence.start and e.end <= sentence.end]
+        return self._entities_by_sentence.get(index, [])
+
+    def _whole(self) -> DocumentLayout | None:
+        """The layout of the whole document, finished now if only the window is laid out."""
+        if self._window:
+            self._complete_layout()
+        return self._layout
 
     def set_visible(self, indexes: list[int]) -> None:
         """Show only these sentences (a filter); headings stay for orientation."""
@@ -128,6 +167,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def set_entities(self, article: Article) -> None:
         """Entities changed (a correction): repaint every line with the new ones."""
+        self._whole()
         self.article = article
         self._entities_by_sentence = article.entities_by_sentence()
         self._generation += 1
@@ -159,12 +199,13 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         return items[0] if items else None
 
     def _step(self, direction: int) -> int | None:
-        if self.article is None or self._layout is None:
+        layout = self._whole()
+        if self.article is None or layout is None:
             return None
         if self.cursor is None:
             return self.first_taggable()
         block = self._block_of.get(self.cursor, 0) + direction
-        blocks = self._layout.blocks
+        blocks = layout.blocks
         while 0 <= block < len(blocks):
             index = blocks[block]
             if not self.article.sentences[index].heading:
@@ -187,11 +228,12 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def page(self, direction: int) -> None:
         """Move the cursor a screen up or down."""
-        if self._layout is None or self.cursor is None:
+        layout = self._whole()
+        if layout is None or self.cursor is None:
             return
-        line = self._layout.first_line[self._block_of[self.cursor]]
+        line = layout.first_line[self._block_of[self.cursor]]
         target = line + direction * max(1, self.size.height - 2)
-        target = max(0, min(target, self._layout.total_lines - 1))
+        target = max(0, min(target, layout.total_lines - 1))
         index = self.sentence_at_line(target, direction)
         if index is not None:
             self.scroll_to(y=max(0, self.scroll_y + direction * max(1, self.size.height - 2)),
@@ -200,12 +242,13 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def sentence_at_line(self, line: int, direction: int = 1) -> int | None:
         """The taggable sentence on or nearest a screen line."""
-        if self._layout is None or self.article is None:
+        layout = self._whole()
+        if layout is None or self.article is None:
             return None
         import bisect
 
-        block = max(0, bisect.bisect_right(self._layout.first_line, line) - 1)
-        blocks = self._layout.blocks
+        block = max(0, bisect.bisect_right(layout.first_line, line) - 1)
+        blocks = layout.blocks
         for step in (direction, -direction):
             b = block
             while 0 <= b < len(blocks):
@@ -215,6 +258,10 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         return None
 
     def move_to(self, index: int | None, center: bool = False) -> None:
+        self._whole()
+        self._place_cursor(index, center)
+
+    def _place_cursor(self, index: int | None, center: bool) -> None:
         previous = self.cursor
         if index is not None and index not in self._block_of:
             index = None
@@ -248,30 +295,70 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     def _text_width(self) -> int:
         return max(10, self.scrollable_content_region.width - self._gutter_width - 1)
 
-    def _relayout(self) -> None:
+    def _relayout(self, window: bool = False) -> None:
+        """Lay out the shown sentences; ``window``: only those around the cursor for now,
+        the rest after the first paint (the cursor must then be pending)."""
+        self._window = False
         if self.article is None or not self.scrollable_content_region.width:
-            return  # laid out on the first resize, once the width is known
-        sentences = self.article.sentences
-        starts = [s.start for s in sentences]
-        gaps = []
-        previous = None
-        for i in self.shown:
-            s = sentences[i]
-            gap = s.heading or (previous is not None and
-                                "\n" in self.article.text[previous.end:starts[i]])
-            gaps.append(gap)
-            previous = s
-        self._layout = build_layout(self._texts, self.shown, gaps, self._text_width())
-        self._block_of = {index: b for b, index in enumerate(self.shown)}
+            self._window = window  # laid out on the first resize, once the width is known
+            return
+        shown = self.shown
+        if window and self._pending_cursor is not None:
+            around = self._pending_cursor  # the article just opened: shown is every index
+            reach = WINDOW_SCREENS * max(1, self.size.height)
+            shown = shown[max(0, around - reach):around + 2 * reach]
+            first, last = self.article.sentences[shown[0]], self.article.sentences[shown[-1]]
+            self._window_entities = [e for e in self.article.entities
+                                     if e.start >= first.start and e.end <= last.end]
+            self._window = True
+            self._complete_layout_later()
+        elif self._entities_by_sentence is None:
+            self._entities_by_sentence = self.article.entities_by_sentence()
+            self._window_entities = []
+        text = self._text
+        self._layout = build_layout(_Texts(text), shown, self._gaps(shown), self._text_width())
+        self._block_of = {index: b for b, index in enumerate(shown)}
         self._generation += 1
         self.virtual_size = Size(self.scrollable_content_region.width, self._layout.total_lines)
         self.refresh()
         if self._pending_cursor is not None:
             index, self._pending_cursor = self._pending_cursor, None
-            self.move_to(index, center=True)
+            self._place_cursor(index, center=True)
+
+    def _gaps(self, shown: list[int]) -> list[bool]:
+        """Per shown sentence: a blank line before it (a heading, a new paragraph)."""
+        assert self.article is not None
+        sentences, text = self.article.sentences, self.article.text
+        gaps = []
+        previous = None
+        for i in shown:
+            s = sentences[i]
+            gaps.append(s.heading or (previous is not None
+                                      and "\n" in text[previous.end:s.start]))
+            previous = s
+        return gaps
+
+    def _complete_layout_later(self) -> None:
+        self.call_after_refresh(self._complete_layout)  # once the first screen is drawn
+
+    def _complete_layout(self) -> None:
+        """Lay out the whole document, keeping the cursor on the same screen row."""
+        if not self._window or self._layout is None:
+            return
+        row = None
+        if self.cursor is not None and self.cursor in self._block_of:
+            row = self._layout.first_line[self._block_of[self.cursor]] - self.scroll_offset.y
+        self._relayout()
+        if row is not None and self.cursor is not None and self._layout is not None:
+            top = self._layout.first_line[self._block_of[self.cursor]]
+            self.scroll_to(y=max(0, top - row), animate=False, immediate=True)
 
     def on_resize(self, event: events.Resize) -> None:
-        if self._layout is None or self._layout.width != self._text_width():
+        if self._layout is None:
+            self._relayout(window=self._window)
+            self.scroll_to_cursor()
+        elif self._layout.width != self._text_width():
+            self._whole()
             self._relayout()
             self.scroll_to_cursor()
 
@@ -311,13 +398,13 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     def _render_sentence(self, block: int, index: int, width: int) -> list[Strip]:
         assert self.article is not None and self._layout is not None
         sentence = self.article.sentences[index]
-        text = self._texts[index]
+        text = self._text(index)
         spans: list[Span] = []
         if sentence.heading:
             spans.append(Span(0, len(text), self.get_visual_style("article-view--heading",
                                                                   partial=True)))
         elif self.highlights.entities:
-            for e in self._entities_by_sentence.get(index, ()):
+            for e in self._entities_of(index):
                 style = self._entity_styles.get(e.label)
                 if style is not None and e.label not in self.highlights.hidden_types:
                     spans.append(Span(e.start - sentence.start, e.end - sentence.start, style))
@@ -374,7 +461,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     # -- mouse ---------------------------------------------------------------
     def on_click(self, event: events.Click) -> None:
-        if self._layout is None or self.article is None:
+        if self._whole() is None or self.article is None:
             return
         offset = event.get_content_offset(self)
         if offset is None:
@@ -386,3 +473,15 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         if not self.article.sentences[index].heading:
             self.move_to(index)
             self.focus()
+
+
+class _Texts:
+    """``texts[i]`` for build_layout, each made screen-safe only when laid out."""
+
+    __slots__ = ("_text",)
+
+    def __init__(self, text: Callable[[int], str]) -> None:
+        self._text = text
+
+    def __getitem__(self, index: int) -> str:
+        return self._text(index)

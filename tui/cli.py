@@ -78,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("list", parents=[common], help="list articles")
     p.add_argument("--json", action="store_true")
+    from tui.list_output import add_arguments as add_list_arguments
+
+    add_list_arguments(p)
 
     p = sub.add_parser("show", parents=[common], help="show an article's sentences")
     p.add_argument("article", metavar="ARTICLE")
@@ -271,20 +274,9 @@ def _progress_reporter():
 
 
 def cmd_list(args: argparse.Namespace, config: Config, db: Path) -> int:
-    from annotations.stats import article_rows
+    from tui.list_output import list_articles
 
-    rows = article_rows(_read_store(db))
-    if args.json:
-        _json_rows(rows)
-        return 0
-    if not rows:
-        _out(f"no articles in {db} (import some with 'newstag import PATH')")
-        return 0
-    _out(f"{'ID':<18} {'SENT':>5} {'REVIEWED':>8} {'TAGGED':>6}  TITLE (SOURCE)")
-    for r in rows:
-        _out(f"{r['id'][:18]:<18} {r['sentences']:>5} {r['reviewed']:>8} {r['tagged']:>6}  "
-             f"{r['title']} ({r['source']})")
-    return 0
+    return list_articles(args, _read_store(db), db)
 
 
 def cmd_show(args: argparse.Namespace, config: Config, db: Path) -> int:

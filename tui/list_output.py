@@ -1,0 +1,69 @@
+"""What ``newstag list`` prints: one screenful on a terminal, every row when piped.
+
+A listing of 20,000 articles is 20,000 lines: on a terminal a person sees the last
+screenful scroll past, and the time goes into printing what nobody reads. So on a
+terminal ``list`` prints the first screenful (as a pager's first page) and says how
+many more there are; ``--all`` or ``--limit N`` say otherwise, and a pipe or a file
+gets every row, as scripts always did. Only the rows printed are read: their counts
+come from their own shards (``annotations.stats.article_rows(limit=...)``), so the
+first screenful costs the same at 20,000 articles as at 100 (apart from decoding the
+index, ~10 ms at 20,000); every row costs what printing 20,000 lines costs
+(``benchmarks/bench_corpus_scale.py`` times both).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+from annotations.errors import ArgumentError
+from annotations.stats import article_rows
+from annotations.store import Store
+from annotations.text import printable
+from tui.output import json_rows, out
+
+HEADER = f"{'ID':<18} {'SENT':>5} {'REVIEWED':>8} {'TAGGED':>6}  TITLE (SOURCE)"
+# Lines of a screen that are not rows: the header, the "more" line and the next prompt.
+NOT_ROWS = 3
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--limit", type=int, metavar="N",
+                        help="the first N articles (default: one screenful on a terminal, "
+                             "every article when piped)")
+    parser.add_argument("--all", action="store_true",
+                        help="every article, on a terminal too")
+
+
+def row_limit(args: argparse.Namespace) -> int | None:
+    """How many rows to print; None for all of them."""
+    if args.limit is not None:
+        if args.limit < 1:
+            raise ArgumentError(f"newstag list: --limit must be 1 or more, not {args.limit}")
+        return args.limit
+    if args.all or args.json or not sys.stdout.isatty():
+        return None
+    return max(1, shutil.get_terminal_size().lines - NOT_ROWS)
+
+
+def list_articles(args: argparse.Namespace, store: Store, db: Path) -> int:
+    limit = row_limit(args)
+    rows = article_rows(store, limit)
+    if args.json:
+        json_rows(rows)
+        return 0
+    if not rows:
+        out(f"no articles in {db} (import some with 'newstag import PATH')")
+        return 0
+    # One sanitised line per row (a title cannot forge a line), written at once.
+    lines = [HEADER, *(printable(f"{r['id'][:18]:<18} {r['sentences']:>5} {r['reviewed']:>8} "
+                                 f"{r['tagged']:>6}  {r['title']} ({r['source']})")
+                       for r in rows)]
+    total = len(store.summaries())
+    if limit is not None and total > len(rows):
+        lines.append(f"{len(rows)} of {total} articles shown; 'newstag list --all' lists "
+                     "every one (a pipe gets them all)")
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0
