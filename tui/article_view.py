@@ -461,15 +461,16 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     # -- mouse ---------------------------------------------------------------
     def on_click(self, event: events.Click) -> None:
-        if self._whole() is None or self.article is None:
+        layout = self._whole()
+        if layout is None or self.article is None:
             return
         offset = event.get_content_offset(self)
         if offset is None:
             return
-        located = self._layout.block_at_line(self.scroll_offset.y + offset.y)
+        located = layout.block_at_line(self.scroll_offset.y + offset.y)
         if located is None:
             return
-        index = self._layout.blocks[located[0]]
+        index = layout.blocks[located[0]]
         if not self.article.sentences[index].heading:
             self.move_to(index)
             self.focus()

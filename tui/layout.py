@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from rich.cells import cell_len
 
@@ -101,7 +102,13 @@ class DocumentLayout:
         return block, part
 
 
-def build_layout(texts: list[str], blocks: list[int], gap_before: list[bool],
+class TextSource(Protocol):
+    """``texts[i]``: a list, or an object that makes each text only when asked."""
+
+    def __getitem__(self, index: int, /) -> str: ...
+
+
+def build_layout(texts: TextSource, blocks: list[int], gap_before: list[bool],
                  width: int) -> DocumentLayout:
     """Lay out ``texts[b]`` for each block ``b``; ``gap_before[i]`` adds a blank line."""
     layout = DocumentLayout(width=width, blocks=list(blocks))
