@@ -17,6 +17,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +58,25 @@ class TrialResult:
     problems: list[str] = field(default_factory=list)
 
 
+class _Lines:
+    """A pipe read line by line in a thread, so the trial can count ACKs as they come."""
+
+    def __init__(self, stream) -> None:
+        self.lines: list[str] = []
+        self.acks = 0
+        self.thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self.thread.start()
+
+    def _read(self, stream) -> None:
+        for line in stream:
+            self.lines.append(line)
+            self.acks += line.startswith("ACK ")
+
+    def text(self) -> str:
+        self.thread.join(timeout=30)
+        return "".join(self.lines)
+
+
 def make_database(root: Path) -> str:
     from annotations.store import Store
 
@@ -88,13 +108,24 @@ def run_trial(root: Path, article_id: str, rng: random.Random, first_op: int,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
                               text=True, cwd=REPO)
              for w in range(writers)]
-    time.sleep(0.25 + rng.random() * max_wait)  # start-up, then a random moment of writing
+    # The kill comes after a random number of acknowledged tags (and a random moment
+    # more), not after a fixed time: on a loaded machine a fixed sleep killed the writers
+    # before they had written anything, and such a trial proves nothing.
+    outs = [_Lines(proc.stdout) for proc in procs]
+    errs = [_Lines(proc.stderr) for proc in procs]
+    wanted = rng.randrange(15, 45)
+    deadline = time.monotonic() + 120
+    while sum(o.acks for o in outs) < wanted and time.monotonic() < deadline \
+            and all(p.poll() is None for p in procs):
+        time.sleep(0.005)
+    time.sleep(rng.random() * max_wait / 4)
     for proc in procs:
         proc.send_signal(signal.SIGKILL)
     newest: dict[int, int] = {}  # sentence -> newest acknowledged op (one writer each)
     result = TrialResult()
-    for proc in procs:
-        out, err = proc.communicate()
+    for proc, out_lines, err_lines in zip(procs, outs, errs, strict=True):
+        proc.wait()
+        out, err = out_lines.text(), err_lines.text()
         if proc.returncode == -signal.SIGKILL and crash_between and proc is procs[0] \
                 and f"ACK 0 {crash_op - 1} " in out and f"ACK 0 {crash_op} " not in out:
             result.killed_between_writes += 1  # died at its own crash point, not ours
