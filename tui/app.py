@@ -27,6 +27,8 @@ from tui.safe_text import notify_untrusted
 from tui.screens.library import LibraryScreen
 from tui.screens.modals import HelpScreen
 from tui.screens.reader import ReaderScreen
+from tui.suggestions import HELP as SUGGESTIONS_HELP
+from tui.suggestions import SuggesterChanged, Suggestions
 
 if TYPE_CHECKING:  # ingest (sources, nlp) is imported by the import worker only
     from annotations.ingest import ImportReport
@@ -75,6 +77,7 @@ class NewstagApp(App):
         self.import_stopped = threading.Event()  # set whenever no import is running
         self.import_stopped.set()
         self._deferred_import: list[Path] = []
+        self.suggestions = Suggestions(self, config, store)  # built on first use (issue 10)
 
     def on_mount(self) -> None:
         self.set_keymap(self.keymap)
@@ -247,7 +250,8 @@ class NewstagApp(App):
         rows += [("?, f1", "This help"), ("ctrl+p", "Command palette: open an article, "
                                                    "export, filter, theme"),
                  ("ctrl+q", "Quit")]
-        self.push_screen(HelpScreen(rows, labels))
+        notes = [SUGGESTIONS_HELP] if labels and self.suggestions.enabled else []
+        self.push_screen(HelpScreen(rows, labels, notes))
 
     def action_export(self) -> None:
         """A dialog for the format and the file; the last choice is the default."""
@@ -285,6 +289,12 @@ class NewstagApp(App):
         else:
             # The path on a line of its own, so a toast never folds it mid-name.
             notify_untrusted(self, f"Exported to\n{message.path}", timeout=8)
+
+    def on_suggester_changed(self, message: SuggesterChanged) -> None:
+        """A new suggester (tui/suggestions.py): the reader and the library re-score."""
+        if self.reader is not None:
+            self.reader.suggester_changed()
+        self.library.suggester_changed()
 
     def get_system_commands(self, screen):
         for command in super().get_system_commands(screen):
