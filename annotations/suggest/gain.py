@@ -33,11 +33,12 @@ def open_sentences(article: Article, annotations: Mapping[int, SentenceAnnotatio
             if not s.heading and open_to_suggestion(annotations.get(s.index))]
 
 
-def least_sure(suggestions: Mapping[int, Suggestion], candidates: Iterable[int],
+def least_sure(uncertainty: Mapping[int, float], candidates: Iterable[int],
                after: int = -1) -> int | None:
-    """The candidate with the largest uncertainty; a tie goes to the first after ``after``
-    (then from the top), so pressing the key again moves on among equals."""
-    ranked = [(suggestions[i].uncertainty, i) for i in candidates if i in suggestions]
+    """The candidate with the largest uncertainty (``Suggestion.uncertainty`` by
+    sentence); a tie goes to the first after ``after`` (then from the top), so pressing
+    the key again moves on among equals."""
+    ranked = [(uncertainty[i], i) for i in candidates if i in uncertainty]
     if not ranked:
         return None
     best = max(u for u, _ in ranked)

@@ -31,6 +31,7 @@ BATCH = 256
 class _Scored(Message):
     generation: int
     suggestions: dict[int, Suggestion]
+    uncertainty: dict[int, float]  # worked out here, not on the UI thread at each "s"
     first: bool  # the first batch of this generation
 
 
@@ -50,6 +51,7 @@ class ArticleSuggestions(Widget):
         super().__init__(id=id)
         self.generation = 0  # of the suggester whose results are shown
         self.failed = False
+        self.uncertainty: dict[int, float] = {}  # of the suggestions shown, by sentence
 
     @property
     def view(self) -> ArticleView:
@@ -60,6 +62,7 @@ class ArticleSuggestions(Widget):
         article = self.view.article
         if suggester is None or article is None:
             self.generation = generation
+            self.uncertainty = {}
             self.view.set_suggestions({}, clear=True)
             self.post_message(self.Updated())
             return
@@ -84,7 +87,9 @@ class ArticleSuggestions(Widget):
                 self.post_message(_Failed(generation, f"{type(exc).__name__}: "
                                                       f"{brief(str(exc))}"))
                 return
-            self.post_message(_Scored(generation, dict(zip(indexes, scored, strict=True)),
+            by_index = dict(zip(indexes, scored, strict=True))
+            self.post_message(_Scored(generation, by_index,
+                                      {i: s.uncertainty for i, s in by_index.items()},
                                       first=n == 0))
 
     @on(_Scored)
@@ -95,10 +100,14 @@ class ArticleSuggestions(Widget):
         # The first batch of a new suggester replaces the old suggestions (a sentence it
         # no longer scores must not keep an old guess); later batches add to it.
         self.view.set_suggestions(message.suggestions, clear=message.first)
+        if message.first:
+            self.uncertainty = {}
+        self.uncertainty.update(message.uncertainty)
         self.post_message(self.Updated())
 
     @on(_Failed)
     def _show_failed(self, message: _Failed) -> None:
+        self.uncertainty = {}
         self.view.set_suggestions({}, clear=True)
         self.post_message(self.Updated())
         if not self.failed:

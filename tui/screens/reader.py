@@ -333,13 +333,13 @@ class ReaderScreen(Screen):
 
     def action_least_sure(self) -> None:
         """Go to the unreviewed sentence whose suggestion is least sure (nearest 0.5)."""
-        service = self.app.suggestions
-        candidates = [i for i in self.view.taggable_visible()
-                      if self.view.suggestion_for(i) is not None]
-        cursor = self.view.cursor if self.view.cursor is not None else -1
-        target = least_sure(self.view.suggestions, candidates, after=cursor)
+        service, view = self.app.suggestions, self.view
+        candidates = [i for i in view.taggable_visible() if view.suggestion_for(i) is not None]
+        cursor = view.cursor if view.cursor is not None else -1
+        uncertainty = self.query_one(ArticleSuggestions).uncertainty
+        target = least_sure(uncertainty, candidates, after=cursor)
         if target is not None:
-            self.view.move_to(target)
+            view.move_to(target)
         elif not service.enabled:
             self.notify("Suggestions are off (suggestions: false in the config).")
         elif not self._unreviewed():
