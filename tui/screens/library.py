@@ -185,7 +185,15 @@ class LibraryScreen(Screen):
     # -- most useful first (issue 10) ------------------------------------------
     _open_least_sure = False  # n was pressed: open once the gains are ready
 
+    def _suggestions_off(self) -> bool:
+        if self.app.suggestions.enabled:
+            return False
+        self.notify("Suggestions are off (suggestions: false in the config).")
+        return True
+
     def action_sort_by_gain(self) -> None:
+        if self._suggestions_off():
+            return
         self.sort = "gain"
         tracker = self.query_one(GainTracker)
         tracker.request()
@@ -194,6 +202,8 @@ class LibraryScreen(Screen):
         self.refresh_table()
 
     def action_least_sure(self) -> None:
+        if self._suggestions_off():
+            return
         self._open_least_sure = True
         tracker = self.query_one(GainTracker)
         tracker.request()
@@ -228,7 +238,7 @@ class LibraryScreen(Screen):
         self._last = None
         if self.sort == "gain":
             self.refresh_table()
-        if self._open_least_sure:
+        if self._open_least_sure and self.is_current:  # not once another article is open
             self._open_least_sure_now()
 
     def suggester_changed(self) -> None:
