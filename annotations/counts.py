@@ -54,7 +54,7 @@ import os
 import signal
 from collections.abc import Mapping
 from pathlib import Path
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from annotations.atomic_io import (
     CorruptFile,
@@ -135,6 +135,8 @@ class AnnotationSource(Protocol):
     def load_annotations(self, article_id: str) -> tuple[dict[int, SentenceAnnotation],
                                                          list[SentenceAnnotation]]: ...
 
+    def load_layers(self, article_id: str) -> Any: ...
+
     def _annotation_path(self, article_id: str) -> Path: ...
 
     def locked(self) -> contextlib.AbstractContextManager[None]: ...
@@ -144,8 +146,11 @@ def recount(store: AnnotationSource, article_id: str) -> Counts:
     """Counts taken from the article's annotation file as it is now."""
     path = store._annotation_path(article_id)
     signature = signature_of(path)
-    placed, orphans = store.load_annotations(article_id)
-    return count(placed, orphans, signature)
+    from annotations.layers import merged
+
+    current = store.load_layers(article_id)
+    every = merged([*current.layers().values()] or [current.home])
+    return count(every.placed, every.orphans, signature)
 
 
 def kept_counts(store: AnnotationSource, index: Mapping[str, Listed]) -> dict[str, Counts]:

@@ -29,6 +29,8 @@ def sentence_record(row: ExportRow) -> dict[str, object]:
         "created_at": annotation.created_at,
         "updated_at": annotation.updated_at,
     }
+    if row.gold:
+        record["gold"] = True  # the adjudicated layer; read back into it
     if annotation.orphaned:
         record["orphaned"] = True
         record["entities"] = []
@@ -82,7 +84,23 @@ def build_export(store: Store, config: Config, selection: ExportFilter) -> dict[
              "updated_at": a.updated_at}
             for a in unplaced
         ]
+    rules = _entity_rules(store, {a["id"] for a in articles}, bool(selection.article_refs))
+    if rules:
+        document["entity_rules"] = rules  # a team shares its corrections with its tags
     return document
+
+
+def _entity_rules(store: Store, article_ids: set[object], only_those: bool) -> list[FlowMap]:
+    """The entity rules in force (with --article: the ones for everywhere and for those
+    articles), as ``import-annotations`` reads them back."""
+    from annotations.entity_rules import load_rules
+
+    if not store.exists:
+        return []
+    rules = [r for r in load_rules(store.root)
+             if not only_those or r.article is None or r.article in article_ids]
+    return [FlowMap(**{k: v for k, v in r.record().items()
+                       if v is not None or k == "label"}) for r in rules]
 
 
 def export_yaml(store: Store, config: Config, selection: ExportFilter) -> str:

@@ -188,8 +188,11 @@ def relocate_annotations(store: Store, article: Article) -> tuple[int, list[Sent
     Returns how many were placed and the ones whose sentence is gone (kept as orphans).
     Read and written in one transaction, so a tag made meanwhile is moved too.
     """
+    moved, lost = 0, list[SentenceAnnotation]()
     with store.annotations_of(article.id) as current:
-        old = [current.placed[i] for i in sorted(current.placed)]
-        placed, orphans = place_by_text(article, old + current.orphans)
-        current.replace(placed, orphans)
-    return len(placed), orphans
+        for layer in current.every_layer():  # every annotator's layer moves, gold too
+            old = [layer.placed[i] for i in sorted(layer.placed)]
+            placed, orphans = place_by_text(article, old + layer.orphans)
+            layer.replace(placed, orphans)
+            moved, lost = moved + len(placed), lost + orphans
+    return moved, lost

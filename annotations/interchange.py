@@ -18,6 +18,7 @@ from annotations.atomic_io import write_output
 from annotations.config import Config
 from annotations.errors import ArgumentError, UserError, brief
 from annotations.export import export_yaml
+from annotations.layer_choice import ALL
 from annotations.selection import ExportFilter, iter_rows
 from annotations.store import Store
 from annotations.text import json_for_terminal, printable
@@ -145,14 +146,18 @@ def _for_terminal(text: str, fmt: Format) -> str:
 def write_export(store: Store, config: Config, fmt: str, out: Path | None,
                  articles: Sequence[str] = (), labels: Sequence[str] = (),
                  sentences: str | None = None, include_text: bool = True,
-                 entities: bool = False) -> str:
+                 entities: bool = False, layer: str | None = None) -> str:
     """Export in ``fmt`` to ``out`` (stdout when None); what to tell the user, if anything.
+
+    ``layer`` (annotations/layer_choice.py): None is YAML's every layer, the other
+    formats' what the current annotator sees.
 
     Shared by `newstag export` and the reader's export dialog.
     """
     form = FORMATS[fmt]
     selection = ExportFilter(list(articles), list(labels), include_text=include_text,
-                             sentences=sentences or form.sentences, entities=entities)
+                             sentences=sentences or form.sentences, entities=entities,
+                             layer=layer if layer is not None or fmt != "yaml" else ALL)
     if out is not None and out.is_dir():
         raise UserError(f"{out}: is a folder; name a file to export to")
     if form.binary and out is None:

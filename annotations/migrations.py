@@ -13,8 +13,9 @@ from annotations.backup import make_backup
 from annotations.filenames import file_stem, legacy_file_stem
 
 # The schema this newstag writes: 2 flat integer lists, 3 injective file names,
-# 4 per-article counts in counts/. Migrations own it; the store reads it from here.
-SCHEMA_VERSION = 4
+# 4 per-article counts in counts/, 5 annotation layers (one per annotator, and gold).
+# Migrations own it; the store reads it from here.
+SCHEMA_VERSION = 5
 
 
 def migrate(store, version: int) -> None:
@@ -27,7 +28,8 @@ def migrate(store, version: int) -> None:
     make_backup(store.root, reason=f"before-migration-from-v{version}")
     # One function per version step, keyed by the version it upgrades from.
     steps = {1: lambda store: _v1_flat_arrays(store.root),
-             2: lambda store: _v2_injective_names(store.root), 3: _v3_counts}
+             2: lambda store: _v2_injective_names(store.root), 3: _v3_counts,
+             4: _v4_layers}
     while version < SCHEMA_VERSION:
         steps[version](store)
         version += 1
@@ -86,3 +88,10 @@ def _v3_counts(store) -> None:
     from annotations.counts import rebuild
 
     rebuild(store)
+
+
+def _v4_layers(store) -> None:
+    """v5 keeps one layer per annotator (annotations/layer_migration.py)."""
+    from annotations.layer_migration import split_layers
+
+    split_layers(store)

@@ -7,7 +7,9 @@ transaction per article. What matches no sentence is kept: as an orphan of the
 article it names, or among the database's unplaced annotations; a record that names
 no article and whose text is in several articles is kept unplaced too (ambiguous).
 
-An incoming annotation replaces a local one only when it is newer: by its own
+Each incoming annotation meets its own annotator's layer (``annotations.layers``):
+another annotator's export lands beside yours, never over it. Within a layer, an
+incoming annotation replaces a local one only when it is newer: by its own
 timestamp, else by the import file's modification time, and never later than that
 modification time or the import itself. A local annotation that is as new or newer
 is kept and counted as a conflict, unless the import overwrites.
@@ -19,6 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
+from annotations.identity import GOLD
+from annotations.layers import Layer
 from annotations.model import Article, ReviewState, SentenceAnnotation
 from annotations.store import ArticleAnnotations, Store, now_iso
 
@@ -42,6 +46,7 @@ class Incoming:
     # (added), ``rejected`` ones removed; the sentence's other labels and note stay.
     binary: bool = False
     rejected: list[str] = field(default_factory=list)
+    gold: bool = False  # for the adjudicated layer (a YAML export of every layer)
 
 
 @dataclass(slots=True)
@@ -56,6 +61,7 @@ class ImportReport:
     created_articles: list[str] = field(default_factory=list)
     unknown_labels: set[str] = field(default_factory=set)
     skipped: int = 0
+    entity_rules: int = 0  # entity rules new or changed (a YAML export carries them)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +144,7 @@ class _Articles:
         self.store = store
         self.known = {s.id for s in store.summaries()}
         self._loaded: dict[str, Article] = {}
-        self._placed: dict[str, dict[int, SentenceAnnotation]] = {}
+        self._placed: dict[str, ArticleAnnotations] = {}
         self._by_text: dict[str, list[tuple[str, int]]] | None = None
 
     def get(self, article_id: str) -> Article:
@@ -146,11 +152,13 @@ class _Articles:
             self._loaded[article_id] = self.store.load_article(article_id)
         return self._loaded[article_id]
 
-    def placed(self, article_id: str) -> dict[int, SentenceAnnotation]:
-        """As stored before this import (read only: a decision that writes nothing)."""
+    def placed(self, article_id: str, item: Incoming,
+               rule: MergeRule) -> dict[int, SentenceAnnotation]:
+        """The layer ``item`` meets, as stored before this import (read only: a decision
+        that writes nothing)."""
         if article_id not in self._placed:
-            self._placed[article_id] = self.store.load_annotations(article_id)[0]
-        return self._placed[article_id]
+            self._placed[article_id] = self.store.load_layers(article_id)
+        return _layer_of(self._placed[article_id], item, rule).placed
 
     def by_text(self) -> dict[str, list[tuple[str, int]]]:
         """Every taggable sentence by its text. Needs every article: built only when a
@@ -199,7 +207,7 @@ def import_incoming(store: Store, incoming: Iterable[Incoming], rule: MergeRule,
             grouped.setdefault(free[0][0], []).append((annotation, item))
             continue
         # Several articles hold the text (or this file already claimed its one sentence).
-        same = [p for p in places if _says_the_same(articles.placed(p[0]).get(p[1]),
+        same = [p for p in places if _says_the_same(articles.placed(p[0], item, rule).get(p[1]),
                                                     annotation, item)]
         if len(same) == 1 and same[0] in free:
             taken.add(same[0])
@@ -267,17 +275,36 @@ def _merge(current: ArticleAnnotations, article: Article, incoming: list[_Pendin
             continue
         sentence = article.sentences[index]
         annotation.start, annotation.end = sentence.start, sentence.end
-        local = current.placed.get(index)
+        # Side by side: each record meets its own annotator's layer, never another's.
+        placed = _layer_of(current, item, rule).placed
+        local = placed.get(index)
         result = _applied(annotation, item, local)
         if local is not None and _same(local, result):
             report.unchanged += 1
         elif local is None or rule.overwrite or _newer(result, local):
-            current.placed[index] = result
+            placed[index] = result
             report.placed += 1
         else:
             report.conflicts += 1
-    keep_once(current.orphans, new_orphans)
+    item_of = {id(a): item for a, item in by_text}
+    by_layer: dict[int, tuple[Layer, list[SentenceAnnotation]]] = {}
+    for orphan in new_orphans:
+        layer = _layer_of(current, item_of[id(orphan)], rule)
+        by_layer.setdefault(id(layer), (layer, []))[1].append(orphan)
+    for layer, orphans in by_layer.values():
+        keep_once(layer.orphans, orphans)
     report.orphaned.extend(new_orphans)
+
+
+def _layer_of(current: ArticleAnnotations, item: Incoming, rule: MergeRule) -> Layer:
+    """The layer a record meets: its annotator's; one from a file that names nobody is the
+    importer's, and meets what the importer sees (in a database of one annotator, that
+    annotator's layer, as before layers existed)."""
+    if item.gold:
+        return current.layer(GOLD)
+    if item.annotator:
+        return current.layer(item.annotator)
+    return current.seen_layer(rule.annotator or None)
 
 
 def keep_once(kept: list[SentenceAnnotation], new: Iterable[SentenceAnnotation]) -> None:

@@ -5,46 +5,92 @@ lists (``articles/<id>.json``), and its annotations as TinyDB records
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from annotations.atomic_io import CorruptFile
 from annotations.errors import brief
 from annotations.index_file import ArticleSummary
+from annotations.layers import LAYERS_TABLE, Layer, all_layers, layers_table, pick, view
 from annotations.model import Article, Entity, ReviewState, Sentence, SentenceAnnotation
 from annotations.shapes import annotation_problem
 
 
-@dataclass(slots=True)
 class ArticleAnnotations:
-    """An article's annotations inside ``Store.annotations_of``: change them in place."""
+    """An article's annotations inside ``Store.annotations_of``: change them in place.
 
-    article_id: str
-    placed: dict[int, SentenceAnnotation]
-    orphans: list[SentenceAnnotation]
+    ``placed`` and ``orphans`` are the *active* layer's (``active``: an annotator's
+    name, ``identity.GOLD``, or None for the home layer; see ``annotations.layers``);
+    ``layer(name)`` reaches any other one. A file with one annotator has one layer.
+    """
 
-    def put(self, annotation: SentenceAnnotation) -> None:
-        """Set a sentence's annotation; one unreviewed with no note says nothing: removed."""
+    __slots__ = ("active", "article_id", "home", "others")
+
+    def __init__(self, article_id: str, placed: dict[int, SentenceAnnotation],
+                 orphans: list[SentenceAnnotation], others: dict[str, Layer] | None = None,
+                 active: str | None = None) -> None:
+        self.article_id = article_id
+        self.home = Layer(placed, orphans)
+        self.others: dict[str, Layer] = dict(others or {})
+        self.active = active
+
+    def layer(self, name: str | None) -> Layer:
+        return pick(self.home, self.others, name)
+
+    @property
+    def placed(self) -> dict[int, SentenceAnnotation]:
+        return self.layer(self.active).placed
+
+    @property
+    def orphans(self) -> list[SentenceAnnotation]:
+        return self.layer(self.active).orphans
+
+    def view(self, name: str | None) -> Layer:
+        """What ``name`` sees (read only): see ``annotations.layers.view``."""
+        return view(self.home, self.others, name)
+
+    def seen_layer(self, name: str | None) -> Layer:
+        """The layer ``name`` sees, to write in: their own, else the one annotator's layer
+        when only one annotator said anything (made for ``name`` when there is none)."""
+        seen = self.view(name)
+        if any(seen is layer for layer in self.every_layer()):
+            return seen
+        return self.layer(name)
+
+    def layers(self) -> dict[str, Layer]:
+        """Every non-empty layer by name (gold included)."""
+        return all_layers(self.home, self.others)
+
+    def put(self, annotation: SentenceAnnotation, layer: str | None = None) -> None:
+        """Set a sentence's annotation in the active layer (or ``layer``); one unreviewed
+        with no note says nothing: removed."""
         index = annotation.sentence_index
         if index is None:
             raise ValueError("an orphaned annotation has no sentence to be put on")
+        placed = self.layer(self.active if layer is None else layer).placed
         if annotation.state is ReviewState.UNREVIEWED and not annotation.note:
-            self.placed.pop(index, None)
+            placed.pop(index, None)
         else:
-            self.placed[index] = annotation
+            placed[index] = annotation
 
     def remove(self, index: int) -> None:
         self.placed.pop(index, None)
 
     def replace(self, placed: Iterable[SentenceAnnotation],
                 orphans: Iterable[SentenceAnnotation]) -> None:
-        self.placed = {a.sentence_index: a for a in placed if a.sentence_index is not None}
-        self.orphans = list(orphans)
+        self.layer(self.active).replace(list(placed), list(orphans))
 
-    def tables(self) -> tuple[dict[str, dict], dict[str, dict]]:
-        """The TinyDB tables as stored: document id = sentence index + 1."""
-        return ({str(i + 1): self.placed[i].to_record() for i in sorted(self.placed)},
-                {str(i + 1): a.to_record() for i, a in enumerate(self.orphans)})
+    def every_layer(self) -> list[Layer]:
+        """The home layer and every other, empty ones too (to change them all)."""
+        return [self.home, *self.others.values()]
+
+    def tables(self) -> dict[str, dict]:
+        """The TinyDB tables as stored: home ``sentences`` and ``orphans`` (document id =
+        sentence index + 1) and, only when another layer has something, ``layers``."""
+        sentences, orphans = self.home.tables()
+        tables = {"sentences": sentences, "orphans": orphans}
+        if others := layers_table(self.others):
+            tables[LAYERS_TABLE] = others
+        return tables
 
 
 def annotations_in(

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from annotations.errors import UserError, brief
+from annotations.layer_choice import chosen
 from annotations.model import Article, Entity, ReviewState, SentenceAnnotation
 from annotations.store import Store
 
@@ -26,6 +27,9 @@ class ExportFilter:
     include_text: bool = True  # YAML: the article texts
     sentences: str = "annotated"  # one of SENTENCE_MODES
     entities: bool = False  # doccano: the sequence-labelling form
+    # Which layer (annotations/layer_choice.py): None what the current annotator sees,
+    # ALL every layer, GOLD adjudicated, else an annotator's name.
+    layer: str | None = None
 
     def keeps(self, annotation: SentenceAnnotation) -> bool:
         return not self.labels or bool(set(self.labels) & set(annotation.labels))
@@ -40,6 +44,7 @@ class ExportRow:
     text: str
     entities: list[Entity]  # offsets relative to the sentence
     annotation: SentenceAnnotation | None
+    gold: bool = False  # from the adjudicated layer (an export of every layer)
 
     @property
     def labels(self) -> list[str]:
@@ -70,28 +75,31 @@ def iter_articles(store: Store,
                         f"(use {', '.join(SENTENCE_MODES)})")
     for article_id in select_articles(store, selection.article_refs):
         article = store.load_article(article_id)
-        placed, orphans = store.load_annotations(article_id)
+        placed, orphans = chosen(store.load_layers(article_id), selection.layer,
+                                 store.annotator)
         grouped = article.entities_by_sentence()
         rows = []
         for sentence in article.taggable:
-            annotation = placed.get(sentence.index)
-            if mode == "reviewed" and (annotation is None
-                                       or annotation.state is not ReviewState.REVIEWED):
-                continue
-            if mode == "annotated" and annotation is None:
-                continue
-            if selection.labels and not (annotation and selection.keeps(annotation)):
-                continue
-            entities = [Entity(e.start - sentence.start, e.end - sentence.start, e.label)
-                        for e in grouped.get(sentence.index, [])]
-            rows.append(ExportRow(article, sentence.index, article.sentence_text(sentence),
-                                  entities, annotation))
-        for orphan in orphans:
+            none: list[tuple[SentenceAnnotation | None, bool]] = [(None, False)]
+            for annotation, gold in placed.get(sentence.index) or none:
+                if mode == "reviewed" and (annotation is None
+                                           or annotation.state is not ReviewState.REVIEWED):
+                    continue
+                if mode == "annotated" and annotation is None:
+                    continue
+                if selection.labels and not (annotation and selection.keeps(annotation)):
+                    continue
+                entities = [Entity(e.start - sentence.start, e.end - sentence.start, e.label)
+                            for e in grouped.get(sentence.index, [])]
+                rows.append(ExportRow(article, sentence.index,
+                                      article.sentence_text(sentence), entities, annotation,
+                                      gold))
+        for orphan, gold in orphans:
             if mode == "reviewed" and orphan.state is not ReviewState.REVIEWED:
                 continue
             if selection.labels and not selection.keeps(orphan):
                 continue
-            rows.append(ExportRow(article, None, orphan.text, [], orphan))
+            rows.append(ExportRow(article, None, orphan.text, [], orphan, gold))
         yield article, rows
 
 

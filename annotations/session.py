@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from annotations.config import Config
+from annotations.entity_undo import RuleEdit
 from annotations.model import Article, ReviewState, SentenceAnnotation
 from annotations.store import ArticleAnnotations, Store
 from annotations.tagging import TagChange, changed_annotation, check_sentence, next_stamp
@@ -29,8 +30,8 @@ class TaggingSession:
     def __init__(self, store: Store, config: Config) -> None:
         self.store = store
         self.config = config
-        self.undo_stack: list[Edit] = []
-        self.redo_stack: list[Edit] = []
+        self.undo_stack: list = []  # Edit, or RuleEdit (an entity correction)
+        self.redo_stack: list = []
 
     # The reader's view of the article can be a second old (another process may have
     # tagged since), so every change starts from the store's copy, read inside the
@@ -72,7 +73,12 @@ class TaggingSession:
             return self.change(article, index,
                                TagChange(article.id, index, none=True))
 
-    def undo(self) -> Edit | None:
+    def record(self, edit: RuleEdit) -> None:
+        """An entity correction made in the reader: undone and redone in turn with tags."""
+        self.undo_stack.append(edit)
+        self.redo_stack.clear()
+
+    def undo(self) -> Edit | RuleEdit | None:
         """Put the sentence back as it was before the last change.
 
         Raises ChangedSince, and forgets the change, when the sentence is no longer as
@@ -81,15 +87,25 @@ class TaggingSession:
         """
         if not self.undo_stack:
             return None
+        if isinstance(self.undo_stack[-1], RuleEdit):  # an entity correction
+            rule_edit = self.undo_stack.pop()
+            rule_edit.revert(self.store)
+            self.redo_stack.append(rule_edit)
+            return rule_edit
         edit = self.undo_stack.pop()
         written = self._write(edit, expected=edit.after, new=edit.before)
         edit = replace(edit, before=written)
         self.redo_stack.append(edit)
         return edit
 
-    def redo(self) -> Edit | None:
+    def redo(self) -> Edit | RuleEdit | None:
         if not self.redo_stack:
             return None
+        if isinstance(self.redo_stack[-1], RuleEdit):
+            rule_edit = self.redo_stack.pop()
+            rule_edit.reapply(self.store)
+            self.undo_stack.append(rule_edit)
+            return rule_edit
         edit = self.redo_stack.pop()
         written = self._write(edit, expected=edit.before, new=edit.after)
         edit = replace(edit, after=written)

@@ -27,6 +27,7 @@ from tinydb.table import Document
 
 from annotations import counts as kept
 from annotations import dbfiles
+from annotations.article_check import article_file_problem
 from annotations.atomic_io import (
     AtomicJSONStorage,
     CorruptFile,
@@ -45,6 +46,7 @@ from annotations.index_file import ArticleSummary, no_gc
 from annotations.index_file import decode_index as _decode_index
 from annotations.index_file import index_rows as _index_rows
 from annotations.index_file import upsert_by_id as _upsert_by_id
+from annotations.layers import LAYERS_TABLE, merged, others_in
 from annotations.migrations import SCHEMA_VERSION, migrate
 from annotations.model import Article, SentenceAnnotation
 from annotations.record_files import ArticleAnnotations
@@ -52,7 +54,6 @@ from annotations.record_files import annotations_in as _annotations_in
 from annotations.record_files import article_body as _article_body
 from annotations.record_files import article_of as _article_of
 from annotations.record_files import records as _records
-from annotations.shapes import article_problem
 
 
 def now_iso() -> str:
@@ -72,11 +73,14 @@ class Store:
         self._transactions: dict[str, ArticleAnnotations] = {}
         # A schema-2 database opened read-only (no migration) keeps its old file names.
         self._legacy_names = False
+        # Whose layer reads and writes go to (annotations/layers.py); None: the home layer.
+        self.annotator: str | None = None
 
     # -- opening -------------------------------------------------------------
     @classmethod
-    def open(cls, root: str | Path, create: bool = True) -> Store:
+    def open(cls, root: str | Path, create: bool = True, annotator: str | None = None) -> Store:
         store = cls(Path(root))
+        store.annotator = annotator
         check_root(store.root, create)
         if create:
             with store.locked():
@@ -215,20 +219,27 @@ class Store:
         ids = ", ".join(s.id for s in matches[:5])
         raise UserError(f"article prefix {brief(ref)} is ambiguous: {ids}")
 
-    def load_article(self, article_id: str) -> Article:
+    def load_article(self, article_id: str, corrected: bool = True) -> Article:
+        """The article; its entities with the entity rules laid over the model's
+        (``corrected=False``: the model's own, as stored; annotations/entity_apply.py)."""
         summary = self.summary(article_id)
         if summary is None:
             raise UserError(f"no article {brief(article_id)} in {self.root}")
         with no_gc():  # tens of thousands of small objects, none of them cyclic
             tables = read_json_tables(self._article_path(article_id))
-            return self._article_from(summary, tables, article_id)
+            article = self._article_from(summary, tables, article_id)
+        if corrected:
+            from annotations.entity_overlay import corrected_article
+
+            article = corrected_article(self.root, article)
+        return article
 
     def _article_from(self, summary: ArticleSummary, tables: dict | None,
                       article_id: str) -> Article:
         if not tables or "1" not in tables.get("article", {}):
             raise DatabaseError(f"{self._article_path(article_id)}: article file is missing; "
                                 "import the article again or run 'newstag doctor'")
-        if problem := article_problem(tables):  # checked here, not met as a traceback later
+        if problem := article_file_problem(tables):  # here, not as a traceback later
             raise CorruptFile(self._article_path(article_id),
                               f"valid JSON but not a newstag article ({problem})")
         try:
@@ -318,16 +329,20 @@ class Store:
         with self.locked():
             path = self._annotation_path(article_id)
             tables = read_json_tables(path) or {}
-            annotations = ArticleAnnotations(article_id, *_annotations_in(path, tables))
+            annotations = self._annotations_from(article_id, path, tables)
             self._transactions[article_id] = annotations
             try:
                 yield annotations
             finally:
                 del self._transactions[article_id]
-            sentences, orphans = annotations.tables()
-            if sentences != tables.get("sentences", {}) or orphans != tables.get("orphans", {}):
-                self._write_annotations(path, {**tables, "sentences": sentences,
-                                               "orphans": orphans}, annotations)
+            new = annotations.tables()
+            if any(new.get(t, {}) != tables.get(t, {}) for t in (*new, LAYERS_TABLE)):
+                kept_tables = {k: v for k, v in tables.items() if k != LAYERS_TABLE}
+                self._write_annotations(path, {**kept_tables, **new}, annotations)
+
+    def _annotations_from(self, article_id: str, path: Path, tables: dict) -> ArticleAnnotations:
+        return ArticleAnnotations(article_id, *_annotations_in(path, tables),
+                                  others_in(path, tables), active=self.annotator)
 
     def _write_annotations(self, path: Path, tables: dict,
                            annotations: ArticleAnnotations) -> None:
@@ -351,16 +366,23 @@ class Store:
         # or a FIFO) must not report it as failed; the marker stays and the next reader
         # recounts, or doctor reports the shard.
         with contextlib.suppress(OSError, DatabaseError):
+            every = merged([*annotations.layers().values()] or [annotations.home])
             files.put({annotations.article_id: kept.count(
-                annotations.placed, annotations.orphans, kept.signature_of(path))})
+                every.placed, every.orphans, kept.signature_of(path))})
             files.clear_pending()
 
     def load_annotations(
         self, article_id: str
     ) -> tuple[dict[int, SentenceAnnotation], list[SentenceAnnotation]]:
-        """The article's annotations by sentence index, and its orphans, in one read."""
+        """The active layer's annotations by sentence index, and its orphans, in one read."""
+        layer = self.load_layers(article_id)
+        seen = layer.view(self.annotator)
+        return seen.placed, seen.orphans
+
+    def load_layers(self, article_id: str) -> ArticleAnnotations:
+        """Every layer of the article's annotations, read once (changes are not written)."""
         path = self._annotation_path(article_id)
-        return _annotations_in(path, read_json_tables(path) or {})
+        return self._annotations_from(article_id, path, read_json_tables(path) or {})
 
     def annotations_signature(self, article_id: str) -> tuple[int, int, int] | None:
         """Changes whenever the article's annotation file is replaced (by anyone)."""

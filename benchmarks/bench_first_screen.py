@@ -9,7 +9,15 @@ Each round starts, one after the other in a fresh tmux window (120x35):
 and polls `tmux capture-pane` until the expected text is on screen (the reader's status
 line, which is drawn with the article). Runs alternate so that the noise of a shared
 machine falls on all three alike; medians and the ratios to the minimal app are printed.
-Set PYTHONPATH to choose the code measured (e.g. a main checkout for "before").
+Set PYTHONPATH to choose the code measured; ``--baseline DIR`` times newstag from a second
+checkout (e.g. an export of main) in the same alternating rounds and prints after/before.
+
+Python runs as an installed newstag runs: with its bytecode cache. An environment that
+sets PYTHONDONTWRITEBYTECODE (tmux hands its server's environment to every window) made
+every run compile newstag's ~50 modules from source, ~100 ms that no installed copy pays
+(pip writes the .pyc files at install; Textual's own are in site-packages), while the
+minimal app compiles nothing; so the variable is removed for every run and the warm-up
+run writes the cache.
 """
 
 from __future__ import annotations
@@ -75,7 +83,8 @@ def first_screen(command: list[str], needle: str, env: dict, timeout: float = 60
     line = " ".join(shlex.quote(c) for c in command)
     start = time.perf_counter()
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "35",
-                    "env", *[f"{k}={v}" for k, v in env.items()], "sh", "-c", line],
+                    "env", "-u", "PYTHONDONTWRITEBYTECODE",
+                    *[f"{k}={v}" for k, v in env.items()], "sh", "-c", line],
                    check=True)
     try:
         while time.perf_counter() - start < timeout:
@@ -93,6 +102,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--sentences", type=int, default=20_000)
+    parser.add_argument("--baseline", metavar="DIR",
+                        help="also time newstag from this checkout (PYTHONPATH=DIR), same rounds")
     args = parser.parse_args()
     python = sys.executable
     env = {"PYTHONPATH": os.environ.get("PYTHONPATH", str(REPO)), "TERM": "xterm-256color",
@@ -111,25 +122,34 @@ def run_all(args: argparse.Namespace, python: str, env: dict) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         sample_db, big_db, big_file, minimal = prepare(folder, args.sentences)
-        runs = {
-            "minimal Textual app": ([python, str(minimal)], "minimal app ready"),
-            "newstag, 15-sentence article": (
-                [python, "-m", "tui.cli", "--db", str(sample_db), str(SAMPLE)], READER_READY),
-            f"newstag, {args.sentences:,}-sentence article": (
-                [python, "-m", "tui.cli", "--db", str(big_db), str(big_file)], READER_READY),
-        }
+        articles = {"15-sentence article": (sample_db, SAMPLE),
+                    f"{args.sentences:,}-sentence article": (big_db, big_file)}
+        codes = {"newstag": env} | ({"baseline": {**env, "PYTHONPATH": args.baseline}}
+                                    if args.baseline else {})
+        runs = {"minimal Textual app": ([python, str(minimal)], "minimal app ready", env)}
+        for code, code_env in codes.items():
+            for article, (db, path) in articles.items():
+                runs[f"{code}, {article}"] = (
+                    [python, "-m", "tui.cli", "--db", str(db), str(path)], READER_READY, code_env)
         times: dict[str, list[float]] = {name: [] for name in runs}
-        for command, needle in runs.values():  # one warm-up each (disk cache)
-            first_screen(command, needle, env)
+        for command, needle, run_env in runs.values():  # warm-up: disk and bytecode caches
+            first_screen(command, needle, run_env)
         for _ in range(args.rounds):
-            for name, (command, needle) in runs.items():
-                times[name].append(first_screen(command, needle, env))
+            for name, (command, needle, run_env) in runs.items():
+                times[name].append(first_screen(command, needle, run_env))
     floor = statistics.median(times["minimal Textual app"])
-    print(f"first screen in tmux, {args.rounds} alternating rounds, PYTHONPATH={env['PYTHONPATH']}")
+    print(f"first screen in tmux, {args.rounds} alternating rounds, PYTHONPATH={env['PYTHONPATH']}"
+          + (f", baseline {args.baseline}" if args.baseline else ""))
     for name, values in times.items():
         median = statistics.median(values)
-        print(f"  {name:<34} median {median:.3f} s  (min {min(values):.3f}, "
+        print(f"  {name:<38} median {median:.3f} s  (min {min(values):.3f}, "
               f"max {max(values):.3f})  ratio {median / floor:.2f}x")
+    if args.baseline:  # round by round, so a drift of the machine falls on both
+        for article in articles:
+            pairs = [a / b for a, b in zip(times[f"newstag, {article}"],
+                                           times[f"baseline, {article}"], strict=True)]
+            print(f"  newstag / baseline, {article}: median {statistics.median(pairs):.2f}"
+                  f"  (min {min(pairs):.2f}, max {max(pairs):.2f})")
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from tui.safe_text import notify_untrusted
 from tui.screens.library import LibraryScreen
 from tui.screens.modals import HelpScreen
 from tui.screens.reader import ReaderScreen
+from tui.startup import START
 from tui.suggestions import HELP as SUGGESTIONS_HELP
 from tui.suggestions import SuggesterChanged, Suggestions
 
@@ -60,6 +61,11 @@ class NewstagApp(App):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
         Binding("question_mark,f1", "help", "Help", id="app.help", key_display="?"),
+        # ctrl+c during an import stops it and quits, as q does (Textual's own ctrl+c only
+        # says "press ctrl+q"); with no import running it is disabled (check_action), so
+        # the key goes on to copy in an input or to Textual's hint.
+        Binding("ctrl+c", "stop_import", "Stop the import and quit", id="app.stop_import",
+                priority=True, show=False),
     ]
 
     def __init__(self, config: Config, store: Store, paths: Sequence[str | Path] = (),
@@ -92,6 +98,7 @@ class NewstagApp(App):
             self.open_article(known)
             return
         self._show_library()
+        self.call_after_refresh(START.resume)
         if to_import:
             self.import_articles(to_import, open_first=single_file)
 
@@ -192,12 +199,14 @@ class NewstagApp(App):
             annotations, orphans = self.store.load_annotations(message.article_id)
             position = reading_position(self.store, message.article_id)
         except UserError as exc:
+            START.resume()
             notify_untrusted(self, str(exc), severity="error", timeout=10)
             return
         await self._back_to_library(refresh=False)
         self.reader = ReaderScreen(self.config, self.session, article, annotations, position,
                                    orphaned=len(orphans))
         await self.push_screen(self.reader)
+        self.call_after_refresh(START.resume)  # the first screen is drawn (tui/startup.py)
         if self._deferred_import:
             paths, self._deferred_import = self._deferred_import, []
             self.call_after_refresh(self.import_articles, paths, True)
@@ -221,6 +230,14 @@ class NewstagApp(App):
             self._show_library()
         elif refresh:
             self.refresh_library()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "stop_import":
+            return not self.import_stopped.is_set()
+        return True
+
+    async def action_stop_import(self) -> None:
+        await self.action_quit()  # the worker is cancelled and stops within a batch
 
     async def action_quit(self) -> None:
         if self.reader is not None:
@@ -329,7 +346,7 @@ def run_reader(config: Config, db: Path, paths: Sequence[str]) -> int:
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise UserError(f"{missing[0]}: no such file or folder")
-    store = Store.open(db)
+    store = Store.open(db, annotator=config.annotator)
     app = NewstagApp(config, store, paths, samples=sample_paths())
     app.run()
     return app.return_code or 0

@@ -140,6 +140,13 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             self.annotations[index] = annotation
         self._invalidate(index)
 
+    def set_entities(self, article: Article) -> None:
+        """Entities changed (a correction): repaint every line with the new ones."""
+        self.article = article
+        self._entities_by_sentence = article.entities_by_sentence()
+        self._generation += 1
+        self.refresh()
+
     def suggestion_for(self, index: int | None) -> Suggestion | None:
         """The suggestion shown on sentence ``index``, if it shows one."""
         if index is None or index in self.dismissed or \

@@ -20,7 +20,7 @@ from tui.output import out as _out
 from tui.output import warn as _warn
 
 COMMANDS = ("import", "list", "show", "tag", "export", "import-annotations", "stats",
-            "doctor")
+            "doctor", "entities", "entity", "train", "suggest", "agreement")
 PROGRESS_MIN_LINES = 2000
 
 
@@ -44,6 +44,8 @@ def _common(default: object = None) -> Parser:
     common = Parser(add_help=False)
     common.add_argument("--db", metavar="PATH", help="database folder", default=default)
     common.add_argument("--config", metavar="PATH", help="config.yaml to use", default=default)
+    common.add_argument("--annotator", metavar="NAME", default=default,
+                        help="the name recorded on writes (else $NEWSTAG_ANNOTATOR, config, login)")
     return common
 
 
@@ -105,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--entities", action="store_true",
                    help="doccano: the sequence-labelling form (entities as labels)")
     p.add_argument("--no-text", action="store_true", help="yaml: leave out the article texts")
+    p.add_argument("--gold", action="store_true", help="the adjudicated layer, else sentences "
+                   "all annotators agree on (--annotator NAME: that annotator's layer)")
 
     p = sub.add_parser("import-annotations", parents=[common], help="import an export file")
     p.add_argument("file", metavar="FILE")
@@ -118,6 +122,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("doctor", parents=[common], help="check the database; --repair fixes it")
     p.add_argument("--repair", action="store_true",
                    help="restore damaged files from the newest good backup")
+
+    from tui.entity_commands import add_parsers as add_entity_parsers
+
+    add_entity_parsers(sub, common)
+    from tui.cli_suggest import add_parsers as add_suggest_parsers
+
+    add_suggest_parsers(sub, common)
+    p = sub.add_parser("agreement", parents=[common],
+                       help="inter-annotator agreement (kappa, alpha, MASI alpha)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--label", action="append", default=[], metavar="L")
+    p.add_argument("--annotators", nargs="+", default=[], metavar="A")
     return parser
 
 
@@ -135,7 +151,7 @@ def _first_positional(argv: Sequence[str]) -> str | None:
     for arg in argv:
         if skip:
             skip = False
-        elif arg in ("--db", "--config"):
+        elif arg in ("--db", "--config", "--annotator"):
             skip = True
         elif not arg.startswith("-"):
             return arg
@@ -167,22 +183,29 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+    from annotations.identity import with_identity
+
+    config = with_identity(load_config(args.config), args.annotator)
     db = resolve_db_path(args.db, config.database)
     handler = {
         None: cmd_reader, "import": cmd_import, "list": cmd_list, "show": cmd_show,
         "tag": cmd_tag, "export": cmd_export, "import-annotations": cmd_import_annotations,
-        "stats": cmd_stats, "doctor": cmd_doctor,
+        "stats": cmd_stats, "doctor": cmd_doctor, "agreement": cmd_agreement,
+        "entities": cmd_entities, "entity": cmd_entity,
+        "train": cmd_train, "suggest": cmd_suggest,
     }[args.command]
     return handler(args, config, db)
 
 
-def _read_store(db: Path) -> Store:
-    return Store.open(db, create=False)
+def _read_store(db: Path, annotator: str | None = None) -> Store:
+    return Store.open(db, create=False, annotator=annotator)
 
 
 # -- commands -----------------------------------------------------------------
 def cmd_reader(args: argparse.Namespace, config: Config, db: Path) -> int:
+    from tui.startup import START
+
+    START.pause()  # until the first screen is drawn (tui/startup.py)
     from tui.app import run_reader  # Textual only for the reader
 
     return run_reader(config, db, args.paths)
@@ -267,7 +290,7 @@ def cmd_list(args: argparse.Namespace, config: Config, db: Path) -> int:
 def cmd_show(args: argparse.Namespace, config: Config, db: Path) -> int:
     from annotations.stats import sentence_rows
 
-    store = _read_store(db)
+    store = _read_store(db, config.annotator)
     article = store.load_article(store.resolve(args.article).id)
     rows = sentence_rows(article, store.annotations(article.id))
     if args.json:
@@ -301,7 +324,7 @@ def cmd_tag(args: argparse.Namespace, config: Config, db: Path) -> int:
                                            args.clear, args.note, "newstag tag"))]
     if not Store(db).exists:
         raise UserError(f"{db}: no database here yet (import articles first)")
-    store = Store.open(db)
+    store = Store.open(db, annotator=config.annotator)
     if args.from_file:
         check_located(store, config, located)
     count = apply_changes(store, config, [change for _, change in located])
@@ -315,14 +338,23 @@ def cmd_export(args: argparse.Namespace, config: Config, db: Path) -> int:
     from annotations.tagging import check_labels
 
     check_labels(config, args.label)
-    store = _read_store(db)
+    store = _read_store(db, config.annotator)
     out = None if args.output == "-" else Path(args.output)
     message = write_export(store, config, args.format, out, args.article, args.label,
                            args.sentences, include_text=not args.no_text,
-                           entities=args.entities)
+                           entities=args.entities, layer=_export_layer(args))
     if message:
         _note(message)  # stderr: stdout may hold the data
     return 0
+
+
+def _export_layer(args: argparse.Namespace) -> str | None:
+    """--gold, or the layer of an --annotator NAME given on this command line."""
+    from annotations.identity import GOLD
+
+    if args.gold and args.annotator is not None:
+        raise ArgumentError("newstag export: --gold and --annotator name two layers; give one")
+    return GOLD if args.gold else args.annotator
 
 
 def cmd_import_annotations(args: argparse.Namespace, config: Config, db: Path) -> int:
@@ -331,7 +363,7 @@ def cmd_import_annotations(args: argparse.Namespace, config: Config, db: Path) -
 
     # The whole file is read and validated before the database is opened.
     parsed = read_file(Path(args.file), args.format)
-    store = Store.open(db)
+    store = Store.open(db, annotator=config.annotator)
     report = importing.apply(store, parsed, config.label_names, config.annotator,
                              lambda: _load_nlp(config), overwrite=args.overwrite)
     if report.unknown_labels:
@@ -358,6 +390,8 @@ def cmd_import_annotations(args: argparse.Namespace, config: Config, db: Path) -
     _out(f"imported {report.placed} annotations into {db}"
          f" ({len(report.created_articles)} articles created, {len(report.orphaned)} unplaced, "
          f"{report.unchanged} unchanged{conflicts})")
+    if report.entity_rules:
+        _out(f"{report.entity_rules} entity rules new or changed (see 'newstag entity rules')")
     return 0
 
 
@@ -399,6 +433,54 @@ def cmd_doctor(args: argparse.Namespace, config: Config, db: Path) -> int:
         _out(f"{len(unresolved)} problems; 'newstag doctor --repair' restores damaged files "
              f"from the newest good backup ({len(kept)} kept in {db / 'backups'})")
     return 1 if unresolved else 0
+
+
+def cmd_entities(args: argparse.Namespace, config: Config, db: Path) -> int:
+    from tui.entity_commands import cmd_entities as run_entities
+
+    return run_entities(args, config, _read_store(db))
+
+
+def cmd_entity(args: argparse.Namespace, config: Config, db: Path) -> int:
+    from tui.entity_commands import cmd_entity as run_entity
+
+    return run_entity(args, config, db)
+
+
+def cmd_train(args: argparse.Namespace, config: Config, db: Path) -> int:
+    from tui.cli_suggest import cmd_train as train
+
+    return train(args, config, db)
+
+
+def cmd_suggest(args: argparse.Namespace, config: Config, db: Path) -> int:
+    from tui.cli_suggest import cmd_suggest as suggest
+
+    return suggest(args, config, db)
+
+
+def cmd_agreement(args: argparse.Namespace, config: Config, db: Path) -> int:
+    from annotations.agreement import agreement
+    from annotations.tagging import check_labels
+
+    check_labels(config, args.label)
+    report = agreement(_read_store(db), args.label or config.label_names, args.annotators)
+    if args.json:
+        _json(report)
+        return 0
+
+    def show(value: object) -> str:
+        return "  n/a" if value is None else f"{value:5.3f}"
+
+    _out(f"{report['sentences']} sentences reviewed by two or more of: "
+         f"{', '.join(report['annotators']) or 'nobody yet'}")
+    kind = "Cohen's" if len(report["annotators"]) == 2 else "Fleiss'"
+    _out(f"  {'label':<12} {kind + ' k':>10} {'alpha':>7} {'agree':>7} {'n':>6}")
+    for label, row in report["labels"].items():
+        _out(f"  {label:<12} {show(row['kappa']):>10} {show(row['alpha']):>7} "
+             f"{show(row['percent']):>7} {row['n']:>6}")
+    _out(f"  label sets: alpha (MASI) {show(report['alpha_masi'])}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ the running one between articles. The screen keeps showing the last gains meanwh
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.message import Message
@@ -17,9 +18,12 @@ from textual.widget import Widget
 from textual.worker import get_current_worker
 
 from annotations.errors import brief
-from annotations.store import Store
 from annotations.suggest.engine import Suggester
 from annotations.suggest.gain import ArticleGain, corpus_gains
+from tui.suggestions import worker_store
+
+if TYPE_CHECKING:
+    from annotations.store import Store
 
 
 @dataclass
@@ -58,7 +62,7 @@ class GainTracker(Widget):
         if self.stale or self.generation != service.generation:
             self.stale = False
             self.computing = True
-            self._compute(suggester, service.generation, self.app.store.root)
+            self._compute(suggester, service.generation, worker_store(self.app.store))
 
     def invalidate(self) -> None:
         """The tags or the suggester changed: recompute if the gains are in use."""
@@ -67,10 +71,10 @@ class GainTracker(Widget):
             self.request()
 
     @work(thread=True, exclusive=True, group="suggest-gain", exit_on_error=False)
-    def _compute(self, suggester: Suggester, generation: int, root) -> None:
+    def _compute(self, suggester: Suggester, generation: int, store: Store) -> None:
         worker = get_current_worker()
         try:
-            gains = corpus_gains(Store(root), suggester, lambda: worker.is_cancelled)
+            gains = corpus_gains(store, suggester, lambda: worker.is_cancelled)
         except Exception as exc:  # noqa: BLE001 - a failing model: no gains, no crash
             self.post_message(_Failed(f"{type(exc).__name__}: {brief(str(exc))}"))
             return

@@ -34,6 +34,14 @@ HELP = ("Suggested labels (italic and faint, ~ in the gutter) are newstag's gues
 Trainer = Callable[[Config, Sequence[Example]], Suggester]
 
 
+def worker_store(store: Store) -> Store:
+    """The same database and annotator's layer, as a Store object of a worker's own: the
+    UI thread's keeps caches and a lock depth that another thread must not share."""
+    mine = Store(store.root)
+    mine.annotator = store.annotator
+    return mine
+
+
 class SuggesterChanged(Message, bubble=False):
     """A new suggester (or none: the model failed) is in ``Suggestions.suggester``."""
 
@@ -90,8 +98,7 @@ class Suggestions:
                     return
                 target = self._wanted
             try:
-                # Its own Store object: the UI thread's keeps caches this one must not race.
-                examples = reviewed_examples(Store(self.store.root))
+                examples = reviewed_examples(worker_store(self.store))
                 suggester: Suggester | None = self.train(self.config, examples)
                 failure = ""
             except Exception as exc:  # noqa: BLE001 - any model failure: no suggestions

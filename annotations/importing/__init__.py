@@ -31,5 +31,9 @@ def apply(store: Store, parsed: ParsedFile, label_names: list[str], annotator: s
     if parsed.names_articles:
         report.missing_articles = list(dict.fromkeys(
             i.article_id for i in parsed.incoming if i.article_id and i.article_id not in known))
+    if parsed.entity_rules:
+        from annotations.entity_corrections import import_rules
+
+        report.entity_rules = import_rules(store, parsed.entity_rules)
     rule = MergeRule(parsed.file_time, overwrite, annotator)
     return import_incoming(store, parsed.incoming, rule, label_names, report)

@@ -43,6 +43,7 @@ class Unplaced(Strict):
 
 
 class SentenceRecord(Unplaced):
+    gold: bool | None = None  # the adjudicated layer's (teams)
     index: Offset | None = None
     start: Offset | None = None
     end: Offset | None = None
@@ -60,6 +61,7 @@ class ArticleEntry(Strict):
 class Export(Strict):
     articles: list[ArticleEntry]
     unplaced: list[Unplaced] | None = None
+    entity_rules: list[dict] | None = None  # checked by entity_rules.RuleRecord below
 
 
 def read(path: Path) -> ParsedFile:
@@ -84,7 +86,31 @@ def read(path: Path) -> ParsedFile:
         incoming += [_incoming(s, entry.id, s.index, s.start or 0, s.end or 0)
                      for s in entry.sentences or []]
     incoming += [_incoming(u, "", None, 0, 0) for u in export.unplaced or []]
-    return ParsedFile(path, incoming, file_time(path), new_articles, names_articles=True)
+    return ParsedFile(path, incoming, file_time(path), new_articles, names_articles=True,
+                      entity_rules=_entity_rules(path, export.entity_rules or []))
+
+
+def _entity_rules(path: Path, records: list[dict]) -> list:
+    """Every rule checked before anything is written; a bad one names its place."""
+    from pydantic import ValidationError as SchemaError
+
+    from annotations.entity_rules import MAX_RULES, RuleRecord
+
+    if len(records) > MAX_RULES:
+        raise ImportFileError(path, "entity_rules", f"more than {MAX_RULES:,} rules")
+    rules = []
+    for number, record in enumerate(records):
+        where = f"entity_rules[{number}]"
+        try:
+            rules.append(RuleRecord.model_validate(record).rule())
+        except SchemaError as exc:
+            error = exc.errors()[0]
+            field_name = ".".join(str(x) for x in error["loc"])
+            raise ImportFileError(path, f"{where}.{field_name}" if field_name else where,
+                                  error["msg"]) from None
+        except ValueError as exc:
+            raise ImportFileError(path, where, str(exc)) from None
+    return rules
 
 
 def _distinct_ids(path: Path, articles: list[ArticleEntry]) -> None:
@@ -107,7 +133,7 @@ def _incoming(rec: Unplaced, article_id: str, index: int | None, start: int,
         state=ReviewState(rec.state or ("reviewed" if labels else "unreviewed")),
         note=rec.note or "", annotator=rec.annotator or "", created_at=rec.created_at or "",
         updated_at=rec.updated_at or "", article_id=article_id, index=index, start=start,
-        end=end)
+        end=end, gold=bool(getattr(rec, "gold", False)))
 
 
 def _load(path: Path, text: str) -> Any:

@@ -72,10 +72,57 @@ class KeywordSuggester:
         return out
 
 
+class RuleSuggester:
+    """Cold start: the label's seed patterns and description words, matched on lemmas
+    (annotations/suggest/rules.py)."""
+
+    trained_on = 0
+
+    def __init__(self, config: Config) -> None:
+        from annotations.suggest.analysis import analyser_for
+
+        self.config = config
+        self.analyse = analyser_for(config)
+
+    def suggest(self, texts: Sequence[str]) -> list[Suggestion]:
+        from annotations.suggest.rules import rule_scores
+
+        return [suggestion(self.config, rule_scores(self.config, a.hits))
+                for a in self.analyse(texts)]
+
+
+class LearnedSuggester:
+    """Learned from reviewed sentences, the rules mixed in while they are few
+    (annotations/suggest/learned.py)."""
+
+    def __init__(self, config: Config, examples: Sequence[Example]) -> None:
+        from annotations.suggest.analysis import analyser_for
+        from annotations.suggest.learned import LearnedModel
+
+        self.config = config
+        self.analyse = analyser_for(config)
+        self.model = LearnedModel(config, self.analyse([e.text for e in examples]),
+                                  [e.labels for e in examples])
+        self.trained_on = len(examples)
+
+    def suggest(self, texts: Sequence[str]) -> list[Suggestion]:
+        return [suggestion(self.config, scores)
+                for scores in self.model.scores(self.analyse(texts))]
+
+
+# Below this many reviewed sentences the rules alone suggest. Measured on the train split
+# of the evaluation set (train on n, score the rest; 5 draws): rules 0.68 micro-F1 at
+# every n; learned + rules 0.60 at 10, 0.66 at 25, 0.68 at 30, 0.72 at 40, 0.73 at 75.
+MIN_TRAINING = 30
+
+
 def cold_suggester(config: Config) -> Suggester:
-    return KeywordSuggester(config)
+    """Suggestions before anything is tagged; never fails for lack of data."""
+    return RuleSuggester(config)
 
 
 def train_suggester(config: Config, examples: Sequence[Example]) -> Suggester:
     """A suggester that learned from ``examples``; cold start while there are too few."""
-    return cold_suggester(config)
+    if len(examples) < MIN_TRAINING:
+        return cold_suggester(config)
+    return LearnedSuggester(config, examples)

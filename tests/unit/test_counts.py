@@ -245,7 +245,7 @@ def test_a_schema_3_database_is_counted_by_its_migration(cli, db):
     Store.open(db).set_schema_version(3)
     store = Store.open(db)  # a writing open migrates
     assert read_json_tables(db / "newstag.json")["meta"]["1"]["schema_version"] \
-        == SCHEMA_VERSION == 4
+        == SCHEMA_VERSION == 5
     assert _raw_row(db, "gamma")["labels"] == {"trade": 1}
     assert _raw_row(db, "alpha")["reviewed"] == 0
     assert {k: v.to_row() | {"sig": None} for k, v in store.kept_counts().items()} \

@@ -11,7 +11,9 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from annotations.errors import UserError
 from annotations.model import Article
+from annotations.store import Store
 from tui.safe_text import untrusted
 
 
@@ -35,8 +37,11 @@ class EntityPanel(OptionList):
         self.display = False
 
     def show_entities(self, article: Article, colours: Mapping[str, str],
-                      shown: Collection[str]) -> None:
-        """List ``article``'s entities, most frequent type first; ``shown`` types get ◉."""
+                      shown: Collection[str],
+                      corrected: Mapping[tuple[str, str], int] | None = None) -> None:
+        """List ``article``'s entities, most frequent type first; ``shown`` types get ◉;
+        ``corrected`` (text, type) -> mentions a rule corrected, shown as "✎ k"."""
+        corrected = corrected or {}
         counts: dict[str, Counter] = {}
         for e in article.entities:
             counts.setdefault(e.label, Counter())[article.text[e.start:e.end]] += 1
@@ -50,8 +55,11 @@ class EntityPanel(OptionList):
                       + Content.styled(f"({sum(counts[label].values())})", "dim"))
             self.add_option(Option(header, id=f"type:{label}"))
             for text, n in counts[label].most_common():
+                fixed = corrected.get((text, label), 0)
                 self.add_option(Option(Content("   ") + untrusted(text) +
-                                       Content.styled(f" ×{n}", "dim"),
+                                       Content.styled(f" ×{n}", "dim") +
+                                       (Content.styled(f" ✎{fixed}", "italic")
+                                        if fixed else Content("")),
                                        id=f"entity:{label}:{text}"))
         if highlighted is not None and highlighted < self.option_count:
             self.highlighted = highlighted
@@ -65,3 +73,16 @@ class EntityPanel(OptionList):
             return
         _, label, text = option_id.split(":", 2)
         self.post_message(self.EntityChosen(label, text))
+
+
+def corrected_counts(store: Store, article_id: str) -> dict[tuple[str, str], int]:
+    """(text, type) -> mentions in the article that an entity rule corrected."""
+    from annotations.entity_apply import apply_rules
+    from annotations.entity_index import corrected_mentions
+    from annotations.entity_overlay import rule_set
+
+    try:
+        model = store.load_article(article_id, corrected=False)
+    except UserError:
+        return {}
+    return dict(corrected_mentions(model, apply_rules(model, rule_set(store.root))))

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from annotations.config import Config
+from annotations.entity_undo import RuleEdit
 from annotations.errors import UserError
 from annotations.model import Article, ReviewState, SentenceAnnotation
 from annotations.positions import save_position
@@ -24,7 +25,8 @@ from annotations.tagging import TagChange
 from tui.article_view import ArticleView, Highlights
 from tui.keymap import LABEL_ACTION, label_slots, labelled_in_order
 from tui.navigation import CloseReader
-from tui.reader.entity_panel import EntityPanel
+from tui.reader.entity_editor import EntityCorrected, EntityEditor
+from tui.reader.entity_panel import EntityPanel, corrected_counts
 from tui.reader.legend import Legend
 from tui.reader.search_bar import SearchBar
 from tui.reader.selection import filter_name, filtered, sentences_mentioning, sentences_with
@@ -69,6 +71,8 @@ class ReaderScreen(Screen):
         Binding("q", "app.quit", "Quit", id="reader.quit"),
         Binding("s", "least_sure", "Least sure: the unreviewed sentence the suggestions "
                 "doubt most", show=False, id="reader.least_sure"),
+        Binding("t", "correct_entities", "Correct entities", show=False,
+                id="reader.correct_entities"),
     ]
 
     def __init__(self, config: Config, session: TaggingSession, article: Article,
@@ -309,6 +313,10 @@ class ReaderScreen(Screen):
         if edit is None:
             self.notify(nothing)
             return
+        if isinstance(edit, RuleEdit):
+            self._entities_changed()
+            notify_untrusted(self, f"{verb}: the correction of {edit.text}")
+            return
         if edit.article_id != self.article.id:
             notify_untrusted(self, f"{verb}: a change in article {edit.article_id}")
             return
@@ -430,7 +438,38 @@ class ReaderScreen(Screen):
     def _fill_entity_panel(self) -> None:
         shown = ({e.label for e in self.article.entities} - self.hidden_types
                  if self.highlight_on else set())
-        self.query_one(EntityPanel).show_entities(self.article, self.config.entities, shown)
+        self.query_one(EntityPanel).show_entities(self.article, self.config.entities, shown,
+                                                  corrected_counts(self.session.store,
+                                                                   self.article.id))
+
+    # -- correcting entities (tui/reader/entity_editor.py) ---------------------
+    def action_correct_entities(self) -> None:
+        index = self.view.cursor
+        if index is None:
+            self.notify("No sentence selected.", severity="warning")
+            return
+        self.app.push_screen(EntityEditor(self.session.store, self.config, self.article,
+                                          index, self))
+
+    def entity_corrected(self, message: EntityCorrected) -> None:
+        self.session.record(message.edit)
+        self._entities_changed()
+        what = f"is {message.label}" if message.label else "is not an entity"
+        notify_untrusted(self, f"{message.edit.text} {what} ({message.scope}): "
+                         f"{message.reach.mentions} mentions in {message.reach.articles} "
+                         f"articles, {message.reach.changed} changed")
+
+    def _entities_changed(self) -> None:
+        """The rules changed: the article's entities as they now are, repainted."""
+        try:
+            self.article = self.session.store.load_article(self.article.id)
+        except UserError as exc:
+            notify_untrusted(self, str(exc), severity="error")
+            return
+        self.view.set_entities(self.article)
+        self._update_legend()
+        if self.query_one(EntityPanel).display:
+            self._fill_entity_panel()
 
     @on(EntityPanel.EntityTypeToggled)
     def _entity_type_toggled(self, event: EntityPanel.EntityTypeToggled) -> None:

@@ -1,0 +1,182 @@
+"""Entity corrections: rules about a piece of text, kept in ``entity-rules.json``.
+
+A rule says "TEXT is TYPE" (``label`` set) or "TEXT is not an entity" (``label`` None),
+everywhere, in one article, or in one sentence of one article. Rules are stored apart from
+the articles: the model's entities stay as spaCy gave them in ``articles/<id>.json`` and
+the rules are laid over them whenever an article is read (``annotations.entity_apply``),
+so withdrawing a rule restores the model's output and no article file is rewritten.
+
+The file is a TinyDB file in the database folder, read through the safe read path and
+written atomically through the folder's path gate, like every other data file. Every
+record is checked before it is trusted: a hostile file is one line, never a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ValidationError as SchemaError
+
+from annotations import dbfiles
+from annotations.atomic_io import AtomicJSONStorage, CorruptFile, read_json_tables
+from annotations.errors import UserError, brief
+
+RULES_FILE = "entity-rules.json"
+MAX_RULE_TEXT = 200  # longer than any name; a "text" this long is a mistake
+MAX_RULES = 100_000
+# spaCy's English NER labels (OntoNotes 5): a correction may use any of them, plus any
+# type the config highlights (a custom model may have its own).
+SPACY_LABELS = ("PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT",
+                "WORK_OF_ART", "LAW", "LANGUAGE", "DATE", "TIME", "PERCENT", "MONEY",
+                "QUANTITY", "ORDINAL", "CARDINAL")
+_LABEL = r"^[A-Za-z][A-Za-z0-9_\-]{0,39}$"
+
+
+def text_problem(text: str) -> str:
+    """Why ``text`` cannot be a rule's text ("" when it can)."""
+    if not text.strip():
+        return "the text is empty"
+    if text != text.strip():
+        return "the text starts or ends with a space"
+    if len(text) > MAX_RULE_TEXT:
+        return f"the text is longer than {MAX_RULE_TEXT} characters"
+    if any(c in text for c in "\n\r\x00"):
+        return "the text holds a line break (an entity never crosses one)"
+    return ""
+
+
+def _checked_text(text: str) -> str:
+    problem = text_problem(text)
+    if problem:
+        raise ValueError(problem)
+    return text
+
+
+RuleText = Annotated[str, Field(max_length=MAX_RULE_TEXT * 4)]
+Label = Annotated[str, StringConstraints(pattern=_LABEL)]
+
+
+class RuleRecord(BaseModel):
+    """One stored (or imported) rule, checked in full."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    text: RuleText
+    label: Label | None = None  # None: the text is not an entity
+    article: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    index: Annotated[int, Field(ge=0, le=10**9)] | None = None
+    created_at: Annotated[str, Field(max_length=40)] = ""
+
+    def rule(self) -> Rule:
+        _checked_text(self.text)
+        if self.index is not None and self.article is None:
+            raise ValueError("a sentence index needs an article")
+        return Rule(self.text, self.label, self.article, self.index, self.created_at)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    text: str
+    label: str | None  # None: drop
+    article: str | None = None
+    index: int | None = None
+    created_at: str = ""
+
+    @property
+    def key(self) -> tuple[str, str | None, int | None]:
+        """A rule replaces the one with the same text and scope."""
+        return self.text, self.article, self.index
+
+    @property
+    def scope(self) -> str:
+        if self.article is None:
+            return "everywhere"
+        if self.index is None:
+            return f"article {self.article}"
+        return f"article {self.article} sentence {self.index}"
+
+    def record(self) -> dict:
+        return {"text": self.text, "label": self.label, "article": self.article,
+                "index": self.index, "created_at": self.created_at}
+
+
+def allowed_types(config_entities: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys([*config_entities, *SPACY_LABELS]))
+
+
+def check_type(label: str, config_entities: Iterable[str]) -> None:
+    types = allowed_types(config_entities)
+    if label not in types:
+        raise UserError(f"unknown entity type {brief(label)} (use one of: {', '.join(types)})")
+
+
+def check_text(text: str) -> None:
+    problem = text_problem(text)
+    if problem:
+        raise UserError(f"entity text {brief(text)}: {problem}")
+
+
+def rules_path(root: Path) -> Path:
+    return dbfiles.inside(root, RULES_FILE)
+
+
+# Parsed rules per file version: an export reads every article, and each read applies
+# the rules; the file is parsed once per version (inode, mtime, size), not per article.
+_cache: dict[Path, tuple[tuple[int, int, int], tuple[Rule, ...]]] = {}
+
+
+def load_rules(root: Path) -> tuple[Rule, ...]:
+    """The rules in force (none when the file does not exist)."""
+    path = rules_path(root)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return ()
+    signature = (st.st_ino, st.st_mtime_ns, st.st_size)
+    cached = _cache.get(path)
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    rules = parse_rules(path, read_json_tables(path) or {})
+    _cache[path] = (signature, rules)
+    return rules
+
+
+def parse_rules(path: Path, tables: dict) -> tuple[Rule, ...]:
+    rows = tables.get("rules", {})
+    if len(rows) > MAX_RULES:
+        raise CorruptFile(path, f"more than {MAX_RULES:,} rules")
+    rules: dict[tuple, Rule] = {}
+    for doc_id, row in rows.items():
+        try:
+            rule = RuleRecord.model_validate(row).rule()
+        except (SchemaError, ValueError) as exc:
+            raise CorruptFile(path, f"rule {brief(doc_id)} is not an entity rule "
+                              f"({_first_problem(exc)})") from None
+        rules[rule.key] = rule
+    return tuple(rules.values())
+
+
+def _first_problem(exc: Exception) -> str:
+    if isinstance(exc, SchemaError):
+        error = exc.errors()[0]
+        where = ".".join(str(x) for x in error["loc"]) or "record"
+        return f"{where}: {error['msg']}"
+    return str(exc)
+
+
+def write_rules(root: Path, rules: Iterable[Rule]) -> None:
+    """Replace the rules (the caller holds the store's lock)."""
+    table = {str(i + 1): rule.record() for i, rule in enumerate(rules)}
+    AtomicJSONStorage(rules_path(root), root=root).write({"rules": table})
+
+
+def merged(current: Iterable[Rule], new: Iterable[Rule]) -> list[Rule]:
+    """``current`` with each new rule replacing the one of the same text and scope."""
+    by_key = {rule.key: rule for rule in current}
+    for rule in new:
+        by_key[rule.key] = rule
+    return list(by_key.values())

@@ -1,0 +1,24 @@
+"""An entity correction on the reader's undo stack: the rules about one text before and
+after it, so undo puts back exactly what was there (a rule replaced, or none)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from annotations.entity_corrections import restore
+from annotations.entity_rules import Rule
+from annotations.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class RuleEdit:
+    text: str
+    before: tuple[Rule, ...]
+    after: tuple[Rule, ...]
+    article_id: str  # where the reader made it
+
+    def revert(self, store: Store) -> None:
+        restore(store, self.before, self.text)
+
+    def reapply(self, store: Store) -> None:
+        restore(store, self.after, self.text)
