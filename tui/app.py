@@ -29,6 +29,8 @@ from tui.screens.library import LibraryScreen
 from tui.screens.modals import HelpScreen
 from tui.screens.reader import ReaderScreen
 from tui.startup import START
+from tui.suggestions import HELP as SUGGESTIONS_HELP
+from tui.suggestions import SuggesterChanged, Suggestions
 
 if TYPE_CHECKING:  # ingest (sources, nlp) is imported by the import worker only
     from annotations.ingest import ImportReport
@@ -85,6 +87,7 @@ class NewstagApp(App):
         self._deferred_import: list[Path] = []
         # Time between keys while an article is open (annotations/activity.py).
         self.active_time = ActiveTimer(store, config.annotator)
+        self.suggestions = Suggestions(self, config, store)  # built on first use (issue 10)
 
     def on_mount(self) -> None:
         self.set_keymap(self.keymap)
@@ -292,7 +295,8 @@ class NewstagApp(App):
                                                    "export, filter, theme"),
                  ("ctrl+q", "Quit"), ("S", "Stats: progress, labels per annotator, "
                                             "active time, tags per day")]
-        self.push_screen(HelpScreen(rows, labels))
+        notes = [SUGGESTIONS_HELP] if labels and self.suggestions.enabled else []
+        self.push_screen(HelpScreen(rows, labels, notes))
 
     def action_export(self) -> None:
         """A dialog for the format and the file; the last choice is the default."""
@@ -330,6 +334,12 @@ class NewstagApp(App):
         else:
             # The path on a line of its own, so a toast never folds it mid-name.
             notify_untrusted(self, f"Exported to\n{message.path}", timeout=8)
+
+    def on_suggester_changed(self, message: SuggesterChanged) -> None:
+        """A new suggester (tui/suggestions.py): the reader and the library re-score."""
+        if self.reader is not None:
+            self.reader.suggester_changed()
+        self.library.suggester_changed()
 
     def get_system_commands(self, screen):
         for command in super().get_system_commands(screen):

@@ -33,6 +33,8 @@ from textual.style import Style
 
 from annotations.config import Config
 from annotations.model import Article, ReviewState, SentenceAnnotation
+from annotations.suggest.engine import Suggestion
+from annotations.suggest.reviewing import open_to_suggestion
 from annotations.text import printable
 from tui.layout import DocumentLayout, build_layout
 
@@ -63,6 +65,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         "article-view--gutter",
         "article-view--unreviewed",
         "article-view--reviewed",
+        "article-view--suggested",
     }
 
     DEFAULT_CSS = """
@@ -73,6 +76,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     ArticleView > .article-view--gutter { color: $text-muted; }
     ArticleView > .article-view--unreviewed { color: $text-muted; }
     ArticleView > .article-view--reviewed { color: $success; }
+    ArticleView > .article-view--suggested { color: $text-muted; text-style: italic; }
     """
 
     class CursorMoved(Message):
@@ -110,6 +114,16 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             for name, colour in config.entities.items()
         }
         self._gutter_width = len(config.labels) + 3
+        # Suggested labels (issue 10): shown on sentences open to suggestion, never stored
+        # until confirmed; ``dismissed`` are sentences whose suggestion the user undid.
+        self.suggestions: dict[int, Suggestion] = {}
+        self.dismissed: set[int] = set()
+        # Not bold, italic and faint: a guess must not look like a confirmed label, in a
+        # light theme or a dark one.
+        self._suggested_styles = {
+            label.name: Style(foreground=Color.parse(label.colour), italic=True, dim=True)
+            for label in config.labels
+        }
 
     # -- data ----------------------------------------------------------------
     def show_article(self, article: Article, annotations: dict[int, SentenceAnnotation],
@@ -172,6 +186,26 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._entities_by_sentence = article.entities_by_sentence()
         self._generation += 1
         self.refresh()
+
+    def suggestion_for(self, index: int | None) -> Suggestion | None:
+        """The suggestion shown on sentence ``index``, if it shows one."""
+        if index is None or index in self.dismissed or \
+                not open_to_suggestion(self.annotations.get(index)):
+            return None
+        return self.suggestions.get(index)
+
+    def set_suggestions(self, updates: dict[int, Suggestion], clear: bool = False) -> None:
+        """New suggestions for these sentences (``clear``: forget every other one)."""
+        old = self.suggestions
+        self.suggestions = dict(updates) if clear else {**old, **updates}
+        for index in set(updates) | (set(old) if clear else set()):
+            before, after = old.get(index), self.suggestions.get(index)
+            if (before and before.labels) != (after and after.labels):
+                self._invalidate(index)
+
+    def set_dismissed(self, index: int, dismissed: bool) -> None:
+        (self.dismissed.add if dismissed else self.dismissed.discard)(index)
+        self._invalidate(index)
 
     def set_highlights(self, highlights: Highlights) -> None:
         self.highlights = highlights
@@ -375,8 +409,10 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         annotation = self.annotations.get(index)
         state = ((tuple(annotation.labels), annotation.state, bool(annotation.note))
                  if annotation else None)
+        suggested = self.suggestion_for(index)
         return (index, block, width, index == self.cursor and self.has_focus,
-                index == self.cursor, state, self._generation)
+                index == self.cursor, state, self._generation,
+                suggested.labels if suggested is not None else None)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -443,8 +479,12 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             return gutter + Content(" " * (self._gutter_width - 1))
         annotation = self.annotations.get(index)
         labels = set(annotation.labels) if annotation else set()
+        suggestion = self.suggestion_for(index)
+        suggested = set(suggestion.labels) if suggestion is not None else set()
         for label in self.config.labels:
-            if label.name in labels:
+            if label.name in suggested:
+                gutter += Content(label.mark, [Span(0, 1, self._suggested_styles[label.name])])
+            elif label.name in labels:
                 gutter += Content(label.mark, [Span(0, 1,
                                                                 self._label_styles[label.name])])
             else:
@@ -455,6 +495,9 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
                                                                    partial=True))])
         elif annotation and annotation.note:
             state = Content("✎")
+        elif suggestion is not None:  # "about": a suggestion, not yet a review
+            state = Content("~", [Span(0, 1, self.get_visual_style("article-view--suggested",
+                                                                   partial=True))])
         else:
             state = Content(" ")
         return gutter + state + Content(" ")

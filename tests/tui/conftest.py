@@ -22,8 +22,12 @@ HOSTILE = (
 
 
 def make_app(db: Path, paths=(), samples=()) -> NewstagApp:
-    return NewstagApp(load_config(str(REPO / "config.yaml")), Store.open(db), paths,
-                      samples=samples)
+    config = load_config(str(REPO / "config.yaml"))
+    # These tests pin the reader without suggestions (what Enter and 1-9 do, the
+    # snapshots); whether a model suggests something on the corpus is not theirs to
+    # know. tests/tui/test_suggestions.py tests the reader with them (issue 10).
+    config.suggestions = False
+    return NewstagApp(config, Store.open(db), paths, samples=samples)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from annotations.model import ReviewState, SentenceAnnotation
+from annotations.suggest.engine import Suggestion
 from tui.safe_text import untrusted
 from tui.widgets import plural, progress_bar
 
@@ -24,6 +25,7 @@ class Status:
     orphaned: int = 0
     search_query: str = ""
     matches: int = 0
+    suggestion: Suggestion | None = None  # shown on the cursor's sentence (issue 10)
 
 
 class StatusLine(Static):
@@ -54,6 +56,8 @@ def render_status(status: Status) -> Content:
             parts.append(Content(" · none apply"))
         else:
             parts.append(Content(" · unreviewed"))
+            if status.suggestion is not None:
+                parts.append(render_suggestion(status.suggestion, status.label_colours))
         if annotation and annotation.note:
             parts.append(Content(" · note: ") + untrusted(annotation.note))
     if status.filter_name:
@@ -63,4 +67,23 @@ def render_status(status: Status) -> Content:
     if status.search_query:
         parts.append(Content(f" · {plural(status.matches, 'match', 'matches')} for ") +
                      untrusted(repr(status.search_query)))
+    return Content("").join(parts)
+
+
+def render_suggestion(suggestion: Suggestion, colours: dict[str, str]) -> Content:
+    """" · suggested: trade 0.83 diplomacy 0.61 (⏎ confirms)", or the best score when
+    nothing reaches the threshold; italic, as the gutter shows a guess."""
+    parts = [Content(" · suggested: ")]
+    for label in suggestion.labels:
+        parts.append(untrusted(label, f"italic {colours.get(label, '')}"))
+        parts.append(Content(f" {suggestion.scores.get(label, 0.0):.2f} "))
+    if not suggestion.labels:
+        parts.append(Content.styled("none apply", "italic"))
+        if suggestion.scores:
+            best = max(suggestion.scores, key=suggestion.scores.__getitem__)
+            parts.append(Content(" (best ") + untrusted(best) +
+                         Content(f" {suggestion.scores[best]:.2f}) "))
+        else:
+            parts.append(Content(" "))
+    parts.append(Content.styled("(⏎ confirms)", "dim"))
     return Content("").join(parts)

@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, ProgressBar, Static
 
 from annotations.stats import LibraryRow
+from tui.library_gain import GainTracker
 from tui.library_table import LibraryTable
 from tui.navigation import OpenArticle
 from tui.safe_text import untrusted
@@ -37,6 +38,10 @@ class LibraryScreen(Screen):
         Binding("s", "cycle_sort", "Sort", id="library.sort"),
         Binding("q", "app.quit", "Quit", id="library.quit"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="library.clear"),
+        Binding("g", "sort_by_gain", "Sort by expected gain (what suggestions doubt most)",
+                show=False, id="library.sort_gain"),
+        Binding("n", "least_sure", "Open the sentence suggestions are least sure about",
+                show=False, id="library.least_sure"),
     ]
 
     def __init__(self) -> None:
@@ -61,6 +66,7 @@ class LibraryScreen(Screen):
             yield ProgressBar(id="import-progress", show_eta=False)
         yield Static("", id="library-summary")
         yield Footer()
+        yield GainTracker(id="gain-tracker")
 
     def on_mount(self) -> None:
         self.query_one("#import-status").display = False
@@ -75,6 +81,7 @@ class LibraryScreen(Screen):
         self._totals = (sum(r[3] for r in rows), sum(r[4] for r in rows))
         if self.is_mounted:
             self.refresh_table()
+            self.query_one(GainTracker).invalidate()
 
     # -- filtering and sorting -------------------------------------------------
     def _order(self, sort: str) -> list[int]:
@@ -84,6 +91,10 @@ class LibraryScreen(Screen):
             if sort == "title":
                 titles = [r[1].lower() for r in rows]
                 order = sorted(range(len(rows)), key=titles.__getitem__)
+            elif sort == "gain":  # most expected gain first (tui/library_gain.py)
+                gains = self.query_one(GainTracker).gains
+                gain = [-g.gain if (g := gains.get(r[0])) else 0.0 for r in rows]
+                order = sorted(range(len(rows)), key=gain.__getitem__)
             elif sort == "progress":
                 done = [r[4] / r[3] if r[3] else 0 for r in rows]
                 order = sorted(range(len(rows)), key=done.__getitem__)
@@ -146,7 +157,8 @@ class LibraryScreen(Screen):
         self.query_one(LibraryTable).focus()
 
     def action_cycle_sort(self) -> None:
-        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)] if self.sort in SORTS \
+            else SORTS[0]  # from the gain sort (g) back to the first
         self.refresh_table()
 
     @on(Input.Changed, "#library-filter")
@@ -169,3 +181,71 @@ class LibraryScreen(Screen):
             table.focus()
             getattr(table, _TABLE_ACTIONS[event.key])()
             event.stop()
+
+    # -- most useful first (issue 10) ------------------------------------------
+    _open_least_sure = False  # n was pressed: open once the gains are ready
+
+    def _suggestions_off(self) -> bool:
+        if self.app.suggestions.enabled:
+            return False
+        self.notify("Suggestions are off (suggestions: false in the config).")
+        return True
+
+    def action_sort_by_gain(self) -> None:
+        if self._suggestions_off():
+            return
+        self.sort = "gain"
+        tracker = self.query_one(GainTracker)
+        tracker.request()
+        if tracker.computing or not tracker.gains:
+            self.notify("Computing the expected gain of every article…", timeout=3)
+        self.refresh_table()
+
+    def action_least_sure(self) -> None:
+        if self._suggestions_off():
+            return
+        self._open_least_sure = True
+        tracker = self.query_one(GainTracker)
+        tracker.request()
+        if tracker.computing or tracker.generation != self.app.suggestions.generation \
+                or not tracker.gains:
+            self.notify("Looking for the sentence suggestions are least sure about…",
+                        timeout=3)
+            return  # opened when the gains are ready
+        self._open_least_sure_now()
+
+    def _open_least_sure_now(self) -> None:
+        from annotations.errors import UserError
+        from annotations.positions import save_position
+        from annotations.suggest.gain import most_useful
+        from tui.safe_text import notify_untrusted
+
+        self._open_least_sure = False
+        best = most_useful(self.query_one(GainTracker).gains)
+        if best is None or best.index is None:
+            self.notify("No unreviewed sentence has a suggestion.")
+            return
+        try:  # the reader opens where its reading position is
+            save_position(self.app.store, best.article_id, best.index)
+        except (OSError, UserError) as exc:
+            notify_untrusted(self, str(exc), severity="error")
+            return
+        self.post_message(OpenArticle(best.article_id))
+
+    @on(GainTracker.Ready)
+    def _gains_ready(self) -> None:
+        self._orders.pop("gain", None)
+        self._last = None
+        if self.sort == "gain":
+            self.refresh_table()
+        if self._open_least_sure and self.is_current:  # not once another article is open
+            self._open_least_sure_now()
+
+    def suggester_changed(self) -> None:
+        """A new suggester (the app tells every screen): gains in use are recomputed."""
+        if self.is_mounted:
+            self.query_one(GainTracker).invalidate()
+
+    def on_screen_resume(self) -> None:
+        if self.query_one(GainTracker).wanted:
+            self.query_one(GainTracker).request()

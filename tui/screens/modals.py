@@ -95,10 +95,12 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Close", id="help.close")]
 
     def __init__(self, rows: list[tuple[str, str]],
-                 labels: list[tuple[str, str, str, str]] = ()) -> None:  # type: ignore[assignment]
+                 labels: list[tuple[str, str, str, str]] = (),  # type: ignore[assignment]
+                 notes: list[str] = ()) -> None:  # type: ignore[assignment]
         super().__init__(id="help-screen")
         self.rows = rows
         self.labels = list(labels)
+        self.notes = list(notes)  # our own text (suggestions), under the labels
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-dialog", classes="dialog"):
@@ -115,6 +117,7 @@ class HelpScreen(ModalScreen[None]):
                                      untrusted(f"{mark}  {name}", "bold") +
                                      (untrusted(f" — {description}") if description
                                       else Content("")))
+                    lines += [Content(note) for note in self.notes]
                     lines.append(Content(""))
                     lines.append(Content.styled("Keys", "bold underline"))
                 lines += [untrusted(key.ljust(width), "bold") + untrusted(description)

@@ -19,6 +19,8 @@ from annotations.errors import UserError
 from annotations.model import Article, ReviewState, SentenceAnnotation
 from annotations.positions import save_position
 from annotations.session import ChangedSince, TaggingSession
+from annotations.suggest.gain import least_sure
+from annotations.suggest.reviewing import confirm_suggested, toggle_suggested, toggled
 from annotations.tagging import TagChange
 from tui.article_view import ArticleView, Highlights
 from tui.keymap import LABEL_ACTION, label_slots, labelled_in_order
@@ -29,6 +31,7 @@ from tui.reader.legend import Legend
 from tui.reader.search_bar import SearchBar
 from tui.reader.selection import filter_name, filtered, sentences_mentioning, sentences_with
 from tui.reader.status_line import Status, StatusLine
+from tui.reader.suggested import ArticleSuggestions
 from tui.safe_text import notify_untrusted, untrusted
 from tui.screens.modals import FilterScreen, NoteScreen
 
@@ -66,6 +69,8 @@ class ReaderScreen(Screen):
         Binding("e", "app.export", "Export", id="reader.export", show=False),
         Binding("escape", "back", "Library", id="reader.back", show=False),
         Binding("q", "app.quit", "Quit", id="reader.quit"),
+        Binding("s", "least_sure", "Least sure: the unreviewed sentence the suggestions "
+                "doubt most", show=False, id="reader.least_sure"),
         Binding("t", "correct_entities", "Correct entities", show=False,
                 id="reader.correct_entities"),
     ]
@@ -113,6 +118,7 @@ class ReaderScreen(Screen):
         yield StatusLine(id="status")
         yield SearchBar(id="search")
         yield Footer()
+        yield ArticleSuggestions(id="suggestions")
 
     def on_mount(self) -> None:
         view = self.query_one(ArticleView)
@@ -123,6 +129,8 @@ class ReaderScreen(Screen):
         self._update_status()
         self._signature = self.session.store.annotations_signature(self.article.id)
         self.set_interval(1.0, self.pick_up_external_changes)
+        self.suggester_changed()  # the current suggester's guesses, if there is one yet
+        self.app.suggestions.want()
 
     def pick_up_external_changes(self) -> None:
         """Show tags written by another process (a script running 'newstag tag')."""
@@ -142,6 +150,7 @@ class ReaderScreen(Screen):
             self.view.update_annotation(index, current.get(index))
         if changed:
             self._update_status()
+            self.app.suggestions.retrain()
 
     # -- display -------------------------------------------------------------
     def _title(self) -> Content:
@@ -163,7 +172,8 @@ class ReaderScreen(Screen):
             self._taggable, self.annotations, self.view.cursor,
             {x.name: x.colour for x in self.config.labels},
             "" if self.filter_key == "all" else filter_name(self.filter_key),
-            self.orphaned, self.search_query, len(self.matches)))
+            self.orphaned, self.search_query, len(self.matches),
+            suggestion=self.view.suggestion_for(self.view.cursor)))
 
     @on(ArticleView.CursorMoved)
     def _cursor_moved(self) -> None:
@@ -222,6 +232,7 @@ class ReaderScreen(Screen):
             return None
         self.view.update_annotation(index, stored)
         self._update_status()
+        self.app.suggestions.retrain()  # learn from it, in a worker (tui/suggestions.py)
         return stored
 
     def action_label(self, slot: int) -> None:
@@ -230,9 +241,25 @@ class ReaderScreen(Screen):
             self.action_toggle_label(self.config.labels[slot - 1].name)
 
     def action_toggle_label(self, name: str) -> None:
-        self._apply(self.session.toggle_label, name)
+        shown = self.view.suggestion_for(self.view.cursor)
+        if shown is None:
+            self._apply(self.session.toggle_label, name)
+        elif not toggled(self.config, shown.labels, name):
+            # The only suggested label taken off: nothing to store; the suggestion goes
+            # away so what is shown (no label) is what the next Enter confirms.
+            self.view.set_dismissed(self.view.cursor, True)  # type: ignore[arg-type]
+            self._update_status()
+        else:
+            self._apply(lambda article, index: toggle_suggested(
+                self.session, article, index, shown.labels, name))
 
     def action_confirm(self) -> None:
+        shown = self.view.suggestion_for(self.view.cursor)
+        if shown is not None:  # exactly the suggested labels, as a person's annotation
+            if self._apply(lambda article, index: confirm_suggested(
+                    self.session, article, index, shown.labels)) is not None:
+                self.view.next_sentence()
+            return
         if self._apply(self.session.confirm) is not None or self.view.cursor is not None:
             self.view.next_sentence()
 
@@ -246,6 +273,7 @@ class ReaderScreen(Screen):
     def action_clear(self) -> None:
         index = self.view.cursor
         if index is not None:
+            self.view.set_dismissed(index, False)  # unreviewed again: suggestions too
             self._apply(self.session.change, TagChange(self.article.id, index, clear=True))
 
     def action_note(self) -> None:
@@ -294,9 +322,40 @@ class ReaderScreen(Screen):
             return
         annotation = edit.before if verb == "Undone" else edit.after
         self.view.update_annotation(edit.index, annotation)
+        self.app.suggestions.retrain()
         if edit.index in self.view.taggable_visible():
             self.view.move_to(edit.index)
         self._update_status()
+
+    # -- suggestions (issue 10) -----------------------------------------------
+    def suggester_changed(self) -> None:
+        """The app has a new suggester (or lost it): score this article again."""
+        if not self.is_mounted:
+            return  # on_mount scores with whatever suggester there is then
+        service = self.app.suggestions
+        self.query_one(ArticleSuggestions).recompute(service.suggester, service.generation)
+
+    @on(ArticleSuggestions.Updated)
+    def _suggestions_updated(self) -> None:
+        self._update_status()
+
+    def action_least_sure(self) -> None:
+        """Go to the unreviewed sentence whose suggestion is least sure (nearest 0.5)."""
+        service, view = self.app.suggestions, self.view
+        candidates = [i for i in view.taggable_visible() if view.suggestion_for(i) is not None]
+        cursor = view.cursor if view.cursor is not None else -1
+        uncertainty = self.query_one(ArticleSuggestions).uncertainty
+        target = least_sure(uncertainty, candidates, after=cursor)
+        if target is not None:
+            view.move_to(target)
+        elif not service.enabled:
+            self.notify("Suggestions are off (suggestions: false in the config).")
+        elif not self._unreviewed():
+            self.notify("Every sentence in this article is reviewed.")
+        elif service.failure:
+            self.notify("No suggestions: the model failed.", severity="warning")
+        else:
+            self.notify("No suggestions yet: the model is still being built.")
 
     # -- search --------------------------------------------------------------
     def action_search(self) -> None:
