@@ -1,0 +1,109 @@
+"""Attacks on the features merged on one day (entity corrections, layers, active time,
+train -o), run as a user or an attacker would: the CLI in a subprocess, real files."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import pytest
+
+from annotations.store import Store
+from tests.helpers import db_of_articles, put_tag
+
+SENTENCES = ["Farmers protested against the new tariffs on imported grain.",
+             "Two frigates and a submarine joined the naval drills.",
+             "The foreign ministers met in Quito to restart the talks.",
+             "Kestrel Mining signed a supply deal for copper concentrate."]
+
+
+@pytest.fixture
+def tagged_db(tmp_path):
+    """One article, every sentence reviewed (enough to write a model)."""
+    root = tmp_path / "db"
+    store = db_of_articles(root, {"harbour": ["Harbour news", *SENTENCES]})
+    for i, labels in enumerate((["trade"], ["defence"], ["diplomacy"], ["trade"]), start=1):
+        put_tag(store, "harbour", i, labels)
+    return root
+
+
+def _tree(folder):
+    return sorted((str(p.relative_to(folder)), p.read_bytes() if p.is_file() else b"")
+                  for p in folder.rglob("*"))
+
+
+def test_train_never_replaces_a_folder_with_a_forged_model_marker(cli, tagged_db, tmp_path):
+    """A folder holding the marker file but also a file of the user's is not a model
+    newstag wrote: replacing it would delete that file."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "thesis.txt").write_text("two years of work\n", "utf-8")
+    (docs / "newstag-model.json").write_text("{}\n", "utf-8")  # planted
+    before = _tree(docs)
+    result = cli("train", "-o", docs, db=tagged_db)
+    assert result.code == 2, result.err
+    assert "thesis.txt" in result.err and len(result.err.strip().splitlines()) == 1
+    assert "Traceback" not in result.err
+    assert _tree(docs) == before
+
+
+def test_train_never_writes_its_model_over_the_database_folder(cli, tagged_db):
+    """``train -o DB`` where the database folder holds a forged marker: the model would
+    replace (and delete) the whole database."""
+    (tagged_db / "newstag-model.json").write_text("{}\n", "utf-8")
+    before = _tree(tagged_db)
+    result = cli("train", "-o", tagged_db, db=tagged_db)
+    assert result.code == 2, result.err
+    assert "database" in result.err and len(result.err.strip().splitlines()) == 1
+    assert _tree(tagged_db) == before
+    inside = cli("train", "-o", tagged_db / "model", db=tagged_db)
+    assert inside.code == 2 and not (tagged_db / "model").exists(), inside.err
+
+
+def test_train_still_replaces_the_model_it_wrote(cli, tagged_db, tmp_path):
+    out = tmp_path / "model"
+    assert cli("train", "-o", out, db=tagged_db).code == 0
+    first = (out / "newstag-model.json").stat().st_ino
+    again = cli("train", "-o", out, db=tagged_db)
+    assert again.code == 0, again.err
+    assert (out / "newstag-model.json").stat().st_ino != first  # a new model in place
+
+
+def test_reimporting_an_older_export_keeps_a_newer_entity_correction(cli, tmp_path):
+    """A re-import never reverts a newer change: an export made before a rule was
+    changed must not bring the old rule back over the new one."""
+    root = tmp_path / "db"
+    db_of_articles(root, {"harbour": ["Harbour news",
+                                      "Kestrel Mining opened a depot in Quito.",
+                                      "Kestrel Mining shares rose."]})
+    assert cli("entity", "set", "Kestrel Mining", "ORG", db=root).code == 0
+    old = tmp_path / "old.yaml"
+    assert cli("export", "-o", old, db=root).code == 0
+    time.sleep(0.01)  # the rule's stamp has millisecond resolution
+    assert cli("entity", "set", "Kestrel Mining", "PERSON", db=root).code == 0
+    result = cli("import-annotations", old, db=root)
+    assert result.code == 0, result.err
+    rules = json.loads(cli("entity", "rules", "--json", db=root).out)
+    assert [(r["text"], r["label"]) for r in rules] == [("Kestrel Mining", "PERSON")]
+    # a newer rule from the file still wins
+    newer = tmp_path / "newer.yaml"
+    newer.write_text(re.sub(r"label: ORG, created_at: \"[^\"]+\"",
+                            'label: LOC, created_at: "2099-01-01T00:00:00.000Z"',
+                            old.read_text("utf-8")), "utf-8")
+    assert cli("import-annotations", newer, db=root).code == 0
+    rules = json.loads(cli("entity", "rules", "--json", db=root).out)
+    assert [(r["text"], r["label"]) for r in rules] == [("Kestrel Mining", "LOC")]
+
+
+def test_entity_set_with_undecodable_text_is_one_line(cli, tmp_path):
+    """A byte that is not UTF-8 in argv arrives as a lone surrogate (surrogateescape);
+    no UTF-8 file can hold it."""
+    root = tmp_path / "db"
+    db_of_articles(root, {"harbour": ["Harbour news", "Kestrel Mining shares rose."]})
+    before = _tree(root)
+    result = cli("entity", "set", "Kestrel\udcff", "ORG", "--future", db=root)
+    assert result.code == 2, result.err
+    assert "Traceback" not in result.err and len(result.err.strip().splitlines()) == 1
+    assert _tree(root) == before
+    assert Store.open(root, create=False).exists
