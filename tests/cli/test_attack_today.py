@@ -1,5 +1,7 @@
 """Attacks on the features merged on one day (entity corrections, layers, active time,
-train -o), run as a user or an attacker would: the CLI in a subprocess, real files."""
+train -o), run as a user or an attacker would: the CLI in a subprocess, real files (the
+active-time writer is driven in process, with real files, to press keys without a
+terminal)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ import time
 
 import pytest
 
+from annotations.activity import ActiveTimer, read_activity
+from annotations.atomic_io import CorruptFile
 from annotations.store import Store
 from tests.helpers import db_of_articles, put_tag
 
@@ -107,3 +111,83 @@ def test_entity_set_with_undecodable_text_is_one_line(cli, tmp_path):
     assert "Traceback" not in result.err and len(result.err.strip().splitlines()) == 1
     assert _tree(root) == before
     assert Store.open(root, create=False).exists
+
+
+COLLEAGUE = """format: newstag-annotations
+version: 1
+articles:
+- id: harbour
+  sentences:
+  - index: 1
+    text: "Kestrel Mining shares rose."
+    labels: [defence]
+    state: reviewed
+    annotator: {name}
+    updated_at: "2025-01-01T00:00:00Z"
+"""
+
+
+@pytest.mark.parametrize("name, problem", [
+    (r'"ben\u001b]52;c;aGk=\u0007"', "control"),  # a terminal escape (OSC 52)
+    (r'"\u202eneb"', "control"),                   # a bidi override
+    ('"@gold"', "gold: true"),                      # gold spoofed by name
+    ('"@ben"', "reserved"),
+    ('"ana "', "space"),                            # shows as ana, is another layer
+    ('"' + "b" * 100_000 + '"', "longer than 80"),
+], ids=["osc52", "bidi", "gold-by-name", "reserved", "trailing-space", "100kB"])
+def test_an_import_refuses_annotator_names_no_one_could_be_called(cli, tmp_path, name,
+                                                                   problem):
+    """A record's annotator becomes a layer of the database and a row of stats and
+    agreement: a name ``--annotator`` would refuse is refused in the file too, in one
+    line naming the file and the place, and nothing is written."""
+    root = tmp_path / "db"
+    store = db_of_articles(root, {"harbour": ["Harbour news", "Kestrel Mining shares rose."]})
+    put_tag(store, "harbour", 1, ["trade"])
+    before = _tree(root)
+    colleague = tmp_path / "ben.yaml"
+    colleague.write_text(COLLEAGUE.format(name=name), "utf-8")
+    result = cli("import-annotations", colleague, db=root, env={"NEWSTAG_ANNOTATOR": "ana"})
+    assert result.code == 2, result.out
+    assert len(result.err.strip().splitlines()) == 1 and len(result.err) < 600
+    assert str(colleague) in result.err and "annotator" in result.err and problem in result.err
+    assert "\x1b" not in result.err and "\u202e" not in result.err
+    assert _tree(root) == before
+    # the same file under a usable name lands beside ana's layer
+    colleague.write_text(COLLEAGUE.format(name="ben"), "utf-8")
+    assert cli("import-annotations", colleague, db=root).code == 0
+
+
+def test_stats_refuses_an_activity_file_whose_day_is_not_a_date(cli, tmp_path):
+    root = tmp_path / "db"
+    db_of_articles(root, {"harbour": ["Harbour news", "Kestrel Mining shares rose."]})
+    activity = root / "activity.json"
+    activity.write_text(json.dumps({"active": {"1": {
+        "annotator": "ana", "day": "2026-13-45", "seconds": 60}}}), "utf-8")
+    result = cli("stats", db=root)
+    assert result.code == 2, result.out
+    assert str(activity) in result.err and "not a date" in result.err
+    assert len(result.err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("name", ["\ud800", "x" * 100_000, "@gold", "", "ben\x1b[2J"],
+                         ids=["surrogate", "100kB", "gold", "empty", "escape"])
+def test_an_activity_file_naming_an_impossible_annotator_is_refused_not_rewritten(store,
+                                                                                  name):
+    """The reader adds its time to every row of ``activity.json``: a row whose name is a
+    lone surrogate (JSON's "\\ud800") made that write raise UnicodeEncodeError out of the
+    reader's key handler. A name ``--annotator`` refuses is not newstag's: the file is
+    refused as a whole, the time stays in memory and the file is left untouched."""
+    path = store.root / "activity.json"
+    path.write_text(json.dumps({"active": {"1": {
+        "annotator": name, "day": "2026-11-26", "seconds": 60.0}}}), "utf-8")
+    before = path.read_bytes()
+    with pytest.raises(CorruptFile, match="annotator"):
+        read_activity(store.root)
+    ticks = iter([0.0, 10.0, 20.0, 100.0])
+    timer = ActiveTimer(store, "ana", clock=lambda: next(ticks), today=lambda: "2026-11-26")
+    timer.key()
+    timer.key()
+    problem = timer.try_flush()
+    assert "activity.json" in problem and "annotator" in problem
+    assert timer.pending == {("ana", "2026-11-26"): 10.0}  # kept for a later write
+    assert path.read_bytes() == before
