@@ -106,11 +106,21 @@ def forget(store: Store, text: str) -> list[Rule]:
     return gone
 
 
-def restore(store: Store, before: Iterable[Rule], text: str) -> None:
-    """Put back exactly ``before`` as the rules about ``text`` (the reader's undo)."""
+def restore(store: Store, before: Iterable[Rule], text: str,
+            expected: Iterable[Rule] | None = None) -> bool:
+    """Put back exactly ``before`` as the rules about ``text`` (the reader's undo).
+
+    With ``expected`` (the rules the edit left), nothing is written and False returned
+    when the rules about ``text`` are no longer those: another process changed them
+    since, and undoing would silently erase that newer change (as for tags)."""
     with store.locked():
-        others = [r for r in load_rules(store.root) if r.text != text]
+        current = load_rules(store.root)
+        if expected is not None and \
+                {r for r in current if r.text == text} != set(expected):
+            return False
+        others = [r for r in current if r.text != text]
         write_rules(store.root, [*others, *before])
+    return True
 
 
 def import_rules(store: Store, rules: Iterable[Rule], not_after: str = "",
