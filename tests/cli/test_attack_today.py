@@ -191,3 +191,36 @@ def test_an_activity_file_naming_an_impossible_annotator_is_refused_not_rewritte
     assert "activity.json" in problem and "annotator" in problem
     assert timer.pending == {("ana", "2026-11-26"): 10.0}  # kept for a later write
     assert path.read_bytes() == before
+
+
+def test_undoing_a_correction_never_erases_a_rule_another_process_made_since(cli, tmp_path,
+                                                                              config):
+    """The reader's undo of an entity correction put back the rules about its text as
+    they were before it, deleting a rule ``newstag entity set`` had added since (tags are
+    refused in that case; corrections now are too)."""
+    from annotations.entity_corrections import add_rule, make_rule, restore
+    from annotations.entity_rules import load_rules
+    from annotations.entity_undo import RuleEdit
+    from annotations.session import ChangedSince, TaggingSession
+
+    root = tmp_path / "db"
+    store = db_of_articles(root, {"harbour": ["Harbour news", "Kestrel Mining shares rose."]})
+    session = TaggingSession(store, config)
+    rule = make_rule(store, "Kestrel Mining", "ORG", config.entities, None, None)
+    add_rule(store, rule)
+    session.record(RuleEdit("Kestrel Mining", (), tuple(load_rules(root)), "harbour"))
+    other = cli("entity", "set", "Kestrel Mining", "PERSON", "--article", "harbour", db=root)
+    assert other.code == 0, other.err
+    rules_file = root / "entity-rules.json"
+    before = rules_file.read_bytes()
+    with pytest.raises(ChangedSince, match="Kestrel Mining"):
+        session.undo()
+    assert rules_file.read_bytes() == before
+    assert {(r.label, r.article) for r in load_rules(root)} == {("ORG", None),
+                                                                ("PERSON", "harbour")}
+    # undo and redo with nothing changed in between still work
+    session.record(RuleEdit("Kestrel Mining", tuple(load_rules(root)), (), "harbour"))
+    assert restore(store, (), "Kestrel Mining")
+    assert session.undo() is not None and len(load_rules(root)) == 2
+    assert session.redo() is not None and load_rules(root) == ()
+
