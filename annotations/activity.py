@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Protocol
 
@@ -33,6 +33,7 @@ from annotations import dbfiles
 from annotations.annotator_counts import Day
 from annotations.atomic_io import AtomicJSONStorage, CorruptFile, read_json_tables
 from annotations.errors import DatabaseError, brief
+from annotations.identity import annotator_problem
 
 ACTIVITY_FILE = "activity.json"
 TABLE = "active"
@@ -64,9 +65,17 @@ def activity_problem(tables: dict | None) -> str:
     rows = (tables or {}).get(TABLE, {})
     for doc_id, row in rows.items():
         try:
-            msgspec.convert(row, ActivityRow)
+            checked = msgspec.convert(row, ActivityRow)
         except msgspec.ValidationError as exc:
             return f"active time row {brief(doc_id)} is not usable ({brief(str(exc), 100)})"
+        # Only the reader writes rows, under a checked name on today's date: anything else
+        # is not newstag's (a lone surrogate in a name would also make the next write fail).
+        if problem := annotator_problem(checked.annotator):
+            return f"active time row {brief(doc_id)}: the annotator {problem}"
+        try:
+            date.fromisoformat(checked.day)
+        except ValueError:
+            return f"active time row {brief(doc_id)}: {brief(checked.day)} is not a date"
     return ""
 
 

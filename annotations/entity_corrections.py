@@ -106,20 +106,51 @@ def forget(store: Store, text: str) -> list[Rule]:
     return gone
 
 
-def restore(store: Store, before: Iterable[Rule], text: str) -> None:
-    """Put back exactly ``before`` as the rules about ``text`` (the reader's undo)."""
+def restore(store: Store, before: Iterable[Rule], text: str,
+            expected: Iterable[Rule] | None = None) -> bool:
+    """Put back exactly ``before`` as the rules about ``text`` (the reader's undo).
+
+    With ``expected`` (the rules the edit left), nothing is written and False returned
+    when the rules about ``text`` are no longer those: another process changed them
+    since, and undoing would silently erase that newer change (as for tags)."""
     with store.locked():
-        others = [r for r in load_rules(store.root) if r.text != text]
+        current = load_rules(store.root)
+        if expected is not None and \
+                {r for r in current if r.text == text} != set(expected):
+            return False
+        others = [r for r in current if r.text != text]
         write_rules(store.root, [*others, *before])
+    return True
 
 
-def import_rules(store: Store, rules: Iterable[Rule]) -> int:
-    """Merge rules read from a YAML export (already checked); how many were new or changed."""
+def import_rules(store: Store, rules: Iterable[Rule], not_after: str = "",
+                 overwrite: bool = False) -> int:
+    """Merge rules read from a YAML export (already checked); how many were new or changed.
+
+    As with tags, a re-import never reverts a newer change: a rule of the file replaces
+    the one of the same text and scope only when it is newer (its ``created_at``, clamped
+    to ``not_after``, the file's time, so a stamp in the future cannot win over later
+    changes), or with ``overwrite``.
+    """
     rules = list(rules)
     with store.locked():
         current = load_rules(store.root)
-        known = {r.key: (r.label, r.created_at) for r in current}
-        fresh = [r for r in rules if known.get(r.key) != (r.label, r.created_at)]
+        known = {r.key: r for r in current}
+        fresh = [r for r in rules if known.get(r.key) is None
+                 or (known[r.key].label, known[r.key].created_at) != (r.label, r.created_at)
+                 and (overwrite or _newer(r.created_at, known[r.key].created_at, not_after))]
         if fresh:
             write_rules(store.root, merged(current, fresh))
     return len(fresh)
+
+
+def _newer(theirs: str, ours: str, not_after: str) -> bool:
+    """Strictly newer; a local rule without a readable time counts as oldest."""
+    from annotations.placing import moment
+
+    mine, incoming, limit = moment(ours), moment(theirs), moment(not_after)
+    if mine is None:
+        return True
+    if incoming is not None and limit is not None:
+        incoming = min(incoming, limit)
+    return incoming is not None and incoming > mine

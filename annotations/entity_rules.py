@@ -24,6 +24,7 @@ from pydantic import ValidationError as SchemaError
 from annotations import dbfiles
 from annotations.atomic_io import AtomicJSONStorage, CorruptFile, read_json_tables
 from annotations.errors import UserError, brief
+from annotations.text import LONE_SURROGATE
 
 RULES_FILE = "entity-rules.json"
 MAX_RULE_TEXT = 200  # longer than any name; a "text" this long is a mistake
@@ -46,6 +47,8 @@ def text_problem(text: str) -> str:
         return f"the text is longer than {MAX_RULE_TEXT} characters"
     if any(c in text for c in "\n\r\x00"):
         return "the text holds a line break (an entity never crosses one)"
+    if LONE_SURROGATE.search(text):  # argv bytes that are not UTF-8: no file can hold it
+        return "the text holds a character that is not valid UTF-8"
     return ""
 
 

@@ -17,8 +17,9 @@ class RuleEdit:
     after: tuple[Rule, ...]
     article_id: str  # where the reader made it
 
-    def revert(self, store: Store) -> None:
-        restore(store, self.before, self.text)
+    def revert(self, store: Store) -> bool:
+        """False (nothing changed) when the rules about the text changed elsewhere since."""
+        return restore(store, self.before, self.text, expected=self.after)
 
-    def reapply(self, store: Store) -> None:
-        restore(store, self.after, self.text)
+    def reapply(self, store: Store) -> bool:
+        return restore(store, self.after, self.text, expected=self.before)

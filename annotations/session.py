@@ -89,7 +89,8 @@ class TaggingSession:
             return None
         if isinstance(self.undo_stack[-1], RuleEdit):  # an entity correction
             rule_edit = self.undo_stack.pop()
-            rule_edit.revert(self.store)
+            if not rule_edit.revert(self.store):
+                raise RulesChangedSince(rule_edit)
             self.redo_stack.append(rule_edit)
             return rule_edit
         edit = self.undo_stack.pop()
@@ -103,7 +104,8 @@ class TaggingSession:
             return None
         if isinstance(self.redo_stack[-1], RuleEdit):
             rule_edit = self.redo_stack.pop()
-            rule_edit.reapply(self.store)
+            if not rule_edit.reapply(self.store):
+                raise RulesChangedSince(rule_edit)
             self.undo_stack.append(rule_edit)
             return rule_edit
         edit = self.redo_stack.pop()
@@ -142,6 +144,16 @@ class ChangedSince(Exception):
         super().__init__(f"sentence {edit.index} {why}; left as it is now")
         self.edit = edit
 
+
+
+class RulesChangedSince(ChangedSince):
+    """An entity correction's undo or redo refused: the rules about its text were
+    changed elsewhere (``newstag entity``, an import, another reader) after it."""
+
+    def __init__(self, edit: RuleEdit) -> None:
+        Exception.__init__(self, f"the correction of {edit.text} was changed elsewhere "
+                           "since; left as it is now")
+        self.edit = edit  # type: ignore[assignment]  # the reader reads its article_id
 
 def _says(annotation: SentenceAnnotation | None) -> tuple | None:
     """An undo restamps what it writes back: compare what annotations say, not when."""

@@ -47,13 +47,13 @@ def cmd_train(args: argparse.Namespace, config: Config, db: Path) -> int:
 
     target = Path(args.output) if args.output else None
     if target is not None:
-        check_target(target)
+        check_target(target, db)
     examples = reviewed_examples(_store(db, config))
     if target is not None and not examples:
         raise UserError(f"{db}: no reviewed sentences to train a model on (tag some first)")
     folds = min(FOLDS, len(examples))
     result = cross_validate(config, examples, folds) if len(examples) >= 2 else {}
-    written = write_pipeline(config, examples, target) if target is not None else None
+    written = write_pipeline(config, examples, target, db) if target is not None else None
     kind = "learned" if len(examples) >= MIN_TRAINING else "rules"
     if args.json:
         json_out({"trained_on": len(examples), "model": kind,

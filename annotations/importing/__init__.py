@@ -34,6 +34,7 @@ def apply(store: Store, parsed: ParsedFile, label_names: list[str], annotator: s
     if parsed.entity_rules:
         from annotations.entity_corrections import import_rules
 
-        report.entity_rules = import_rules(store, parsed.entity_rules)
+        report.entity_rules = import_rules(store, parsed.entity_rules, parsed.file_time,
+                                           overwrite)
     rule = MergeRule(parsed.file_time, overwrite, annotator)
     return import_incoming(store, parsed.incoming, rule, label_names, report)

@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import field_validator
 
 from annotations.importing.files import (
+    Annotator,
     ArticleId,
     Label,
     ParsedFile,
@@ -33,7 +34,7 @@ class Record(Strict):
     # newstag's own exports name the article (doccano keeps extra keys): the record
     # then goes to that article only, never to another one with the same sentence.
     article_id: ArticleId | None = None
-    annotator: Text | None = None
+    annotator: Annotator | None = None
     label: list[Label] | None = None
     labels: list[Label] | None = None
     Comments: list[Text | Comment] | None = None

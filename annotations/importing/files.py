@@ -19,6 +19,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic import ValidationError as SchemaError
 
 from annotations.errors import UserError, brief
+from annotations.identity import GOLD, annotator_problem
 from annotations.placing import Incoming, iso, moment
 from annotations.sources import SourceDocument
 from annotations.text import LONE_SURROGATE
@@ -130,6 +131,12 @@ def _no_surrogates(value: str) -> str:
     return value
 
 
+def _annotator(value: str, gold: bool) -> str:
+    if value and not (gold and value == GOLD) and (problem := annotator_problem(value)):
+        raise ValueError(f"not a usable annotator name ({problem})")
+    return value
+
+
 def _stamp(value: Any) -> Any:
     if isinstance(value, datetime):  # YAML reads an unquoted time as a datetime
         return iso(value)  # held at year 9999 if UTC is past it; clamped when merged
@@ -152,6 +159,12 @@ def _finite(value: float) -> float:
 
 
 Text = Annotated[str, AfterValidator(_no_surrogates)]
+# The name a record gives its annotator becomes a layer of the database (and a row of
+# stats and agreement): a colleague's file must not make a layer no one could be called
+# (a control character, 10 MB, spaces around it, the reserved @ names). Empty: the file
+# names nobody (the importer's). @gold only on a YAML gold record (yaml_export).
+Annotator = Annotated[Text, AfterValidator(lambda v: _annotator(v, gold=False))]
+GoldAnnotator = Annotated[Text, AfterValidator(lambda v: _annotator(v, gold=True))]
 SentenceText = Annotated[str, Field(min_length=1, max_length=MAX_TEXT),
                          AfterValidator(_no_surrogates)]
 Label = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_no_surrogates)]

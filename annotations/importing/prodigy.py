@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import Field
 
 from annotations.importing.files import (
+    Annotator,
     ImportFileError,
     Label,
     Offset,
@@ -29,7 +30,7 @@ class Meta(Strict):
     article_id: Text | None = None
     index: Offset | None = None
     note: Text | None = None
-    annotator: Text | None = None
+    annotator: Annotator | None = None
 
 
 class Task(Strict):

@@ -7,12 +7,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
+from pydantic import model_validator
 
 from annotations.errors import UserError, brief
 from annotations.export import FORMAT_NAME, FORMAT_VERSION
+from annotations.identity import GOLD
 from annotations.importing.files import (
+    Annotator,
     ArticleId,
     ArticleText,
+    GoldAnnotator,
     ImportFileError,
     Label,
     Offset,
@@ -37,13 +41,20 @@ class Unplaced(Strict):
     labels: list[Label] | None = None
     state: Literal["reviewed", "unreviewed"] | None = None
     note: Text | None = None
-    annotator: Text | None = None
+    annotator: Annotator | None = None
     created_at: Stamp | None = None
     updated_at: Stamp | None = None
 
 
 class SentenceRecord(Unplaced):
     gold: bool | None = None  # the adjudicated layer's (teams)
+    annotator: GoldAnnotator | None = None
+
+    @model_validator(mode="after")
+    def _gold_by_name(self) -> SentenceRecord:
+        if self.annotator == GOLD and not self.gold:  # the layer is said by gold: true
+            raise ValueError(f"annotator {GOLD} is reserved for gold records (gold: true)")
+        return self
     index: Offset | None = None
     start: Offset | None = None
     end: Offset | None = None

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from annotations.config import Config
-from annotations.errors import UserError
+from annotations.errors import UserError, brief
 from annotations.suggest.engine import Example
 
 MARKER = "newstag-model.json"  # written into every model folder newstag makes
@@ -29,14 +29,35 @@ BOW = {"@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": False,
        "ngram_size": 2, "no_output_layer": False}
 
 
-def check_target(target: Path) -> None:
-    """Refuse a DIR newstag must not fill or replace (one line, nothing written)."""
+# What a model folder holds: the marker and what ``nlp.to_disk`` writes for a blank
+# English pipeline with textcat_multilabel. A folder holding anything else is not one
+# newstag wrote (a forged marker): replacing it would delete that.
+MODEL_ENTRIES = frozenset({MARKER, "config.cfg", "meta.json", "tokenizer", "vocab",
+                           "textcat_multilabel"})
+
+
+def check_target(target: Path, db: Path | None = None) -> None:
+    """Refuse a DIR newstag must not fill or replace (one line, nothing written): not a
+    folder, the database folder (inside it or holding it: replacing DIR would delete the
+    database), a non-empty folder that is not a model newstag wrote."""
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise UserError(f"{target}: not a folder; name a new or empty folder, or a "
                         "model folder newstag wrote before")
-    if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
+    if db is not None:
+        here, base = target.resolve(), db.resolve()
+        if here == base or here.is_relative_to(base) or base.is_relative_to(here):
+            raise UserError(f"{target}: the database folder {db} is there (a model is "
+                            "written elsewhere); name a new or empty folder outside it")
+    if not target.is_dir():
+        return
+    entries = {entry.name for entry in target.iterdir()}
+    if entries and (MARKER not in entries or (target / MARKER).is_symlink()
+                    or not (target / MARKER).is_file()):
         raise UserError(f"{target}: folder is not empty and holds no newstag model; "
                         "name a new or empty folder")
+    if extra := sorted(entries - MODEL_ENTRIES):
+        raise UserError(f"{target}: holds {brief(extra[0])}, which no newstag model does "
+                        "(replacing the folder would delete it); name a new or empty folder")
 
 
 def train_pipeline(config: Config, examples: Sequence[Example], seed: int = 0):
@@ -64,8 +85,9 @@ def train_pipeline(config: Config, examples: Sequence[Example], seed: int = 0):
     return nlp
 
 
-def write_pipeline(config: Config, examples: Sequence[Example], target: Path) -> Path:
-    check_target(target)
+def write_pipeline(config: Config, examples: Sequence[Example], target: Path,
+                   db: Path | None = None) -> Path:
+    check_target(target, db)
     nlp = train_pipeline(config, examples)
     target = target.absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -75,7 +97,7 @@ def write_pipeline(config: Config, examples: Sequence[Example], target: Path) ->
         nlp.to_disk(staging)
         (staging / MARKER).write_text(json.dumps({
             "labels": config.label_names, "trained_on": len(examples)}) + "\n", "utf-8")
-        check_target(target)  # again: it may have changed while training
+        check_target(target, db)  # again: it may have changed while training
         old = None
         if target.exists():
             old = target.with_name(f".{target.name}.old-{staging.name[-8:]}")
