@@ -21,7 +21,7 @@ from pathlib import Path
 
 from annotations.atomic_io import CorruptFile
 from annotations.errors import brief
-from annotations.identity import GOLD
+from annotations.identity import GOLD, annotator_problem
 from annotations.model import ReviewState, SentenceAnnotation
 
 LAYERS_TABLE = "layers"
@@ -109,7 +109,10 @@ def layers_problem(tables: dict, article_id: str | None) -> str:
                 or set(row) - {"annotator", "sentences", "orphans"} \
                 or not all(isinstance(row.get(t, {}), dict) for t in ("sentences", "orphans")):
             return f"{LAYERS_TABLE} record {brief(doc_id)} is not a layer"
-        seen.add(row["annotator"])
+        name = row["annotator"]
+        if name != GOLD and (why := annotator_problem(name)):
+            return f"{LAYERS_TABLE} record {brief(doc_id)}: annotator {brief(name)} {why}"
+        seen.add(name)
         if problem := annotation_tables_problem(row, article_id):
             return f"{LAYERS_TABLE} {brief(row['annotator'])}: {problem}"
     return ""

@@ -137,3 +137,24 @@ def test_a_reimport_of_an_edited_article_moves_every_layer(tmp_path, nlp):
     assert (moved, lost) == (2, [])
     layers = store.load_layers("talks").layers()
     assert {n: sorted(layer.placed) for n, layer in layers.items()} == {"ana": [3], "ben": [3]}
+
+
+def test_a_layers_row_with_a_name_no_one_could_be_called_is_refused(tmp_path, cli):
+    """A hand-made ``layers`` row named with escape codes or '@x' would put a second,
+    spoofed layer beside the real ones: the file is refused in one line naming it."""
+    from annotations.atomic_io import write_atomically
+
+    store = db_of_articles(tmp_path / "db", ARTICLES)
+    path = store._annotation_path("talks")
+    for who, labels in (("ana", ["trade"]), ("ben", ["defence"])):
+        store.annotator = who
+        with store.annotations_of("talks") as current:
+            current.put(_note(store, 1, labels, who))
+    for name in ("\x1b]52;c;aGk=\x07ben", "@boss", " ana"):
+        tables = read_json_tables(path)
+        tables["layers"]["1"]["annotator"] = name
+        write_atomically(path, json.dumps(tables).encode("utf-8"))
+        result = cli("show", "talks", db=tmp_path / "db")
+        assert result.code == 2, (name, result.out, result.err)
+        assert str(path) in result.err and "annotator" in result.err
+        assert "Traceback" not in result.err and "\x1b" not in result.err
