@@ -306,6 +306,10 @@ def cmd_show(args: argparse.Namespace, config: Config, db: Path) -> int:
             continue
         note = f"  (note: {r['note']})" if r["note"] else ""
         _out(f"{r['index']:>{number}}  [{mark:<{width}}] {r['text']}{note}")
+    from tui.layer_hint import layer_hint
+
+    if hint := layer_hint(store.load_layers(article.id), config.annotator):
+        _note(hint)  # stderr: why an article others tagged shows no tags
     return 0
 
 

@@ -41,3 +41,21 @@ def test_a_fresh_database_exports_gold_with_the_identity_flag(cli, tmp_path):
     out = _ok(cli("--annotator", "ana", "export", "-f", "jsonl", "--gold", db=db))
     # one annotator: every sentence of theirs is unanimous
     assert [json.loads(line)["accept"] for line in out.splitlines()] == [["trade"]]
+
+
+def test_show_says_whose_layer_is_empty_and_who_tagged_the_article(cli, tmp_path):
+    files = _three_exports(cli, tmp_path, {"ana": {1: ["trade"]}, "ben": {1: ["defence"]}})
+    team = _db(tmp_path, "team")
+    for name in files:
+        _ok(cli("--annotator", "cleo", "import-annotations", files[name], db=team))
+    # cleo tagged nothing: the sentences show untagged, and one line on stderr says why
+    result = cli("--annotator", "cleo", "show", "pact", db=team)
+    assert result.code == 0 and "[trade" not in result.out and "[defence" not in result.out
+    assert ("note: this is cleo's layer, empty here; tagged by ana, ben: "
+            "add --annotator NAME") in result.err, result.err
+    # ana sees her own tags, and no note
+    result = cli("--annotator", "ana", "show", "pact", db=team)
+    assert "[trade] Ministers signed" in result.out and result.err == "", result
+    # once cleo tags anything her layer is not empty: no note
+    _ok(cli("--annotator", "cleo", "tag", "pact", "2", "--none", db=team))
+    assert cli("--annotator", "cleo", "show", "pact", db=team).err == ""
