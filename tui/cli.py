@@ -96,7 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="from_file", metavar="FILE",
                    help="one operation per line: ARTICLE INDEX [LABEL ...|--none|--clear]")
 
-    p = sub.add_parser("export", parents=[common], help="export annotations")
+    # Its own copy of the common options: "resolve" edits the --annotator it replaces.
+    p = sub.add_parser("export", parents=[_common(default=argparse.SUPPRESS)],
+                       help="export annotations", conflict_handler="resolve")
+    from tui.export_layer import add_layer_option
+
+    add_layer_option(p)  # --annotator after `export` also names the layer
     p.add_argument("-f", "--format", default="yaml", choices=EXPORT_NAMES)
     p.add_argument("-o", "--output", metavar="FILE", default="-")
     p.add_argument("--article", action="append", default=[], metavar="ID")
@@ -301,6 +306,10 @@ def cmd_show(args: argparse.Namespace, config: Config, db: Path) -> int:
             continue
         note = f"  (note: {r['note']})" if r["note"] else ""
         _out(f"{r['index']:>{number}}  [{mark:<{width}}] {r['text']}{note}")
+    from tui.layer_hint import layer_hint
+
+    if hint := layer_hint(store.load_layers(article.id), config.annotator):
+        _note(hint)  # stderr: why an article others tagged shows no tags
     return 0
 
 
@@ -341,12 +350,11 @@ def cmd_export(args: argparse.Namespace, config: Config, db: Path) -> int:
 
 
 def _export_layer(args: argparse.Namespace) -> str | None:
-    """--gold, or the layer of an --annotator NAME given on this command line."""
+    """--gold, or the layer of an --annotator NAME given after `export`."""
     from annotations.identity import GOLD
+    from tui.export_layer import export_layer
 
-    if args.gold and args.annotator is not None:
-        raise ArgumentError("newstag export: --gold and --annotator name two layers; give one")
-    return GOLD if args.gold else args.annotator
+    return export_layer(args, GOLD)
 
 
 def cmd_import_annotations(args: argparse.Namespace, config: Config, db: Path) -> int:
