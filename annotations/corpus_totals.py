@@ -229,6 +229,8 @@ def verify_totals(store: Store) -> list[tuple[str, bool]]:
     subtotal of a changed shard is not wrong: the next ``stats`` sums it again."""
     files = CountsFiles(store.root)
     path = files.folder / TOTALS
+    if entry_problem(files.folder, folder=True) or not files.folder.is_dir():
+        return []  # counts/ itself is reported (and rebuilt) by verify_counts
     if problem := entry_problem(path):
         return [(problem, True)]
     try:
