@@ -222,7 +222,17 @@ def _count_findings(store, version: int) -> list[Finding]:
     if version < SCHEMA_VERSION:
         return []  # counts come with the migration
     return [Finding(p.path, p.problem, kind="counts-entry" if p.entry else "counts")
-            for p in verify_counts(store)]
+            for p in verify_counts(store)] + _totals_findings(store)
+
+
+def _totals_findings(store) -> list[Finding]:
+    """The kept corpus totals against a recount (annotations/corpus_totals.py)."""
+    from annotations.corpus_totals import TOTALS, verify_totals
+    from annotations.counts_files import CountsFiles
+
+    path = CountsFiles(store.root).folder / TOTALS
+    return [Finding(path, problem, kind="counts-entry" if entry else "counts")
+            for problem, entry in verify_totals(store)]
 
 
 def _other_names(article_id: str | None) -> tuple[str, ...]:

@@ -53,9 +53,11 @@ def _move_counts_entries(root: Path, findings: list[Finding]) -> None:
 
 def _repair_counts(store, findings: list[Finding]) -> None:
     """Recount every article (after any restored file), which mends every counts finding."""
+    from annotations.corpus_totals import remove_totals
     from annotations.counts import rebuild
 
     rebuild(store)
+    remove_totals(store)  # summed again by the next stats
     for finding in findings:
         if finding.kind == "counts":
             finding.repaired, finding.note = True, "recounted"

@@ -102,3 +102,30 @@ def sentence_rows(article: Article, annotations: Mapping[int, SentenceAnnotation
                          for e in grouped.get(sentence.index, [])],
         })
     return rows
+
+
+def summary_stats(store: Store, config: Config) -> dict:
+    """What ``compute_stats`` says of the corpus as a whole (no ``per_article``), from the
+    kept corpus totals: flat with the corpus (annotations/corpus_totals.py)."""
+    from annotations.activity import read_activity
+    from annotations.corpus_totals import corpus_totals
+    from annotations.progress import annotator_stats
+
+    activity = read_activity(store.root)  # a damaged file stops here, one line
+    totals = corpus_totals(store)
+    corpus = totals.corpus()
+    per_label = {name: 0 for name in config.label_names}
+    for label, n in sorted(corpus.labels.items(), key=lambda item: item[0]):
+        per_label[label] = per_label.get(label, 0) + n
+    return {
+        "articles": totals.articles,
+        "sentences": totals.sentences,
+        "reviewed": corpus.reviewed,
+        "tagged": corpus.tagged,
+        "none_apply": corpus.reviewed - corpus.tagged,
+        "orphaned": corpus.orphaned,
+        "progress": round(corpus.reviewed / totals.sentences, 4) if totals.sentences
+        else 0.0,
+        "labels": per_label,
+        **annotator_stats([corpus.annotators], activity, config.label_names),
+    }

@@ -9,8 +9,11 @@ falls on all of them alike, it times as subprocesses: the library's first screen
 (``newstag`` with no argument, in a real terminal through tmux, until the first
 row is drawn; a minimal Textual app is timed in the same rounds as the floor),
 ``newstag list`` on a 24-line pseudo-terminal (one screenful: the cost a person waits for)
-and piped (every row: it grows with what it prints, reported apart), ``newstag stats
---json`` (every row too) and the Store-level ``article_rows``;
+and piped (every row: it grows with what it prints, reported apart), ``newstag stats``
+on a terminal (the kept corpus totals, annotations/corpus_totals.py) and piped (a line
+per reviewed article as well), ``newstag stats --json`` (every row too) and the
+Store-level ``article_rows``; in this process, the return from the reader to the
+library after a tag (every row read again, as before, and only the changed ones);
 and in this process one tag (``apply_changes``). It prints medians and the growth ratios
 x(2,000/100) and x(20,000/100); the goal (issue 14) is <= 1.3.
 
@@ -123,6 +126,10 @@ MEASURES: list[tuple[str, Callable[[Path], list[str]], str | None]] = [
      lambda db: [sys.executable, "-m", "tui.cli", "--db", str(db), "list"], None),
     ("newstag stats --json",
      lambda db: [sys.executable, "-m", "tui.cli", "--db", str(db), "stats", "--json"], None),
+    ("newstag stats (terminal)",
+     lambda db: [sys.executable, "-m", "tui.cli", "--db", str(db), "stats"], ON_A_TERMINAL),
+    ("newstag stats (piped)",
+     lambda db: [sys.executable, "-m", "tui.cli", "--db", str(db), "stats"], None),
     ("article_rows (Store)", lambda db: [sys.executable, "-c", ROWS_SCRIPT, str(db)], None),
 ]
 
@@ -207,6 +214,29 @@ def verify_once(root: Path) -> float:
     return elapsed
 
 
+def return_times(root: Path, size: int, samples: int = 7) -> tuple[float, float]:
+    """(every row read again, only the changed rows) after one tag: the app work of
+    coming back from the reader to the library (annotations/library_rows.py), in this
+    process and with this checkout's code whatever --code says."""
+    from annotations.library_rows import KeptRows
+    from annotations.stats import library_rows
+
+    store, config = Store.open(root, create=False), load_config()
+    rows = KeptRows(store)
+    rows.read()
+    full, changed = [], []
+    for i in range(samples):
+        apply_changes(store, config, [TagChange(f"d{(i * 7919) % size:06d}", 1,
+                                                labels=(LABELS[i % 3],))])
+        t = time.perf_counter()
+        library_rows(store)
+        full.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        rows.changed()
+        changed.append(time.perf_counter() - t)
+    return statistics.median(full), statistics.median(changed)
+
+
 def timed_rounds(args: argparse.Namespace, sizes: list[int], roots: dict[int, Path]
                  ) -> tuple[dict[str, dict[int, list[float]]], dict[int, list[float]],
                             list[float]]:
@@ -275,6 +305,11 @@ def main() -> None:
                      sizes, 1000, "ms"))
     p99 = {s: sorted(v)[int(0.99 * (len(v) - 1))] for s, v in tags.items()}
     print(ratio_line("one tag (p99)", p99, sizes, 1000, "ms"))
+    print("back from the reader to the library after a tag (app work, this checkout):")
+    for size in sizes:
+        full, changed = return_times(roots[size], size)
+        print(f"  {size:>6} articles: every row read again {full * 1000:7.1f} ms, only the "
+              f"changed ones {changed * 1000:6.1f} ms")
     print("the design not taken, counts in the index rows: one tag rewrites newstag.json")
     for size in sizes:
         mb = (roots[size] / "newstag.json").stat().st_size / 1e6

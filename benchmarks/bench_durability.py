@@ -31,7 +31,8 @@ def main() -> None:
     print(f"{args.trials} trials, 2 writer processes each, SIGKILL at a random moment: "
           f"{result['acked']} acknowledged tags, {result['unreadable']} unreadable databases, "
           f"{result['lost']} lost acknowledged changes, {result['wrong_counts']} trials with "
-          f"counts unequal to a recount ({result['killed_between_writes']} writers killed "
+          f"counts unequal to a recount, {result.get('wrong_totals', 0)} with corpus totals "
+          f"unequal to a recount ({result['killed_between_writes']} writers killed "
           f"between the annotation and the counts write) ({time.perf_counter() - start:.0f} s)")
     for problem in result["problems"][:10]:
         print("  " + problem)

@@ -3,7 +3,9 @@
 Each writer prints "ACK <op>" after the store call for that operation returned;
 after the kill the database must open, every acknowledged change must be there,
 and the kept counts (annotations/counts.py), read the normal way (so whatever
-healing it does runs), must equal a recount of the annotation file. In every
+healing it does runs), must equal a recount of the annotation file, and so must the
+corpus totals ``stats`` prints (annotations/corpus_totals.py, kept before the writers
+start, so the kill leaves them stale). In every
 other trial one writer also SIGKILLs itself between the annotation write and the
 counts write, at a random operation, so that window is hit for sure.
 Used by tests/unit/test_durability.py (a short run) and benchmarks/bench_durability.py
@@ -54,6 +56,7 @@ class TrialResult:
     lost: int = 0
     acked: int = 0
     wrong_counts: int = 0
+    wrong_totals: int = 0  # stats' kept corpus totals differ from a recount
     killed_between_writes: int = 0
     problems: list[str] = field(default_factory=list)
 
@@ -97,8 +100,11 @@ def run_trial(root: Path, article_id: str, rng: random.Random, first_op: int,
 
     ``crash_between``: writer 0 kills itself between its two writes at a random op.
     """
+    from annotations.corpus_totals import corpus_totals, recounted_totals
     from annotations.counts import recount
     from annotations.store import Store
+
+    corpus_totals(Store.open(root))  # kept before the writers, so the kill can leave them stale
 
     env = {k: v for k, v in os.environ.items() if k != "NEWSTAG_CRASH_AT"}
     env["PYTHONPATH"] = str(REPO)
@@ -141,6 +147,8 @@ def run_trial(root: Path, article_id: str, rng: random.Random, first_op: int,
         stored = store.annotations(article_id)
         kept = store.kept_counts()[article_id]  # the normal read path, healing included
         truth = recount(store, article_id)
+        totals = corpus_totals(store).corpus()  # what stats prints, healing included
+        total_truth = recounted_totals(store)
     except Exception as exc:  # noqa: BLE001 - any failure to read counts as unreadable
         result.unreadable += 1
         result.problems.append(f"unreadable: {exc}")
@@ -149,6 +157,10 @@ def run_trial(root: Path, article_id: str, rng: random.Random, first_op: int,
         result.wrong_counts += 1
         result.problems.append(f"counts {kept.to_row()} after reopening, recount "
                                f"{truth.to_row()}")
+    if not totals.same(total_truth):
+        result.wrong_totals += 1
+        result.problems.append(f"corpus totals {totals} after reopening, recount "
+                               f"{total_truth}")
     for index, op in newest.items():
         annotation = stored.get(index)
         held = int(annotation.note.split(":")[1]) if annotation else -1
@@ -169,6 +181,7 @@ def run_trials(root: Path, trials: int, seed: int = 1) -> TrialResult:
         total.lost += result.lost
         total.acked += result.acked
         total.wrong_counts += result.wrong_counts
+        total.wrong_totals += result.wrong_totals
         total.killed_between_writes += result.killed_between_writes
         total.problems += result.problems
     return total

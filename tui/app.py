@@ -34,6 +34,7 @@ from tui.suggestions import SuggesterChanged, Suggestions
 
 if TYPE_CHECKING:  # ingest (sources, nlp) is imported by the import worker only
     from annotations.ingest import ImportReport
+    from annotations.library_rows import KeptRows
 
 
 @dataclass
@@ -88,6 +89,7 @@ class NewstagApp(App):
         # Time between keys while an article is open (annotations/activity.py).
         self.active_time = ActiveTimer(store, config.annotator)
         self.suggestions = Suggestions(self, config, store)  # built on first use (issue 10)
+        self._kept_rows: KeptRows | None = None  # the library's rows (refresh_library)
 
     def on_mount(self) -> None:
         self.set_keymap(self.keymap)
@@ -121,11 +123,17 @@ class NewstagApp(App):
             return None
 
     # -- library -------------------------------------------------------------
-    def refresh_library(self) -> None:
-        from annotations.stats import library_rows
+    def refresh_library(self, changed_only: bool = False) -> None:
+        """The library's rows read again (``changed_only``: only those whose kept counts
+        were written since, annotations/library_rows.py; all when the index changed)."""
+        from annotations.library_rows import KeptRows
 
         try:
-            self.library.set_rows(library_rows(self.store))
+            if self._kept_rows is None:
+                self._kept_rows = KeptRows(self.store)
+            rows = self._kept_rows.changed() if changed_only else self._kept_rows.read()
+            if rows is not None:
+                self.library.set_rows(rows)
         except UserError as exc:
             notify_untrusted(self, str(exc), severity="error", timeout=10)
 
@@ -234,7 +242,7 @@ class NewstagApp(App):
                 return  # a reader is about to be pushed: the library waits until it is needed
             self._show_library()
         elif refresh:
-            self.refresh_library()
+            self.refresh_library(changed_only=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop_import":

@@ -396,19 +396,22 @@ def cmd_import_annotations(args: argparse.Namespace, config: Config, db: Path) -
 
 
 def cmd_stats(args: argparse.Namespace, config: Config, db: Path) -> int:
-    from annotations.stats import compute_stats
+    from annotations.stats import compute_stats, summary_stats
 
-    stats = compute_stats(_read_store(db), config)
-    if args.json:
-        _json_rows(stats)
+    store = _read_store(db)
+    if args.json:  # every article's row: output-bound (annotations/corpus_totals.py)
+        _json_rows(compute_stats(store, config))
         return 0
+    stats = summary_stats(store, config)  # the kept totals: flat with the corpus
     pct = f"{stats['progress'] * 100:.1f}%"
     print(f"{stats['articles']} articles, {stats['sentences']} sentences, "
           f"{stats['reviewed']} reviewed ({pct}), {stats['tagged']} tagged, "
           f"{stats['none_apply']} none apply, {stats['orphaned']} orphaned")
     for label, n in stats["labels"].items():  # labels may come from imports
         _out(f"  {label:<12} {n}")
-    for row in stats["per_article"]:
+    from tui.stats_output import per_article_rows
+
+    for row in per_article_rows(store):
         if row["reviewed"]:
             _out(f"  {row['id'][:18]:<18} {row['reviewed']:>4}/{row['sentences']:<4} "
                  f"{row['title']}")

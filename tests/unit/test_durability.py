@@ -21,8 +21,8 @@ def test_sigkilled_writers_never_corrupt_or_lose_acknowledged_tags(tmp_path):
     # The short CI run; benchmarks/bench_durability.py runs the full 200 trials.
     result = run_trials(tmp_path / "db", trials=int(os.environ.get("NEWSTAG_CRASH_TRIALS", 8)))
     assert result.acked > 100, "the writers barely ran; the trial proves nothing"
-    assert (result.unreadable, result.lost, result.wrong_counts, result.problems) \
-        == (0, 0, 0, [])
+    assert (result.unreadable, result.lost, result.wrong_counts, result.wrong_totals,
+            result.problems) == (0, 0, 0, 0, [])
     assert result.killed_between_writes >= 1, "no writer died between its two writes"
 
 

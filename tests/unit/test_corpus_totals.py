@@ -1,0 +1,181 @@
+"""``newstag stats`` answers from kept corpus totals, flat with the corpus (issue 14).
+
+Real databases on disk written through ``Store`` (no spaCy), real tags through
+``apply_changes`` and the CLI in subprocesses, a real SIGKILL between the annotation
+and the counts write. Shard reads are counted with a spy that lets the real read
+happen.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from annotations.config import load_config
+from annotations.corpus_totals import TOTALS, corpus_totals, read_totals, recounted_totals
+from annotations.counts_files import CountsFiles, shard_name
+from annotations.model import Article, Sentence
+from annotations.stats import compute_stats, summary_stats
+from annotations.store import Store
+from annotations.tagging import TagChange, apply_changes
+from tests.helpers import REPO
+
+ARTICLES = 30
+
+
+def _article(n: int) -> Article:
+    lines = [f"Pier {n} of Saltcombe reopened to grain barges.",
+             f"Customs at Saltcombe cleared {n} cargoes by noon.",
+             f"The harbour board of Saltcombe met again on day {n}."]
+    sentences, pos = [], 0
+    for i, line in enumerate(lines):
+        sentences.append(Sentence(i, pos, pos + len(line)))
+        pos += len(line) + 1
+    return Article(id=f"t{n:03d}", text="\n".join(lines), title=f"Saltcombe pier {n}",
+                   source="harbour", published="2026-04-01", sentences=sentences)
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NEWSTAG_CONFIG", raising=False)
+    root = tmp_path / "db"
+    store = Store.open(root)
+    store.save_articles([(a, a.id) for a in map(_article, range(ARTICLES))])
+    config = load_config(str(REPO / "config.yaml"))
+    apply_changes(store, config, [TagChange(f"t{n:03d}", n % 3, labels=("trade",))
+                                  for n in range(0, ARTICLES, 2)]
+                  + [TagChange("t001", 1, none=True)])
+    return root
+
+
+def config():
+    return load_config(str(REPO / "config.yaml"))
+
+
+def whole(stats: dict) -> dict:
+    """compute_stats without its per-article rows: what summary_stats must equal."""
+    return {k: v for k, v in stats.items() if k != "per_article"}
+
+
+def count_shard_reads(monkeypatch) -> list[str]:
+    reads: list[str] = []
+    real = CountsFiles.inspect_shard
+
+    def spy(self, name):
+        reads.append(name)
+        return real(self, name)
+
+    monkeypatch.setattr(CountsFiles, "inspect_shard", spy)
+    return reads
+
+
+def test_after_a_tag_stats_reads_only_that_shard_and_equals_the_full_sum(db, monkeypatch):
+    store = Store.open(db)
+    assert summary_stats(store, config()) == whole(compute_stats(store, config()))
+    apply_changes(store, config(), [TagChange("t007", 2, labels=("defence", "diplomacy"))])
+    reads = count_shard_reads(monkeypatch)
+    fresh = Store.open(db, create=False)
+    summary = summary_stats(fresh, config())
+    assert reads == [shard_name("t007")]
+    assert summary == whole(compute_stats(fresh, config()))
+    assert summary["reviewed"] == ARTICLES // 2 + 2
+    assert summary["labels"] == {"trade": ARTICLES // 2, "defence": 1, "diplomacy": 1}
+    reads.clear()
+    summary_stats(Store.open(db, create=False), config())
+    assert reads == []  # nothing written since: no shard is read at all
+
+
+def test_an_import_sums_everything_again_with_the_new_article(db):
+    store = Store.open(db)
+    summary_stats(store, config())
+    store.save_articles([(_article(500), "t500")])
+    apply_changes(store, config(), [TagChange("t500", 0, labels=("trade",))])
+    summary = summary_stats(Store.open(db, create=False), config())
+    assert summary["articles"] == ARTICLES + 1
+    assert summary["sentences"] == 3 * (ARTICLES + 1)
+    assert summary == whole(compute_stats(Store.open(db, create=False), config()))
+
+
+def test_a_kill_between_the_annotation_and_the_counts_write_is_counted(db, cli):
+    store = Store.open(db)
+    summary_stats(store, config())  # totals kept before the crash
+    crashed = cli("tag", "t003", "0", "defence", db=db,
+                  env={"NEWSTAG_CRASH_AT": "between-annotation-and-counts"})
+    assert crashed.code == -9
+    result = cli("stats", db=db)
+    assert result.code == 0, result.err
+    truth = recounted_totals(Store.open(db, create=False))
+    assert truth.labels["defence"] == 1
+    first = result.out.splitlines()[0]
+    assert first.startswith(f"{ARTICLES} articles, {3 * ARTICLES} sentences, "
+                            f"{truth.reviewed} reviewed")
+    assert corpus_totals(Store.open(db, create=False)).corpus().same(truth)
+
+
+def test_on_a_terminal_stats_prints_the_totals_and_no_row_per_article(db):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSTAG_")}
+    env["NEWSTAG_DB"] = str(db)
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "tui.cli", "stats"], stdout=terminal,
+                            stderr=subprocess.DEVNULL, env=env, cwd=db.parent)
+    os.close(terminal)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    assert proc.wait(timeout=120) == 0
+    os.close(controller)
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    assert shown.startswith(f"{ARTICLES} articles, {3 * ARTICLES} sentences, "
+                            f"{ARTICLES // 2 + 1} reviewed")
+    assert "Saltcombe pier" not in shown  # no line per article on a terminal
+    assert "per article: 'newstag list'" in shown
+    piped = subprocess.run([sys.executable, "-m", "tui.cli", "stats"], env=env,
+                           capture_output=True, text=True, cwd=db.parent, check=True)
+    assert "Saltcombe pier 0" in piped.stdout  # a pipe gets every row, as before
+
+
+def test_doctor_finds_totals_that_lie_and_repair_removes_them(db, cli):
+    store = Store.open(db)
+    summary_stats(store, config())
+    path = db / "counts" / TOTALS
+    data = json.loads(path.read_text("utf-8"))
+    name = shard_name("t000")
+    data["totals"]["1"]["shards"][name]["reviewed"] += 5  # the shard itself is unchanged
+    stat = path.stat()
+    path.write_text(json.dumps(data), "utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert read_totals(CountsFiles(db)) is not None
+    doctor = cli("doctor", db=db)
+    assert doctor.code == 1, doctor.out + doctor.err
+    assert f"the totals of counts/{name} disagree with a recount" in doctor.out
+    repaired = cli("doctor", "--repair", db=db)
+    assert repaired.code == 0, repaired.out + repaired.err
+    assert cli("doctor", db=db).code == 0
+    stats = json.loads(cli("stats", "--json", db=db).out)
+    assert cli("stats", db=db).out.startswith(
+        f"{ARTICLES} articles, {3 * ARTICLES} sentences, {stats['reviewed']} reviewed")
+
+
+def test_a_fifo_in_place_of_the_totals_is_never_read(db, cli):
+    path = db / "counts" / TOTALS
+    os.mkfifo(path)
+    result = cli("stats", db=db)  # answers from the rows; the FIFO would block a read
+    assert result.code == 0, result.err
+    assert result.out.startswith(f"{ARTICLES} articles")
+    doctor = cli("doctor", db=db)
+    assert doctor.code == 1 and str(path) in doctor.out and "FIFO" in doctor.out
+    assert cli("doctor", "--repair", db=db).code == 0
+    assert not path.exists()
