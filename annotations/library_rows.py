@@ -16,7 +16,7 @@ as changed next time and read once more, never missed.
 from __future__ import annotations
 
 import os
-from typing import NamedTuple
+from dataclasses import dataclass
 
 from annotations.counts_files import META, CountsFiles
 from annotations.errors import DatabaseError
@@ -26,7 +26,8 @@ from annotations.store import Store
 FileStamp = tuple[int, int, int]  # inode, mtime in ns, size
 
 
-class Stamp(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Stamp:
     index: FileStamp | None
     shards: dict[str, FileStamp]
 
