@@ -53,12 +53,19 @@ def _keys(session: str, *keys: str) -> None:
 
 
 def test_tag_two_sentences_in_a_real_terminal_then_export(tmux, tmp_path):
+    """Suggestions are off here: a label key on a sentence with suggestions starts from
+    the suggested labels, and when the model's first suggestions arrive (a second or so
+    after opening) depends on the machine; tests/tui/test_suggestions.py covers the keys
+    with suggestions, waiting for the model."""
     newstag = _newstag()
     db = tmp_path / "db"
     article = tmp_path / MAIN_ARTICLE.name
     shutil.copy(MAIN_ARTICLE, article)
+    config = tmp_path / "config.yaml"
+    config.write_text("suggestions: false\n", "utf-8")
     command = (f"cd {shlex.quote(str(tmp_path))} && "
-               f"{shlex.quote(newstag)} --db {shlex.quote(str(db))} {shlex.quote(str(article))};"
+               f"{shlex.quote(newstag)} --db {shlex.quote(str(db))} "
+               f"--config {shlex.quote(str(config))} {shlex.quote(str(article))};"
                " echo NEWSTAG-EXITED-$?")
     subprocess.run(["tmux", "new-session", "-d", "-s", tmux, "-x", "100", "-y", "30",
                     "bash", "--norc", "-c", command + "; sleep 60"], check=True)
