@@ -82,6 +82,11 @@ class Adjudication:
     annotators: list[str]
     verdicts: dict[int, Verdict]  # only sentences some annotator reviewed
     gold: dict[int, SentenceAnnotation] = field(default_factory=dict)
+    # Worked out once: the verdicts do not change while the gold layer does.
+    disputes: frozenset[int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.disputes = frozenset(i for i, v in self.verdicts.items() if v.disputed)
 
     def verdict(self, index: int) -> Verdict:
         return self.verdicts.get(index) or Verdict((None,) * len(self.annotators))
@@ -90,11 +95,11 @@ class Adjudication:
         return reviewed_labels(self.gold.get(index)) is not None
 
     def disputed(self) -> set[int]:
-        return {i for i, v in self.verdicts.items() if v.disputed}
+        return set(self.disputes)
 
     def open_disputes(self) -> set[int]:
         """Disputed sentences with no gold decision yet."""
-        return {i for i in self.disputed() if not self.adjudicated(i)}
+        return {i for i in self.disputes if not self.adjudicated(i)}
 
     def mark(self, index: int) -> str:
         """★ adjudicated, ≠ disputed, = agreed, else a space (one annotator, or none)."""
