@@ -20,19 +20,17 @@ def annotator_name(name: str) -> Content:
 
 
 def gutter_key(adjudication: Adjudication) -> Content:
-    """"Adjudicating, gold layer (D leaves) · 2 of 5 disputes open · gutter: ana │ ben │
-    ≠ disputed = agreed ★ adjudicated │ gold"."""
-    open_ = len(adjudication.open_disputes())
-    pieces = [Content.styled("Adjudicating", "bold reverse"),
-              Content(f" keys write the gold layer (D leaves) · {open_} of "
-                      f"{len(adjudication.disputes)} disputes open · gutter: ")]
+    """"Adjudicating · gutter: ana │ ben │ ≠=★ │ gold · 2 of 5 disputes open · D leaves":
+    the names first, so that a narrow terminal still shows whose column group is whose."""
+    pieces = [Content.styled("Adjudicating", "bold reverse"), Content(" gutter: ")]
     shown = adjudication.annotators[:GUTTER_ANNOTATORS]
     for name in shown:
         pieces += [annotator_name(name), Content(" │ ")]
     if len(adjudication.annotators) > len(shown):
-        pieces.append(Content(f"(+{len(adjudication.annotators) - len(shown)} in the "
-                              "line below) │ "))
-    pieces.append(Content("≠ disputed = agreed ★ adjudicated │ gold"))
+        pieces.append(Content(f"+{len(adjudication.annotators) - len(shown)} (line below) │ "))
+    open_ = len(adjudication.open_disputes())
+    pieces.append(Content(f"≠=★ │ gold · {open_} of {len(adjudication.disputes)} disputes "
+                          "open · keys write gold, D leaves"))
     return Content("").join(pieces)
 
 
