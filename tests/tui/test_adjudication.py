@@ -158,15 +158,21 @@ async def test_escape_leaves_adjudication_and_one_annotator_is_refused(
         await pilot.pause()
         layers = Store.open(team, create=False).load_layers(article).layers()
         assert GOLD not in layers and layers["judge"].placed[0].labels == ["trade"]
-        # another article: nobody but the adjudicator tagged it
+        # another article opened while adjudicating (as the command palette opens one):
+        # its reader writes the own layer
         other = next(s.id for s in app.store.summaries() if s.id != article)
-        await pilot.press("escape")
-        await pilot.pause()
+        await pilot.press("D")
+        assert app.session.layer == GOLD
         reader, view = await _open(app, pilot, other)
+        assert app.session.layer is None
+        await pilot.press("1")
+        layers = Store.open(team, create=False).load_layers(other).layers()
+        assert list(layers) == ["judge"]
+        # nobody but the adjudicator tagged that article: nothing to adjudicate
         await pilot.press("D")
         await pilot.pause()
         assert reader.adjudication is None and app.session.layer is None
-        assert any("Nothing to adjudicate: this article has 0 annotators" in n.message
+        assert any("Nothing to adjudicate: this article has 1 annotator;" in n.message
                    for n in app._notifications)
 
 

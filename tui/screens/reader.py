@@ -130,6 +130,9 @@ class ReaderScreen(Screen):
         yield ArticleSuggestions(id="suggestions")
 
     def on_mount(self) -> None:
+        # A reader opens on the annotator's own layer, even when the one before it was
+        # closed while adjudicating (an article opened from the command palette).
+        self.session.layer = None
         view = self.query_one(ArticleView)
         self.query_one("#reader-title", Static).update(self._title())
         self._update_legend()
