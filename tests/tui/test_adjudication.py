@@ -215,3 +215,42 @@ async def test_the_reader_without_adjudication_is_unchanged(cli, corpus_db, tmp_
         assert first.startswith("▶T··✓ "), first
     layers = Store.open(team, create=False).load_layers(article).layers()
     assert GOLD not in layers and layers["judge"].placed[2].labels == ["trade"]
+
+
+async def test_changes_from_elsewhere_show_while_adjudicating(cli, corpus_db, tmp_path,
+                                                             monkeypatch):
+    """The reader's own gold writes leave the filter and cursor alone when the file is
+    read again; an annotator's newer export imported meanwhile (another process) is
+    worked out again: ben now agrees on sentence 2, which is no longer disputed."""
+    import asyncio
+
+    monkeypatch.chdir(tmp_path)
+    tags = {"ana": TAGS["ana"], "ben": TAGS["ben"]}
+    team, article = team_db(cli, corpus_db, tmp_path, tags)
+    app = judge_app(team)
+    async with app.run_test(size=(140, 30)) as pilot:
+        reader, view = await _open(app, pilot, article)
+        await pilot.press("D", "f", "down", "enter")  # disputed: 2 and 3 (4: both none)
+        assert view.taggable_visible() == [2, 3]
+        await pilot.press("1")  # gold trade on 2, no move
+        adjudication = reader.adjudication
+        for _ in range(20):  # the reader notices its own write (once a second)
+            await pilot.pause(0.1)
+        assert reader.adjudication is adjudication and view.taggable_visible() == [2, 3]
+        assert view.cursor == 2 and reader.filter_key == "disputed"
+        # ben agrees on 2 at home, and his export is imported into the team database
+        ben_db = tmp_path / "db-1"
+        _ok(await asyncio.to_thread(cli, "--annotator", "ben", "tag", article, "2", "trade",
+                                    db=ben_db))
+        _ok(await asyncio.to_thread(cli, "--annotator", "ben", "export", "-o",
+                                    tmp_path / "ben2.yaml", db=ben_db))
+        _ok(await asyncio.to_thread(cli, "--annotator", "judge", "import-annotations",
+                                    tmp_path / "ben2.yaml", db=team))
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if reader.adjudication is not adjudication:
+                break
+        assert reader.adjudication is not None and reader.adjudication.disputes == {3}
+        assert reader.adjudication.verdict(2).agreed
+        assert view.taggable_visible() == [3]  # the filter, applied to the new reading
+        assert reader.annotations[2].labels == ["trade"]  # the gold stays

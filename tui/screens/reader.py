@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding
 from textual.containers import Horizontal
@@ -563,20 +563,38 @@ class ReaderScreen(Screen):
             return None
 
     def _refresh_adjudication(self) -> None:
-        """The file changed (our own gold writes too): when the annotators' layers are as
-        they were, only the gold sentences that differ are drawn again (the filter and
-        the cursor stay); otherwise everything is worked out again."""
-        fresh = self._read_adjudication()
-        current = self.adjudication
-        if fresh is None or current is None:
+        """The file changed (our own gold writes change it too): read it again in a
+        thread (at 20,000 sentences reading and comparing every layer takes a few hundred
+        ms, and it follows each gold write)."""
+        if self.adjudication is not None:
+            self._read_adjudication_again(self.adjudication, dict(self.annotations))
+
+    @work(thread=True, exclusive=True, group="adjudication", exit_on_error=False)
+    def _read_adjudication_again(self, current: Adjudication,
+                                 gold: dict[int, SentenceAnnotation]) -> None:
+        try:
+            fresh = adjudicate(self.session.store.load_layers(self.article.id).layers())
+        except UserError as exc:
+            self.app.call_from_thread(notify_untrusted, self, str(exc), severity="error")
             return
-        if fresh.annotators != current.annotators or fresh.verdicts != current.verdicts:
+        same = fresh.annotators == current.annotators and fresh.verdicts == current.verdicts
+        changed = {i: fresh.gold.get(i) for i in set(fresh.gold) | set(gold)
+                   if fresh.gold.get(i) != gold.get(i)}
+        self.app.call_from_thread(self._adjudication_read_again, current, fresh, same,
+                                  changed)
+
+    def _adjudication_read_again(self, current: Adjudication, fresh: Adjudication, same: bool,
+                                 changed: dict[int, SentenceAnnotation | None]) -> None:
+        """When the annotators' layers are as they were, only the gold sentences that
+        differ are drawn again (the filter and the cursor stay); otherwise everything is
+        shown again from the fresh reading."""
+        if self.adjudication is not current:
+            return  # left, or shown again from a newer reading, meanwhile
+        if not same:
             self._load_adjudication(fresh)
             return
-        gold = self.annotations
-        changed = {i for i in set(fresh.gold) | set(gold) if fresh.gold.get(i) != gold.get(i)}
-        for index in changed:
-            self.view.update_annotation(index, fresh.gold.get(index))
+        for index, annotation in changed.items():
+            self.view.update_annotation(index, annotation)
         if changed:
             self._update_legend()
             self._update_status()
