@@ -588,8 +588,8 @@ class ReaderScreen(Screen):
         """When the annotators' layers are as they were, only the gold sentences that
         differ are drawn again (the filter and the cursor stay); otherwise everything is
         shown again from the fresh reading."""
-        if self.adjudication is not current:
-            return  # left, or shown again from a newer reading, meanwhile
+        if not self.is_mounted or self.adjudication is not current:
+            return  # left (or the reader closed), or shown from a newer reading, meanwhile
         if not same:
             self._load_adjudication(fresh)
             return
@@ -641,6 +641,7 @@ class ReaderScreen(Screen):
         self._update_legend()
         self.apply_filter("all" if self.filter_key.startswith("disputed") else self.filter_key,
                           quiet=True)
+        self.suggester_changed()  # the model's guesses for the own layer's open sentences
         self.notify("Adjudication off: the keys write your own layer again.")
 
     def _undecided_tie(self, index: int | None) -> bool:
