@@ -22,6 +22,8 @@ class Edit:
     # The article's text when the edit was made: an import of an edited version moves
     # annotations to other sentence numbers, and the index would then name another one.
     content_id: str = ""
+    # The layer it was made in (TaggingSession.layer): undone there whatever is active now.
+    layer: str | None = None
 
 
 class TaggingSession:
@@ -32,6 +34,15 @@ class TaggingSession:
         self.config = config
         self.undo_stack: list = []  # Edit, or RuleEdit (an entity correction)
         self.redo_stack: list = []
+        # The layer the reader writes: None the store's active one (the annotator's own),
+        # identity.GOLD while adjudicating. The annotator recorded is the config's always.
+        self.layer: str | None = None
+
+    def placed(self, current: ArticleAnnotations,
+               layer: str | None = None) -> dict[int, SentenceAnnotation]:
+        """The sentences of the layer this session writes (or of ``layer``)."""
+        name = self.layer if layer is None else layer
+        return current.placed if name is None else current.layer(name).placed
 
     # The reader's view of the article can be a second old (another process may have
     # tagged since), so every change starts from the store's copy, read inside the
@@ -40,19 +51,20 @@ class TaggingSession:
         """Apply ``change`` to sentence ``index``; returns the stored annotation (or None)."""
         check_sentence(article, index)
         with self.store.annotations_of(article.id) as current:
-            before = current.placed.get(index)
+            before = self.placed(current).get(index)
             after = changed_annotation(before, article, index, change, self.config.annotator,
                                        self.config)
             stored = _effective(after)
-            _set(current, index, stored)
+            _set(self.placed(current), index, stored)
         self.undo_stack.append(Edit(article.id, index, before, stored,
-                                    self._content_id(article.id)))
+                                    self._content_id(article.id), self.layer))
         self.redo_stack.clear()
         return stored
 
     def toggle_label(self, article: Article, index: int, label: str) -> SentenceAnnotation | None:
         with self.store.annotations_of(article.id) as current:
-            labels = list(current.placed[index].labels) if index in current.placed else []
+            placed = self.placed(current)
+            labels = list(placed[index].labels) if index in placed else []
             labels = [x for x in labels if x != label] if label in labels else labels + [label]
             if labels:
                 return self.change(article, index, TagChange(
@@ -64,7 +76,7 @@ class TaggingSession:
     def confirm(self, article: Article, index: int) -> SentenceAnnotation | None:
         """Reviewed as it is: with its labels, or with none."""
         with self.store.annotations_of(article.id) as current:
-            annotation = current.placed.get(index)
+            annotation = self.placed(current).get(index)
             if annotation and annotation.labels:
                 if annotation.state is ReviewState.REVIEWED:
                     return annotation
@@ -120,7 +132,9 @@ class TaggingSession:
         with self.store.annotations_of(edit.article_id) as current:
             if self._content_id(edit.article_id) != edit.content_id:
                 raise ChangedSince(edit, "is in an article that was imported again since")
-            stored = current.placed.get(edit.index)
+            # The edit's own layer, whichever the session writes now.
+            placed = current.placed if edit.layer is None else current.layer(edit.layer).placed
+            stored = placed.get(edit.index)
             if _says(stored) != _says(expected):
                 raise ChangedSince(edit)
             # An undo is a change made now: stamped after what it replaces, so a
@@ -128,7 +142,7 @@ class TaggingSession:
             if new is not None:
                 previous = stored.updated_at if stored is not None else ""
                 new = replace(new, updated_at=next_stamp(previous))
-            _set(current, edit.index, new)
+            _set(placed, edit.index, new)
         return new
 
 
@@ -160,11 +174,14 @@ def _says(annotation: SentenceAnnotation | None) -> tuple | None:
     return annotation.says() if annotation is not None else None
 
 
-def _set(current: ArticleAnnotations, index: int, annotation: SentenceAnnotation | None) -> None:
+def _set(placed: dict[int, SentenceAnnotation], index: int,
+         annotation: SentenceAnnotation | None) -> None:
+    """As ``ArticleAnnotations.put``/``remove`` on one layer: None (saying nothing, see
+    ``_effective``) removes the sentence's annotation."""
     if annotation is None:
-        current.remove(index)
+        placed.pop(index, None)
     else:
-        current.put(annotation)
+        placed[index] = annotation
 
 
 def _effective(annotation: SentenceAnnotation) -> SentenceAnnotation | None:

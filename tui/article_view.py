@@ -31,6 +31,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.style import Style
 
+from annotations.adjudication import Adjudication
 from annotations.config import Config
 from annotations.model import Article, ReviewState, SentenceAnnotation
 from annotations.suggest.engine import Suggestion
@@ -48,6 +49,9 @@ WINDOW_MIN = 1000
 # on 234, nearly invisible). Not a component class: a partial visual style drops an
 # opaque background (Textual 8.2 blends it with weight 1 - alpha = 0).
 MATCH_STYLE = Style(background=Color(255, 215, 0), foreground=Color(0, 0, 0), bold=True)
+# Adjudicating, the gutter has a column group per annotator: this many at most (the
+# status line names every annotator of the cursor's sentence).
+GUTTER_ANNOTATORS = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +70,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         "article-view--unreviewed",
         "article-view--reviewed",
         "article-view--suggested",
+        "article-view--disputed",
     }
 
     DEFAULT_CSS = """
@@ -77,6 +82,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     ArticleView > .article-view--unreviewed { color: $text-muted; }
     ArticleView > .article-view--reviewed { color: $success; }
     ArticleView > .article-view--suggested { color: $text-muted; text-style: italic; }
+    ArticleView > .article-view--disputed { color: $warning; text-style: bold; }
     """
 
     class CursorMoved(Message):
@@ -114,6 +120,10 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             for name, colour in config.entities.items()
         }
         self._gutter_width = len(config.labels) + 3
+        # Adjudicating (issue 12): the annotators' labels in the gutter, ``annotations``
+        # the gold layer, and the majority proposal shown as a suggestion is.
+        self.adjudication: Adjudication | None = None
+        self._kept_dismissed: set[int] = set()
         # Suggested labels (issue 10): shown on sentences open to suggestion, never stored
         # until confirmed; ``dismissed`` are sentences whose suggestion the user undid.
         self.suggestions: dict[int, Suggestion] = {}
@@ -188,11 +198,33 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self.refresh()
 
     def suggestion_for(self, index: int | None) -> Suggestion | None:
-        """The suggestion shown on sentence ``index``, if it shows one."""
+        """The suggestion shown on sentence ``index``, if it shows one (adjudicating: the
+        annotators' majority, on a sentence without a gold decision)."""
         if index is None or index in self.dismissed or \
                 not open_to_suggestion(self.annotations.get(index)):
             return None
+        if self.adjudication is not None:
+            proposal = self.adjudication.verdict(index).proposal
+            return Suggestion({}, proposal) if proposal is not None else None
         return self.suggestions.get(index)
+
+    def set_adjudication(self, adjudication: Adjudication | None,
+                         annotations: dict[int, SentenceAnnotation]) -> None:
+        """Adjudicate (``annotations``: the gold layer) or, with None, stop (``annotations``:
+        the annotator's own layer again); every line is drawn again."""
+        if (self.adjudication is None) != (adjudication is None):
+            # A proposal taken off and a model's suggestion taken off are not the same.
+            self.dismissed, self._kept_dismissed = self._kept_dismissed, self.dismissed
+        self.adjudication = adjudication
+        self.annotations = annotations
+        labels = len(self.config.labels)
+        self._gutter_width = labels + 3 if adjudication is None else (
+            min(len(adjudication.annotators), GUTTER_ANNOTATORS) * (labels + 1) + labels + 5)
+        if self.article is None:
+            return
+        self._whole()
+        self._relayout()
+        self.scroll_to_cursor(center=True)
 
     def set_suggestions(self, updates: dict[int, Suggestion], clear: bool = False) -> None:
         """New suggestions for these sentences (``clear``: forget every other one)."""
@@ -477,6 +509,36 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             "article-view--reviewed", partial=True))] if cursor else [])
         if heading or not first:
             return gutter + Content(" " * (self._gutter_width - 1))
+        if self.adjudication is not None:
+            gutter += self._annotators_gutter(index)
+        return gutter + self._marks(index)
+
+    def _annotators_gutter(self, index: int) -> Content:
+        """Each annotator's marks (a blank group: not reviewed; · a label not chosen), then
+        ★ adjudicated, ≠ disputed or = agreed."""
+        assert self.adjudication is not None
+        verdict = self.adjudication.verdict(index)
+        muted = self.get_visual_style("article-view--gutter", partial=True)
+        pieces = []
+        for said in verdict.said[:GUTTER_ANNOTATORS]:
+            for label in self.config.labels:
+                if said is None:
+                    pieces.append(Content(" "))
+                elif label.name in said:
+                    pieces.append(Content(label.mark, [Span(0, 1,
+                                                            self._label_styles[label.name])]))
+                else:
+                    pieces.append(Content("·", [Span(0, 1, muted)]))
+            pieces.append(Content(" "))
+        mark = self.adjudication.mark(index)
+        style = self.get_visual_style("article-view--reviewed" if mark in "★=" else
+                                      "article-view--disputed", partial=True)
+        pieces.append(Content(mark, [Span(0, 1, style)]) + Content(" "))
+        return Content("").join(pieces)
+
+    def _marks(self, index: int) -> Content:
+        """The sentence's label marks and its state (✓ reviewed, ✎ a note, ~ suggested)."""
+        gutter = Content("")
         annotation = self.annotations.get(index)
         labels = set(annotation.labels) if annotation else set()
         suggestion = self.suggestion_for(index)

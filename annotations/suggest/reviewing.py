@@ -33,7 +33,7 @@ def confirm_suggested(session: TaggingSession, article: Article, index: int,
                       labels: Sequence[str]) -> SentenceAnnotation | None:
     """Reviewed with exactly ``labels`` (none: none apply), the set the reader showed."""
     with session.store.annotations_of(article.id) as current:
-        if not open_to_suggestion(current.placed.get(index)):
+        if not open_to_suggestion(session.placed(current).get(index)):
             return session.confirm(article, index)  # labelled elsewhere since: as it is
         change = (TagChange(article.id, index, labels=tuple(labels)) if labels
                   else TagChange(article.id, index, none=True))
@@ -49,7 +49,7 @@ def toggle_suggested(session: TaggingSession, article: Article, index: int,
     suggestion, so the next Enter means none apply.
     """
     with session.store.annotations_of(article.id) as current:
-        stored = current.placed.get(index)
+        stored = session.placed(current).get(index)
         if not open_to_suggestion(stored):
             return session.toggle_label(article, index, label)
         labels = toggled(session.config, suggested, label)

@@ -61,3 +61,33 @@ def test_undo_after_the_article_was_reimported_touches_no_other_sentence(
     assert {i: (a.text, a.labels) for i, a in store.annotations(article_id).items()} == before
     assert before == {0: ("Yankee sentence is about tariffs too.", ["trade"]),
                       1: ("Xray sentence is about tariffs here.", ["trade"])}
+
+
+def test_a_session_writing_gold_leaves_the_own_layer_and_undoes_in_gold(tmp_path, config):
+    """Adjudication (issue 12): with ``layer`` set to gold the keys write the gold layer,
+    recording the adjudicator's name; an undo goes back to the layer the edit was made in,
+    whichever the session writes when it is undone."""
+    from dataclasses import replace
+
+    from annotations.identity import GOLD
+    from tests.helpers import db_of_articles, put_tag
+
+    store = db_of_articles(tmp_path / "db", {"a": ["Head", "One.", "Two."]})
+    store.annotator = "judge"
+    put_tag(store, "a", 1, ["trade"])  # the home layer ("test")
+    article = store.load_article("a")
+    session = TaggingSession(store, replace(config, annotator="judge"))
+    session.layer = GOLD
+    session.toggle_label(article, 1, "defence")
+    session.confirm(article, 2)  # none apply
+    layers = store.load_layers("a").layers()
+    assert {i: (a.labels, a.annotator) for i, a in layers[GOLD].placed.items()} == {
+        1: (["defence"], "judge"), 2: ([], "judge")}
+    assert layers["test"].placed[1].labels == ["trade"]
+    session.layer = None
+    session.undo()  # the none apply on 2, in gold
+    session.undo()  # the defence on 1, in gold
+    layers = store.load_layers("a").layers()
+    assert GOLD not in layers and layers["test"].placed[1].labels == ["trade"]
+    session.redo()
+    assert store.load_layers("a").layers()[GOLD].placed[1].labels == ["defence"]

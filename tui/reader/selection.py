@@ -6,7 +6,7 @@ decides what to do with the result.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from annotations.model import Article, ReviewState, SentenceAnnotation
 
@@ -19,6 +19,10 @@ def filter_name(key: str) -> str:
         return "unreviewed"
     if key == "untagged":
         return "reviewed, none apply"
+    if key == "disputed":
+        return "disputed (annotators disagree)"
+    if key == "disputed-open":
+        return "disputed, not adjudicated yet"
     if key.startswith("label:"):
         return f"tagged {key[6:]}"
     if key.startswith("entity:"):
@@ -27,10 +31,11 @@ def filter_name(key: str) -> str:
 
 
 def filtered(article: Article, annotations: dict[int, SentenceAnnotation], key: str,
-             entity_label: str = "") -> list[int]:
+             entity_label: str = "", disputed: Collection[int] = frozenset()) -> list[int]:
     """The sentences ``key`` keeps, with the headings that have something under them.
 
-    ``entity_label`` is the type of the entity an "entity:" filter names.
+    ``entity_label`` is the type of the entity an "entity:" filter names; ``disputed``
+    the sentences the annotators disagree on (adjudicating: ``annotations`` is gold).
     """
     mentioned: set[int] = set()
     if key.startswith("entity:") and entity_label:
@@ -42,6 +47,10 @@ def filtered(article: Article, annotations: dict[int, SentenceAnnotation], key: 
             return a is None or a.state is ReviewState.UNREVIEWED
         if key == "untagged":
             return a is not None and a.state is ReviewState.REVIEWED and not a.labels
+        if key == "disputed":
+            return index in disputed
+        if key == "disputed-open":
+            return index in disputed and (a is None or a.state is ReviewState.UNREVIEWED)
         if key.startswith("label:"):
             return a is not None and key[6:] in a.labels
         if key.startswith("entity:"):

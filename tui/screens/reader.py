@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding
 from textual.containers import Horizontal
@@ -13,9 +13,11 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from annotations.adjudication import Adjudication, adjudicate
 from annotations.config import Config
 from annotations.entity_undo import RuleEdit
 from annotations.errors import UserError
+from annotations.identity import GOLD
 from annotations.model import Article, ReviewState, SentenceAnnotation
 from annotations.positions import save_position
 from annotations.session import ChangedSince, TaggingSession
@@ -25,6 +27,7 @@ from annotations.tagging import TagChange
 from tui.article_view import ArticleView, Highlights
 from tui.keymap import LABEL_ACTION, label_slots, labelled_in_order
 from tui.navigation import CloseReader
+from tui.reader.adjudication_line import AdjudicationLine, cursor_line, gutter_key
 from tui.reader.entity_editor import EntityCorrected, EntityEditor
 from tui.reader.entity_panel import EntityPanel, corrected_counts
 from tui.reader.legend import Legend
@@ -73,6 +76,9 @@ class ReaderScreen(Screen):
                 "doubt most", show=False, id="reader.least_sure"),
         Binding("t", "correct_entities", "Correct entities", show=False,
                 id="reader.correct_entities"),
+        Binding("D", "adjudicate", "Adjudicate on/off: every annotator's labels in the "
+                "gutter, the keys set the gold layer, f shows the disputed sentences",
+                show=False, id="reader.adjudicate"),
     ]
 
     def __init__(self, config: Config, session: TaggingSession, article: Article,
@@ -93,6 +99,8 @@ class ReaderScreen(Screen):
         self.hidden_types: set[str] = set()
         self.highlight_on = True
         self._taggable = sum(not s.heading for s in article.sentences)
+        # Adjudicating (D): the annotators' verdicts, and ``annotations`` is the gold layer.
+        self.adjudication: Adjudication | None = None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # A label slot without a label in the config is neither shown nor pressable.
@@ -116,11 +124,15 @@ class ReaderScreen(Screen):
             yield EntityPanel(id="entity-panel")
         yield Legend(id="legend")
         yield StatusLine(id="status")
+        yield AdjudicationLine(id="adjudication")
         yield SearchBar(id="search")
         yield Footer()
         yield ArticleSuggestions(id="suggestions")
 
     def on_mount(self) -> None:
+        # A reader opens on the annotator's own layer, even when the one before it was
+        # closed while adjudicating (an article opened from the command palette).
+        self.session.layer = None
         view = self.query_one(ArticleView)
         self.query_one("#reader-title", Static).update(self._title())
         self._update_legend()
@@ -139,6 +151,9 @@ class ReaderScreen(Screen):
         if signature == self._signature:
             return
         self._signature = signature
+        if self.adjudication is not None:
+            self._refresh_adjudication()
+            return
         try:
             current = store.annotations(self.article.id)
         except UserError as exc:
@@ -163,6 +178,9 @@ class ReaderScreen(Screen):
         return untrusted(" — ".join(parts), "bold")
 
     def _update_legend(self) -> None:
+        if self.adjudication is not None:
+            self.query_one(Legend).update(gutter_key(self.adjudication))
+            return
         self.query_one(Legend).show(self.config.labels, self.config.entities,
                                     {e.label for e in self.article.entities},
                                     self.hidden_types, self.highlight_on)
@@ -173,7 +191,15 @@ class ReaderScreen(Screen):
             {x.name: x.colour for x in self.config.labels},
             "" if self.filter_key == "all" else filter_name(self.filter_key),
             self.orphaned, self.search_query, len(self.matches),
-            suggestion=self.view.suggestion_for(self.view.cursor)))
+            suggestion=None if self.adjudication else self.view.suggestion_for(self.view.cursor)))
+        if self.adjudication is not None:
+            cursor = self.view.cursor
+            shown = self.view.suggestion_for(cursor)
+            self.query_one(AdjudicationLine).update(cursor_line(
+                self.adjudication, cursor,
+                self.annotations.get(cursor) if cursor is not None else None,
+                shown.labels if shown is not None else None,
+                {x.name: x.colour for x in self.config.labels}))
 
     @on(ArticleView.CursorMoved)
     def _cursor_moved(self) -> None:
@@ -231,6 +257,8 @@ class ReaderScreen(Screen):
             notify_untrusted(self, str(exc), severity="error")
             return None
         self.view.update_annotation(index, stored)
+        if self.adjudication is not None:
+            self._update_legend()  # the count of open disputes
         self._update_status()
         self.app.suggestions.retrain()  # learn from it, in a worker (tui/suggestions.py)
         return stored
@@ -255,6 +283,10 @@ class ReaderScreen(Screen):
 
     def action_confirm(self) -> None:
         shown = self.view.suggestion_for(self.view.cursor)
+        if shown is None and self._undecided_tie(self.view.cursor):
+            self.notify("The annotators are split evenly here: choose the labels, or 0 for "
+                        "none apply.", severity="warning")
+            return
         if shown is not None:  # exactly the suggested labels, as a person's annotation
             if self._apply(lambda article, index: confirm_suggested(
                     self.session, article, index, shown.labels)) is not None:
@@ -320,8 +352,16 @@ class ReaderScreen(Screen):
         if edit.article_id != self.article.id:
             notify_untrusted(self, f"{verb}: a change in article {edit.article_id}")
             return
+        if edit.layer != self.session.layer:  # made in the other mode
+            if self.adjudication is not None:
+                self._load_adjudication()  # an annotator's layer, shown in the gutter
+            where = "the gold layer" if edit.layer == GOLD else "your own layer"
+            self.notify(f"{verb}: sentence {edit.index} in {where}.")
+            return
         annotation = edit.before if verb == "Undone" else edit.after
         self.view.update_annotation(edit.index, annotation)
+        if self.adjudication is not None:
+            self._update_legend()
         self.app.suggestions.retrain()
         if edit.index in self.view.taggable_visible():
             self.view.move_to(edit.index)
@@ -403,6 +443,8 @@ class ReaderScreen(Screen):
     def action_filter(self) -> None:
         keys = ["all", "unreviewed", "untagged"] + [f"label:{x.name}" for x in
                                                    self.config.labels]
+        if self.adjudication is not None:
+            keys[1:1] = ["disputed", "disputed-open"]
         if self.chosen_entity:
             keys.append(f"entity:{self.chosen_entity}")
         choices = [(k, untrusted(filter_name(k))) for k in keys]
@@ -413,13 +455,17 @@ class ReaderScreen(Screen):
 
         self.app.push_screen(FilterScreen(choices, self.filter_key), chosen)
 
-    def apply_filter(self, key: str) -> None:
+    def apply_filter(self, key: str, quiet: bool = False) -> None:
+        """Show the sentences ``key`` keeps (``quiet``: the layer changed under the
+        filter; when it keeps nothing, all are shown without a warning)."""
         self.filter_key = key
         sentences = self.article.sentences
-        visible = filtered(self.article, self.annotations, key, self.chosen_entity_label)
+        visible = filtered(self.article, self.annotations, key, self.chosen_entity_label,
+                           self.adjudication.disputes if self.adjudication else frozenset())
         if key != "all" and not any(not sentences[i].heading for i in visible):
-            notify_untrusted(self, f"No sentences are {filter_name(key)}.",
-                             severity="warning")
+            if not quiet:
+                notify_untrusted(self, f"No sentences are {filter_name(key)}.",
+                                 severity="warning")
             self.filter_key = "all"
             visible = [s.index for s in sentences]
         self.view.set_visible(visible)
@@ -500,8 +546,117 @@ class ReaderScreen(Screen):
         if self.query_one(EntityPanel).display:
             self._fill_entity_panel()
 
+    # -- adjudication (issue 12) ------------------------------------------------
+    def action_adjudicate(self) -> None:
+        """Adjudicate, or stop: back to the annotator's own layer."""
+        if self.adjudication is not None:
+            self._stop_adjudicating()
+            return
+        self._signature = self.session.store.annotations_signature(self.article.id)
+        self._load_adjudication()
+
+    def _read_adjudication(self) -> Adjudication | None:
+        try:
+            return adjudicate(self.session.store.load_layers(self.article.id).layers())
+        except UserError as exc:
+            notify_untrusted(self, str(exc), severity="error")
+            return None
+
+    def _refresh_adjudication(self) -> None:
+        """The file changed (our own gold writes change it too): read it again in a
+        thread (at 20,000 sentences reading and comparing every layer takes a few hundred
+        ms, and it follows each gold write)."""
+        if self.adjudication is not None:
+            self._read_adjudication_again(self.adjudication, dict(self.annotations))
+
+    @work(thread=True, exclusive=True, group="adjudication", exit_on_error=False)
+    def _read_adjudication_again(self, current: Adjudication,
+                                 gold: dict[int, SentenceAnnotation]) -> None:
+        try:
+            fresh = adjudicate(self.session.store.load_layers(self.article.id).layers())
+        except UserError as exc:
+            self.app.call_from_thread(notify_untrusted, self, str(exc), severity="error")
+            return
+        same = fresh.annotators == current.annotators and fresh.verdicts == current.verdicts
+        changed = {i: fresh.gold.get(i) for i in set(fresh.gold) | set(gold)
+                   if fresh.gold.get(i) != gold.get(i)}
+        self.app.call_from_thread(self._adjudication_read_again, current, fresh, same,
+                                  changed)
+
+    def _adjudication_read_again(self, current: Adjudication, fresh: Adjudication, same: bool,
+                                 changed: dict[int, SentenceAnnotation | None]) -> None:
+        """When the annotators' layers are as they were, only the gold sentences that
+        differ are drawn again (the filter and the cursor stay); otherwise everything is
+        shown again from the fresh reading."""
+        if not self.is_mounted or self.adjudication is not current:
+            return  # left (or the reader closed), or shown from a newer reading, meanwhile
+        if not same:
+            self._load_adjudication(fresh)
+            return
+        for index, annotation in changed.items():
+            self.view.update_annotation(index, annotation)
+        if changed:
+            self._update_legend()
+            self._update_status()
+
+    def _load_adjudication(self, adjudication: Adjudication | None = None) -> None:
+        """Read every layer once and show them; the keys then write the gold layer."""
+        adjudication = adjudication or self._read_adjudication()
+        if adjudication is None:
+            return
+        if len(adjudication.annotators) < 2:
+            if self.adjudication is not None:  # an annotator's layer went (an import)
+                self._stop_adjudicating()
+            people = len(adjudication.annotators)
+            self.notify(f"Nothing to adjudicate: this article has {people} "
+                        f"annotator{'' if people == 1 else 's'}; adjudication needs two "
+                        "(import their exports with 'newstag import-annotations').",
+                        severity="warning")
+            return
+        starting = self.adjudication is None
+        self.adjudication = adjudication
+        self.session.layer = GOLD
+        self.annotations = adjudication.gold
+        self.view.set_adjudication(adjudication, adjudication.gold)
+        self.query_one(AdjudicationLine).display = True
+        self._update_legend()
+        self.apply_filter(self.filter_key, quiet=True)
+        if starting:
+            self.notify(f"Adjudicating {len(adjudication.annotators)} annotators: "
+                        f"{len(adjudication.disputes)} disputed sentences "
+                        f"({len(adjudication.open_disputes())} without gold). "
+                        "f filters them; D leaves.")
+
+    def _stop_adjudicating(self) -> None:
+        self.adjudication = None
+        self.session.layer = None
+        try:
+            own = self.session.store.annotations(self.article.id)
+        except UserError as exc:
+            notify_untrusted(self, str(exc), severity="error")
+            own = {}
+        self.annotations = own
+        self.view.set_adjudication(None, own)
+        self.query_one(AdjudicationLine).display = False
+        self._update_legend()
+        self.apply_filter("all" if self.filter_key.startswith("disputed") else self.filter_key,
+                          quiet=True)
+        self.suggester_changed()  # the model's guesses for the own layer's open sentences
+        self.notify("Adjudication off: the keys write your own layer again.")
+
+    def _undecided_tie(self, index: int | None) -> bool:
+        """Adjudicating a disputed sentence without gold whose annotators are split evenly:
+        Enter would make none apply the gold decision without anyone choosing it."""
+        if self.adjudication is None or index is None or self.adjudication.adjudicated(index):
+            return False
+        verdict = self.adjudication.verdict(index)
+        return verdict.disputed and verdict.proposal is None
+
     # -- leaving -------------------------------------------------------------
     def action_back(self) -> None:
+        if self.adjudication is not None:  # escape leaves adjudication first
+            self._stop_adjudicating()
+            return
         self.post_message(CloseReader())
 
     def remember_position(self) -> None:
