@@ -16,7 +16,7 @@ from textual.message import Message
 
 from annotations.activity import ActiveTimer
 from annotations.config import Config
-from annotations.errors import UserError
+from annotations.errors import UserError, os_error_line
 from annotations.positions import position as reading_position
 from annotations.session import TaggingSession
 from annotations.store import Store
@@ -30,7 +30,7 @@ from tui.screens.modals import HelpScreen
 from tui.screens.reader import ReaderScreen
 from tui.startup import START
 from tui.suggestions import HELP as SUGGESTIONS_HELP
-from tui.suggestions import SuggesterChanged, Suggestions
+from tui.suggestions import SuggesterChanged, Suggestions, worker_store
 
 if TYPE_CHECKING:  # ingest (sources, nlp) is imported by the import worker only
     from annotations.ingest import ImportReport
@@ -91,6 +91,7 @@ class NewstagApp(App):
         self.suggestions = Suggestions(self, config, store)  # built on first use (issue 10)
         self._kept_rows: KeptRows | None = None  # the library's rows (refresh_library)
         self._library_partial = False  # only the first screen's counts are read yet
+        self._tidied = False  # tidy_store started
 
     def on_mount(self) -> None:
         self.set_keymap(self.keymap)
@@ -106,9 +107,28 @@ class NewstagApp(App):
             self.open_article(known)
             return
         self._show_library(first_screen=True)
-        self.call_after_refresh(START.resume)
+        self.call_after_refresh(self._first_screen_drawn)
         if to_import:
             self.import_articles(to_import, open_first=single_file)
+
+    def _first_screen_drawn(self) -> None:
+        START.resume()  # tui/startup.py
+        if not self._tidied:
+            self._tidied = True
+            self.tidy_store()
+
+    @work(thread=True, exclusive=True, group="tidy", exit_on_error=False)
+    def tidy_store(self) -> None:
+        """The temp files crashed writers left, removed once the first screen is drawn
+        (run_reader opens the store without: a scan of every article's and annotation's
+        file name, ~20 ms at 20,000 articles, issue 14). Each has a name of its own, so
+        none stops a write meanwhile; in a thread, as another process may hold the lock."""
+        try:
+            worker_store(self.store).tidy()
+        except (UserError, OSError) as exc:  # e.g. a link among them: said, as open did
+            message = str(exc) if isinstance(exc, UserError) else os_error_line(exc)
+            self.call_from_thread(notify_untrusted, self, message, severity="error",
+                                  timeout=10)
 
     def _show_library(self, first_screen: bool = False) -> None:
         """The library at the bottom of the screen stack (built the first time it is needed;
@@ -245,7 +265,7 @@ class NewstagApp(App):
         self.reader = ReaderScreen(self.config, self.session, article, annotations, position,
                                    orphaned=len(orphans))
         await self.push_screen(self.reader)
-        self.call_after_refresh(START.resume)  # the first screen is drawn (tui/startup.py)
+        self.call_after_refresh(self._first_screen_drawn)
         if self._deferred_import:
             paths, self._deferred_import = self._deferred_import, []
             self.call_after_refresh(self.import_articles, paths, True)
@@ -410,7 +430,7 @@ def run_reader(config: Config, db: Path, paths: Sequence[str]) -> int:
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise UserError(f"{missing[0]}: no such file or folder")
-    store = Store.open(db, annotator=config.annotator)
+    store = Store.open(db, annotator=config.annotator, tidy=False)  # the app tidies
     app = NewstagApp(config, store, paths, samples=sample_paths())
     app.run()
     with contextlib.suppress(UserError, OSError):  # however it ended; said in the app if not
