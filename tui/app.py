@@ -158,7 +158,6 @@ class NewstagApp(App):
 
     def _complete_library(self) -> None:
         if self._library_partial:
-            self._library_partial = False
             self.refresh_library()
 
     def _imported_from(self, path: Path) -> str | None:
@@ -174,6 +173,7 @@ class NewstagApp(App):
         were written since, annotations/library_rows.py; all when the index changed)."""
         from annotations.library_rows import KeptRows
 
+        self._library_partial = False  # after ``first`` nothing is stamped: all is read
         try:
             if self._kept_rows is None:
                 self._kept_rows = KeptRows(self.store)
