@@ -16,10 +16,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
-
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from pydantic import ValidationError as SchemaError
 
 from annotations import dbfiles
 from annotations.atomic_io import AtomicJSONStorage, CorruptFile, read_json_tables
@@ -34,7 +30,7 @@ MAX_RULES = 100_000
 SPACY_LABELS = ("PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT",
                 "WORK_OF_ART", "LAW", "LANGUAGE", "DATE", "TIME", "PERCENT", "MONEY",
                 "QUANTITY", "ORDINAL", "CARDINAL")
-_LABEL = r"^[A-Za-z][A-Za-z0-9_\-]{0,39}$"
+LABEL_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]{0,39}$"
 
 
 def text_problem(text: str) -> str:
@@ -50,35 +46,6 @@ def text_problem(text: str) -> str:
     if LONE_SURROGATE.search(text):  # argv bytes that are not UTF-8: no file can hold it
         return "the text holds a character that is not valid UTF-8"
     return ""
-
-
-def _checked_text(text: str) -> str:
-    problem = text_problem(text)
-    if problem:
-        raise ValueError(problem)
-    return text
-
-
-RuleText = Annotated[str, Field(max_length=MAX_RULE_TEXT * 4)]
-Label = Annotated[str, StringConstraints(pattern=_LABEL)]
-
-
-class RuleRecord(BaseModel):
-    """One stored (or imported) rule, checked in full."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    text: RuleText
-    label: Label | None = None  # None: the text is not an entity
-    article: Annotated[str, Field(min_length=1, max_length=200)] | None = None
-    index: Annotated[int, Field(ge=0, le=10**9)] | None = None
-    created_at: Annotated[str, Field(max_length=40)] = ""
-
-    def rule(self) -> Rule:
-        _checked_text(self.text)
-        if self.index is not None and self.article is None:
-            raise ValueError("a sentence index needs an article")
-        return Rule(self.text, self.label, self.article, self.index, self.created_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,26 +116,20 @@ def load_rules(root: Path) -> tuple[Rule, ...]:
 
 
 def parse_rules(path: Path, tables: dict) -> tuple[Rule, ...]:
+    # The record check (pydantic) is imported only when a rules file is read: every
+    # start of the reader imports this module, few databases have rules (issue 9).
+    from annotations.entity_rule_record import check_record
+
     rows = tables.get("rules", {})
     if len(rows) > MAX_RULES:
         raise CorruptFile(path, f"more than {MAX_RULES:,} rules")
     rules: dict[tuple, Rule] = {}
     for doc_id, row in rows.items():
-        try:
-            rule = RuleRecord.model_validate(row).rule()
-        except (SchemaError, ValueError) as exc:
-            raise CorruptFile(path, f"rule {brief(doc_id)} is not an entity rule "
-                              f"({_first_problem(exc)})") from None
+        problem, rule = check_record(row)
+        if rule is None:
+            raise CorruptFile(path, f"rule {brief(doc_id)} is not an entity rule ({problem})")
         rules[rule.key] = rule
     return tuple(rules.values())
-
-
-def _first_problem(exc: Exception) -> str:
-    if isinstance(exc, SchemaError):
-        error = exc.errors()[0]
-        where = ".".join(str(x) for x in error["loc"]) or "record"
-        return f"{where}: {error['msg']}"
-    return str(exc)
 
 
 def write_rules(root: Path, rules: Iterable[Rule]) -> None:

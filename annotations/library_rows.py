@@ -72,6 +72,14 @@ class KeptRows:
         self._stamp = before
         return self.rows
 
+    def first(self, count: int) -> list[LibraryRow]:
+        """Every row, with kept counts for the first ``count`` articles only (a first
+        screen in import order); the caller reads everything (``read``) once it is drawn.
+        Not stamped: until then ``changed`` reads everything."""
+        self.rows = library_rows(self.store, first=count)
+        self._where, self._stamp = {}, None
+        return self.rows
+
     def changed(self) -> list[LibraryRow] | None:
         """The rows with those whose shard was written since re-read; None when nothing
         changed. Everything is read again when the index changed or counts need healing."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+import msgspec
+
 
 class ReviewState(StrEnum):
     UNREVIEWED = "unreviewed"
@@ -14,8 +16,12 @@ class ReviewState(StrEnum):
 _STATES = {state.value: state for state in ReviewState}
 
 
-@dataclass(frozen=True, slots=True)
-class Entity:
+# Entity and Sentence are msgspec Structs, not frozen dataclasses: a frozen dataclass's
+# __init__ sets each field through object.__setattr__, and a 20,000-sentence article's
+# ~50,000 entities took ~35 ms of opening it (issue 9); a Struct is made in C, ~8x faster.
+# Both are immutable and compare and hash by value, as before; gc=False: ints and
+# strings only, never part of a cycle.
+class Entity(msgspec.Struct, frozen=True, gc=False):
     """A named entity; offsets are str offsets into the article text."""
 
     start: int
@@ -23,8 +29,7 @@ class Entity:
     label: str
 
 
-@dataclass(frozen=True, slots=True)
-class Sentence:
+class Sentence(msgspec.Struct, frozen=True, gc=False):
     """A sentence or heading; ``index`` counts headings too."""
 
     index: int

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 
 from annotations.identity import GOLD
 from annotations.layers import Layer
-from annotations.model import Article, ReviewState, SentenceAnnotation
+from annotations.model import Article, ReviewState, Sentence, SentenceAnnotation
 from annotations.store import ArticleAnnotations, Store, now_iso
 
 
@@ -340,6 +340,6 @@ def _without(article: Article, taken: set[int]) -> Article:
     """The article with some sentences marked as headings, so text matching skips them."""
     return Article(
         id=article.id, text=article.text, title=article.title,
-        sentences=[replace(s, heading=True) if s.index in taken else s
+        sentences=[Sentence(s.index, s.start, s.end, True) if s.index in taken else s
                    for s in article.sentences],
     )

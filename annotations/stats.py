@@ -22,13 +22,18 @@ from annotations.store import Store, no_gc
 LibraryRow = tuple[str, str, str, int, int, dict[str, int]]
 
 
-def library_rows(store: Store) -> list[LibraryRow]:
-    """One tuple per article, in the order they were imported."""
-    counts = store.kept_counts()
+def library_rows(store: Store, first: int | None = None) -> list[LibraryRow]:
+    """One tuple per article, in the order they were imported.
+
+    ``first``: only the first ``first`` articles' kept counts are read (their shards,
+    as ``list`` on a terminal reads them); every other row says 0 reviewed, no labels.
+    """
+    summaries = store.summaries()
+    counts = store.kept_counts(None if first is None else [s.id for s in summaries[:first]])
     get, empty = counts.get, Counts.none()
     with no_gc():
         return [(s.id, s.title, s.source, s.sentences, (c := get(s.id, empty)).reviewed,
-                 c.labels) for s in store.summaries()]
+                 c.labels) for s in summaries]
 
 
 def article_rows(store: Store, limit: int | None = None,

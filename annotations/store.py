@@ -33,7 +33,7 @@ from annotations.atomic_io import (
     CorruptFile,
     read_json_tables,
 )
-from annotations.backup import backup_if_due
+from annotations.backup import backup_if_due, remove_stale_staging
 from annotations.db_folder import (
     INDEX_FILE,
     check_not_emptied,
@@ -78,13 +78,18 @@ class Store:
 
     # -- opening -------------------------------------------------------------
     @classmethod
-    def open(cls, root: str | Path, create: bool = True, annotator: str | None = None) -> Store:
+    def open(cls, root: str | Path, create: bool = True, annotator: str | None = None,
+             tidy: bool = True) -> Store:
+        """``tidy``: remove the temp files crashed writers left now (else call ``tidy()``
+        later: the reader does, once its first screen is drawn)."""
         store = cls(Path(root))
         store.annotator = annotator
         check_root(store.root, create)
         if create:
             with store.locked():
-                remove_orphan_temp_files(store.root)
+                if tidy:
+                    remove_orphan_temp_files(store.root)
+                remove_stale_staging(store.root)
                 store._init_index()
                 backup_if_due(store.root)
         elif store.index_path.exists():
@@ -92,6 +97,11 @@ class Store:
             if store.index_path.stat().st_size:
                 store._check_schema()
         return store
+
+    def tidy(self) -> None:
+        """Remove the temp files crashed writers left, under the lock."""
+        with self.locked():
+            remove_orphan_temp_files(self.root)
 
     @property
     def index_path(self) -> Path:

@@ -93,6 +93,9 @@ def corpus(size: int) -> Path:
 
 # The newstag checkout whose commands are timed (--code; this one by default).
 CODE = {"path": REPO}
+# Where they start: python -m and -c put the current folder first on sys.path, ahead of
+# PYTHONPATH, so started in a checkout they timed that checkout whatever --code said.
+NEUTRAL_CWD = tempfile.gettempdir()
 
 
 def run(cmd: list[str]) -> float:
@@ -100,8 +103,10 @@ def run(cmd: list[str]) -> float:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("NEWSTAG_") and k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPATH"] = str(CODE["path"])
+    env["NEWSTAG_CONFIG"] = str(REPO / "config.yaml")
     t = time.perf_counter()
-    subprocess.run(cmd, check=True, cwd=REPO, env=env, stdout=subprocess.DEVNULL)
+    # Not cwd=REPO: python -m would import this checkout's newstag, whatever --code says.
+    subprocess.run(cmd, check=True, cwd=NEUTRAL_CWD, env=env, stdout=subprocess.DEVNULL)
     return time.perf_counter() - t
 
 
@@ -143,10 +148,11 @@ def run_on_a_terminal(cmd: list[str], lines: int = 24) -> float:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("NEWSTAG_") and k not in ("PYTHONDONTWRITEBYTECODE", "LINES")}
     env["PYTHONPATH"] = str(CODE["path"])
+    env["NEWSTAG_CONFIG"] = str(REPO / "config.yaml")
     controller, terminal = pty.openpty()
     fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", lines, 120, 0, 0))
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=terminal)
+    proc = subprocess.Popen(cmd, cwd=NEUTRAL_CWD, env=env, stdout=terminal)
     os.close(terminal)
     while True:  # drain, as a terminal does, until the child closes it
         try:

@@ -77,12 +77,19 @@ def prepare(folder: Path, sentences: int) -> tuple[Path, Path, Path, Path]:
     return sample_db, big_db, big_file, minimal
 
 
+# The folder every timed command starts in. Not a checkout: ``python -m`` puts the current
+# folder first on sys.path, ahead of PYTHONPATH, so started from a clone's root every run
+# imported that clone's newstag, whatever --baseline named (both "checkouts" were one).
+NEUTRAL_CWD = tempfile.gettempdir()
+
+
 def first_screen(command: list[str], needle: str, env: dict, timeout: float = 60) -> float:
     """Seconds from starting ``command`` in tmux until ``needle`` is on the screen."""
     session = f"bench-{uuid.uuid4().hex[:8]}"
     line = " ".join(shlex.quote(c) for c in command)
     start = time.perf_counter()
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "35",
+                    "-c", NEUTRAL_CWD,
                     "env", "-u", "PYTHONDONTWRITEBYTECODE",
                     *[f"{k}={v}" for k, v in env.items()], "sh", "-c", line],
                    check=True)
@@ -107,7 +114,8 @@ def main() -> None:
     args = parser.parse_args()
     python = sys.executable
     env = {"PYTHONPATH": os.environ.get("PYTHONPATH", str(REPO)), "TERM": "xterm-256color",
-           "COLORTERM": "truecolor", "HOME": os.environ.get("HOME", "/tmp")}
+           "COLORTERM": "truecolor", "HOME": os.environ.get("HOME", "/tmp"),
+           "NEWSTAG_CONFIG": str(REPO / "config.yaml")}  # what ./config.yaml gave in REPO
     # A session that outlives the runs: the tmux server is not restarted between them
     # (a new-session racing a server that is shutting down fails).
     keeper = f"bench-keeper-{uuid.uuid4().hex[:8]}"

@@ -72,7 +72,7 @@ class ArticleEntry(Strict):
 class Export(Strict):
     articles: list[ArticleEntry]
     unplaced: list[Unplaced] | None = None
-    entity_rules: list[dict] | None = None  # checked by entity_rules.RuleRecord below
+    entity_rules: list[dict] | None = None  # checked by entity_rule_record.RuleRecord below
 
 
 def read(path: Path) -> ParsedFile:
@@ -105,7 +105,8 @@ def _entity_rules(path: Path, records: list[dict]) -> list:
     """Every rule checked before anything is written; a bad one names its place."""
     from pydantic import ValidationError as SchemaError
 
-    from annotations.entity_rules import MAX_RULES, RuleRecord
+    from annotations.entity_rule_record import RuleRecord
+    from annotations.entity_rules import MAX_RULES
 
     if len(records) > MAX_RULES:
         raise ImportFileError(path, "entity_rules", f"more than {MAX_RULES:,} rules")

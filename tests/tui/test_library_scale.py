@@ -205,3 +205,29 @@ async def test_rows_drawn_are_the_store_counts_and_only_a_screenful_is_built(app
         summary = str(app.library.query_one("#library-summary").render())
         assert (f"{ARTICLES} articles · {sum(r[4] for r in rows)}/{sum(r[3] for r in rows)} "
                 "sentences reviewed") in summary
+
+
+async def test_first_screen_counts_then_every_row_before_any_key(app):
+    """The first screen reads the kept counts of the rows it shows; every row is read
+    right after it is drawn, and a key that comes first still acts on every row."""
+    from annotations.library_rows import KeptRows
+
+    first = KeptRows(app.store).first(5)
+    rows = expected_rows(app.store)
+    assert [r[4] for r in first[:5]] == [r[4] for r in rows[:5]]
+    assert [r[4] for r in first] != [r[4] for r in rows]  # not every row is counted
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        summary = app.library.query_one("#library-summary")
+        reviewed, sentences = sum(r[4] for r in rows), sum(r[3] for r in rows)
+        assert [r[4] for r in app.library.rows] == [r[4] for r in rows]
+        assert f"{reviewed}/{sentences} sentences reviewed" in str(summary.render())
+        # As on a first screen: only some rows counted, and a sort key before the rest.
+        app.library.set_rows(KeptRows(app.store).first(5), complete=False)
+        app._library_partial = True
+        assert "counting…" in str(summary.render())
+        await pilot.press("s", "s")
+        assert app.library.sort == "progress"
+        table = app.library.query_one(LibraryTable)
+        assert shown_ids(table) == [r[0] for r in sorted(rows, key=lambda r: r[4] / r[3])]
+        assert f"{reviewed}/{sentences} sentences reviewed" in str(summary.render())

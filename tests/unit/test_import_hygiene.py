@@ -43,3 +43,45 @@ def test_headless_commands_import_neither_textual_nor_spacy(db_copy, command):
     loaded = _roots(_modules_after(code, {"NEWSTAG_DB": str(db_copy)}))
     assert "tui" in loaded and "annotations" in loaded
     assert not {"textual", "spacy", "thinc"} & loaded
+
+
+FIRST_SCREEN = """
+import asyncio, json, sys
+from annotations.config import load_config
+from annotations.store import Store
+from tui.app import NewstagApp
+import tui.startup
+
+seen = []
+resume = tui.startup.GcPause.resume
+def drawn(self):  # called once the first screen is drawn (tui/startup.py)
+    seen.append(sorted({m.split('.')[0] for m in sys.modules}))
+    resume(self)
+tui.startup.GcPause.resume = drawn
+
+async def main():
+    app = NewstagApp(load_config(None), Store.open(sys.argv[1]), sys.argv[2:])
+    async with app.run_test() as pilot:
+        while not seen:
+            await pilot.pause(0.05)
+asyncio.run(main())
+print(json.dumps(seen[0]))
+"""
+
+
+@pytest.mark.parametrize("opened", ["library", "article"])
+def test_first_screen_imports_no_heavy_library(db_copy, tmp_path, opened):
+    """Nothing on the way to the first screen imports what only imports, suggestions,
+    agreement or file checks need (issue 9: pydantic alone was ~70 ms of it)."""
+    from tests.helpers import MAIN_ARTICLE
+
+    paths = [str(MAIN_ARTICLE)] if opened == "article" else []
+    proc = subprocess.run([sys.executable, "-c", FIRST_SCREEN, str(db_copy), *paths],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                          env={k: v for k, v in os.environ.items() if k != "NEWSTAG_CONFIG"})
+    assert proc.returncode == 0, proc.stderr
+    import json
+
+    loaded = set(json.loads(proc.stdout.strip().splitlines()[-1]))
+    assert {"textual", "annotations", "tui"} <= loaded
+    assert not {"pydantic", "spacy", "thinc", "sklearn", "nltk"} & loaded

@@ -53,7 +53,8 @@ class LibraryScreen(Screen):
         self._keys: list[str] | None = None
         self._orders: dict[str, list[int]] = {}
         self._last: tuple[str, str, list[int]] | None = None  # sort, query, view
-        self._totals = (0, 0)  # sentences, reviewed: summed once per set of rows
+        # Sentences, reviewed: summed once per set of rows (None: not every row read yet).
+        self._totals: tuple[int, int] | None = (0, 0)
 
     def compose(self) -> ComposeResult:
         yield Static(Content("newstag — library"), id="library-title")
@@ -75,10 +76,13 @@ class LibraryScreen(Screen):
         table.focus()
         self.refresh_table()
 
-    def set_rows(self, rows: list[LibraryRow]) -> None:
+    def set_rows(self, rows: list[LibraryRow], complete: bool = True) -> None:
+        """``complete``: False when only the first screen's rows have their counts yet (the
+        app's first screen); the summary then leaves out the corpus' reviewed total."""
         self.rows = rows
         self._keys, self._orders, self._last = None, {}, None
-        self._totals = (sum(r[3] for r in rows), sum(r[4] for r in rows))
+        self._totals = (sum(r[3] for r in rows), sum(r[4] for r in rows)) if complete \
+            else None
         if self.is_mounted:
             self.refresh_table()
             self.query_one(GainTracker).invalidate()
@@ -123,11 +127,12 @@ class LibraryScreen(Screen):
         view = self._view(query)
         self._last = (self.sort, query, view)
         table.show(self.rows, view, keep=selected)
-        total, reviewed = self._totals
         shown = (f"{len(view)} of {plural(len(self.rows), 'article')}" if query
                  else plural(len(self.rows), "article"))
+        progress = (f"{self._totals[1]}/{self._totals[0]} sentences reviewed"
+                    if self._totals is not None else "counting…")
         self.query_one("#library-summary", Static).update(Content(
-            f" {shown} · {reviewed}/{total} sentences reviewed · sorted by {self.sort}"
+            f" {shown} · {progress} · sorted by {self.sort}"
             " · Enter opens · / filters · s sorts · ? help"))
 
     def selected_article(self) -> str | None:

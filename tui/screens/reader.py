@@ -142,7 +142,9 @@ class ReaderScreen(Screen):
         self._signature = self.session.store.annotations_signature(self.article.id)
         self.set_interval(1.0, self.pick_up_external_changes)
         self.suggester_changed()  # the current suggester's guesses, if there is one yet
-        self.app.suggestions.want()
+        # Training starts once the first screen is drawn: its thread took the GIL from
+        # the first paint (~10 ms of it, issue 9); suggestions always come later anyway.
+        self.call_after_refresh(self.app.suggestions.want)
 
     def pick_up_external_changes(self) -> None:
         """Show tags written by another process (a script running 'newstag tag')."""
