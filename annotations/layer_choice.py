@@ -36,7 +36,11 @@ def chosen(current: ArticleAnnotations, layer: str | None,
         return placed, orphans
     if layer == GOLD:
         gold, orphans_ = gold_or_unanimous(layers)
-        return ({i: [(a, False)] for i, a in gold.items()}, [(a, False) for a in orphans_])
+        # The gold layer's records stay gold (a YAML file passes them on into the gold
+        # layer, not into the adjudicator's own); a unanimous sentence is its annotator's.
+        adjudicated = layers.get(GOLD, Layer()).placed
+        return ({i: [(a, i in adjudicated)] for i, a in gold.items()},
+                [(a, True) for a in orphans_])
     one = current.view(annotator) if layer is None else layers.get(layer, Layer())
     return {i: [(a, False)] for i, a in one.placed.items()}, [(a, False) for a in one.orphans]
 
