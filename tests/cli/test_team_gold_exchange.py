@@ -1,5 +1,6 @@
-"""Gold passed on between team members (issue 12): `newstag export --gold` as YAML is
-read back into the gold layer, never into the adjudicator's own layer.
+"""Found trying the README's "Working as a team" (issue 12): `newstag export --gold` as
+YAML is read back into the gold layer, never into the adjudicator's own layer; a κ of
+zero is reported as 0.0, not -0.0.
 
 Databases are written without spaCy (tests/helpers.db_of_articles), every command runs
 as a real subprocess; the adjudicator's gold write goes through the reader's session.
@@ -44,3 +45,19 @@ def test_a_yaml_export_of_gold_is_imported_as_gold_not_as_the_adjudicators_layer
     layers = Store.open(ben_db, create=False).load_layers("pact").layers()
     assert {n: {i: a.labels for i, a in layer.placed.items()} for n, layer in layers.items()} \
         == {"ben": {1: ["defence"]}, "ana": {1: ["trade"]}, GOLD: {1: ["diplomacy"]}}
+
+
+def test_a_kappa_of_zero_is_zero_not_minus_zero(cli, tmp_path):
+    # diplomacy, per sentence over three annotators: 0 0 0, 0 1 0, 1 0 1. P_i = 1, 1/3,
+    # 1/3 (mean 5/9); p(1) = 1/3 -> Pe = 1/9 + 4/9 = 5/9: kappa = 0 exactly
+    files = _three_exports(cli, tmp_path, {
+        "ana": {1: ["trade"], 2: ["trade"], 3: ["trade", "diplomacy"]},
+        "ben": {1: ["trade"], 2: ["diplomacy"], 3: ["trade"]},
+        "cy": {1: ["trade"], 2: ["trade"], 3: ["diplomacy"]}})
+    team = tmp_path / "db-ana"
+    for name in ("ben", "cy"):
+        _ok(cli("--annotator", "ana", "import-annotations", files[name], db=team))
+    out = _ok(cli("agreement", "--json", db=team))
+    assert '"kappa": 0.0,' in out, out
+    human = _ok(cli("agreement", db=team))
+    assert "-0.000" not in human and "0.000" in human, human
