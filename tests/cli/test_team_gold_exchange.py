@@ -61,3 +61,21 @@ def test_a_kappa_of_zero_is_zero_not_minus_zero(cli, tmp_path):
     assert '"kappa": 0.0,' in out, out
     human = _ok(cli("agreement", db=team))
     assert "-0.000" not in human and "0.000" in human, human
+
+
+def test_a_note_in_the_gold_layer_leaves_a_unanimous_sentence_in_the_gold_export(cli, tmp_path):
+    files = _three_exports(cli, tmp_path, {"ana": {1: ["trade"], 2: ["trade"]},
+                                           "ben": {1: ["trade"], 2: ["defence"]}})
+    ana_db = tmp_path / "db-ana"
+    _ok(cli("--annotator", "ana", "import-annotations", files["ben"], db=ana_db))
+    store = Store.open(ana_db, annotator="ana")
+    session = TaggingSession(store, replace(load_config(str(REPO / "config.yaml")),
+                                            annotator="ana"))
+    session.layer = GOLD  # adjudicating, c writes a note on 1 (both said trade), and on 2
+    article = store.load_article("pact")
+    for index in (1, 2):
+        session.change(article, index, TagChange("pact", index, note="check the source"))
+    out = _ok(cli("--annotator", "ana", "export", "-f", "csv", "--gold", db=ana_db))
+    rows = [line.split(",") for line in out.splitlines()[1:]]
+    # 1 is unanimous, a note decides nothing; 2 is disputed and nobody adjudicated it
+    assert [(r[1], r[3:6]) for r in rows] == [("1", ["1", "0", "0"])], out
