@@ -76,7 +76,8 @@ def label_agreement(names: list[str], ratings: Ratings, label: str) -> dict[str,
 
 
 def _round(value: float | None) -> float | None:
-    return None if value is None else round(float(value), 6)
+    # + 0.0: a coefficient that is zero up to rounding (-1e-17) reads 0.0, not -0.0
+    return None if value is None else round(float(value), 6) + 0.0
 
 
 def agreement(store: Store, labels: list[str], annotators: list[str]) -> dict[str, Any]:

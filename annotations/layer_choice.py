@@ -36,21 +36,27 @@ def chosen(current: ArticleAnnotations, layer: str | None,
         return placed, orphans
     if layer == GOLD:
         gold, orphans_ = gold_or_unanimous(layers)
-        return ({i: [(a, False)] for i, a in gold.items()}, [(a, False) for a in orphans_])
+        # The gold layer's records stay gold (a YAML file passes them on into the gold
+        # layer, not into the adjudicator's own); a unanimous sentence is its annotator's.
+        adjudicated = layers.get(GOLD, Layer()).placed
+        return ({i: [(a, adjudicated.get(i) is a)] for i, a in gold.items()},
+                [(a, True) for a in orphans_])
     one = current.view(annotator) if layer is None else layers.get(layer, Layer())
     return {i: [(a, False)] for i, a in one.placed.items()}, [(a, False) for a in one.orphans]
 
 
 def gold_or_unanimous(layers: dict[str, Layer]) -> tuple[dict[int, SentenceAnnotation],
                                                           list[SentenceAnnotation]]:
-    """The gold layer, and where it says nothing, the sentences every annotator of the
-    article reviewed with the same labels (a single annotator's article: all of theirs)."""
+    """The gold layer, and where it decides nothing, the sentences every annotator of the
+    article reviewed with the same labels (a single annotator's article: all of theirs).
+    A gold record that is no review (a note the adjudicator wrote) decides nothing."""
     gold = layers.get(GOLD, Layer())
     people = [layer for name, layer in layers.items() if name != GOLD]
     placed = dict(gold.placed)
     if people:
         for index, first in people[0].placed.items():
-            if index in placed:
+            decided = placed.get(index)
+            if decided is not None and decided.state is ReviewState.REVIEWED:
                 continue
             said = [layer.placed.get(index) for layer in people]
             if all(a is not None and a.state is ReviewState.REVIEWED

@@ -427,6 +427,10 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             self._whole()
             self._relayout()
             self.scroll_to_cursor()
+        elif self.adjudication is not None:
+            # The adjudication line below wraps (app.tcss): when it takes a row from the
+            # article as the cursor moves, the cursor's sentence stays in sight.
+            self.scroll_to_cursor()
 
     def _invalidate(self, index: int) -> None:
         """Repaint a sentence's lines (its cache key has changed already)."""
