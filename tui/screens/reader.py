@@ -188,8 +188,10 @@ class ReaderScreen(Screen):
                                     self.hidden_types, self.highlight_on)
 
     def _update_status(self) -> None:
+        # cursor_to_be: the status line of the first frame names the sentence the cursor
+        # is drawn on in that frame (the view lays out just before it, CursorMoved after).
         self.query_one(StatusLine).show(Status(
-            self._taggable, self.annotations, self.view.cursor,
+            self._taggable, self.annotations, self.view.cursor_to_be,
             {x.name: x.colour for x in self.config.labels},
             "" if self.filter_key == "all" else filter_name(self.filter_key),
             self.orphaned, self.search_query, len(self.matches),
