@@ -43,3 +43,29 @@ async def test_first_paint_of_the_reader_has_the_article_and_its_cursor(
         view = app.screen.query_one(ArticleView)
         assert view.cursor == start  # and the Resize that came after moved nothing
         assert f"sentence {start} ·" in str(app.screen.query_one(StatusLine).render())
+
+
+async def test_reader_from_the_command_line_then_escape_shows_the_whole_library(
+        app_factory, db_copy):
+    """Opened straight into a reader, the library is built only when first needed (not
+    before the reader's first screen: tests/unit/test_import_hygiene.py); Escape then
+    shows it with every row counted."""
+    from tests.tui.test_newcomer import screen_text
+    from tui.screens.library import LibraryScreen
+
+    app = app_factory(paths=[str(MAIN_ARTICLE)])
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+        summaries = Store.open(db_copy).summaries()
+        assert len(app.screen.rows) == len(summaries)
+        text = screen_text(app)
+        assert "sentences reviewed" in text and "counting…" not in text
+        assert all(s.title[:20] in text for s in summaries[:3])
+        await pilot.press("enter")  # and the first row opens
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.screen.article.id == summaries[0].id
