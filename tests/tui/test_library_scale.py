@@ -231,3 +231,21 @@ async def test_first_screen_counts_then_every_row_before_any_key(app):
         table = app.library.query_one(LibraryTable)
         assert shown_ids(table) == [r[0] for r in sorted(rows, key=lambda r: r[4] / r[3])]
         assert f"{reviewed}/{sentences} sentences reviewed" in str(summary.render())
+
+
+def test_first_rows_are_made_on_demand_and_agree_with_every_row(big_library):
+    """first_library_rows: the first rows with their kept counts, the rest with none,
+    each row made when asked for (a first screen asks only for those it draws)."""
+    from annotations.stats import first_library_rows, library_rows
+
+    store = Store.open(big_library)
+    every = library_rows(store)
+    first = first_library_rows(store, 7)
+    assert not isinstance(first, list) and len(first) == len(every) == ARTICLES
+    assert list(first[:7]) == every[:7]
+    assert first[-1][:4] == every[-1][:4] and first[-1][4:] == (0, {})
+    assert [r[0] for r in first] == [r[0] for r in every]
+    assert first[3:12:4] == [first[3], first[7], first[11]]
+    assert any(r[4] for r in every[7:])  # the others' counts are not read yet
+    with pytest.raises(IndexError):
+        first[ARTICLES]
