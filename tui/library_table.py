@@ -205,9 +205,11 @@ class LibraryTable(ScrollView, can_focus=True):
         self._repaint()
 
     def on_resize(self) -> None:
+        # The cached lines stay: their keys hold the width, and nothing else in a line
+        # depends on the size (a new generation here drew the first screen's rows twice
+        # before its first paint, the Resize coming after the first render, issue 14).
         self.virtual_size = Size(self.scrollable_content_region.width,
                                  len(self.view) + HEADER_LINES)
-        self._generation += 1
 
     # -- drawing -------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
