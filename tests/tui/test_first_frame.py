@@ -69,3 +69,32 @@ async def test_reader_from_the_command_line_then_escape_shows_the_whole_library(
         await pilot.pause()
         assert isinstance(app.screen, ReaderScreen)
         assert app.screen.article.id == summaries[0].id
+
+
+async def test_search_field_is_mounted_when_first_opened_and_takes_a_burst(app_factory):
+    """The reader's first screen has no search field (a hidden Input was ~3 ms of it);
+    '/' mounts it, and keys typed in the same burst all land in it; opened again, it is
+    the same field with the last query."""
+    from textual.widgets import Input
+
+    from tui.reader.search_bar import SearchBar
+
+    app = app_factory(paths=[str(MAIN_ARTICLE)])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen)
+        assert not app.screen.query(Input)
+        view = app.screen.query_one(ArticleView)
+        await pilot.press("slash", *"nickel", "enter")
+        text = view.article.text
+        hits = [s.index for s in view.article.sentences
+                if "nickel" in text[s.start:s.end].lower()]
+        assert hits and view.cursor == hits[0]
+        assert view.has_focus
+        await pilot.press("slash")
+        await pilot.pause()
+        [bar] = app.screen.query(SearchBar)
+        assert bar.display and bar.has_focus and bar.value == "nickel"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not bar.display and view.has_focus and view.cursor == hits[0]
