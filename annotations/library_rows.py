@@ -16,11 +16,12 @@ as changed next time and read once more, never missed.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from annotations.counts_files import META, CountsFiles
 from annotations.errors import DatabaseError
-from annotations.stats import LibraryRow, library_rows
+from annotations.stats import LibraryRow, first_library_rows, library_rows
 from annotations.store import Store
 
 FileStamp = tuple[int, int, int]  # inode, mtime in ns, size
@@ -60,11 +61,11 @@ class KeptRows:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.rows: list[LibraryRow] = []
+        self.rows: Sequence[LibraryRow] = []
         self._stamp: Stamp | None = None
         self._where: dict[str, int] = {}  # article id -> its position in rows
 
-    def read(self) -> list[LibraryRow]:
+    def read(self) -> Sequence[LibraryRow]:
         """Every row, read again."""
         before = stamp(self.store)
         self.rows = library_rows(self.store)
@@ -72,15 +73,15 @@ class KeptRows:
         self._stamp = before
         return self.rows
 
-    def first(self, count: int) -> list[LibraryRow]:
+    def first(self, count: int) -> Sequence[LibraryRow]:
         """Every row, with kept counts for the first ``count`` articles only (a first
         screen in import order); the caller reads everything (``read``) once it is drawn.
         Not stamped: until then ``changed`` reads everything."""
-        self.rows = library_rows(self.store, first=count)
+        self.rows = first_library_rows(self.store, count)
         self._where, self._stamp = {}, None
         return self.rows
 
-    def changed(self) -> list[LibraryRow] | None:
+    def changed(self) -> Sequence[LibraryRow] | None:
         """The rows with those whose shard was written since re-read; None when nothing
         changed. Everything is read again when the index changed or counts need healing."""
         old, new = self._stamp, stamp(self.store)

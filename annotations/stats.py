@@ -8,13 +8,13 @@ whatever the number of annotations.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, overload
 
 from annotations.config import Config
 from annotations.counts import Counts
 from annotations.model import Article, SentenceAnnotation
-from annotations.store import Store, no_gc
+from annotations.store import ArticleSummary, Store, no_gc
 
 # What the library shows of an article, as a plain tuple (20,000 of them are built in a
 # few ms, where dicts or objects cost several times that): id, title, source,
@@ -22,18 +22,47 @@ from annotations.store import Store, no_gc
 LibraryRow = tuple[str, str, str, int, int, dict[str, int]]
 
 
-def library_rows(store: Store, first: int | None = None) -> list[LibraryRow]:
-    """One tuple per article, in the order they were imported.
-
-    ``first``: only the first ``first`` articles' kept counts are read (their shards,
-    as ``list`` on a terminal reads them); every other row says 0 reviewed, no labels.
-    """
+def library_rows(store: Store) -> list[LibraryRow]:
+    """One tuple per article, in the order they were imported."""
     summaries = store.summaries()
-    counts = store.kept_counts(None if first is None else [s.id for s in summaries[:first]])
+    counts = store.kept_counts()
     get, empty = counts.get, Counts.none()
     with no_gc():
         return [(s.id, s.title, s.source, s.sentences, (c := get(s.id, empty)).reviewed,
                  c.labels) for s in summaries]
+
+
+def first_library_rows(store: Store, first: int) -> Sequence[LibraryRow]:
+    """The library's rows for a first screen: only the first ``first`` articles' kept
+    counts are read (their shards, as ``list`` on a terminal reads them); every other row
+    says 0 reviewed, no labels. Each row is made when asked for, so a first screen makes
+    only those it shows (all 20,000 tuples were ~7 ms of it, issue 14)."""
+    summaries = store.summaries()
+    return _RowsOnDemand(summaries, store.kept_counts([s.id for s in summaries[:first]]))
+
+
+class _RowsOnDemand(Sequence[LibraryRow]):
+    __slots__ = ("_summaries", "_counts")
+
+    def __init__(self, summaries: list[ArticleSummary], counts: dict[str, Counts]) -> None:
+        self._summaries = summaries
+        self._counts = counts
+
+    def __len__(self) -> int:
+        return len(self._summaries)
+
+    @overload
+    def __getitem__(self, at: int) -> LibraryRow: ...
+
+    @overload
+    def __getitem__(self, at: slice) -> list[LibraryRow]: ...
+
+    def __getitem__(self, at: int | slice) -> LibraryRow | list[LibraryRow]:
+        if isinstance(at, slice):
+            return [self[i] for i in range(*at.indices(len(self)))]
+        s = self._summaries[at]
+        c = self._counts.get(s.id) or Counts.none()
+        return (s.id, s.title, s.source, s.sentences, c.reviewed, c.labels)
 
 
 def article_rows(store: Store, limit: int | None = None,

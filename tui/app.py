@@ -25,7 +25,6 @@ from tui.keymap import declared_bindings, is_label_slot, reader_keymap, with_key
 from tui.navigation import CloseReader, OpenArticle
 from tui.palette import ArticleCommands
 from tui.safe_text import notify_untrusted
-from tui.screens.library import LibraryScreen
 from tui.screens.modals import HelpScreen
 from tui.screens.reader import ReaderScreen
 from tui.startup import START
@@ -35,6 +34,7 @@ from tui.suggestions import SuggesterChanged, Suggestions, worker_store
 if TYPE_CHECKING:  # ingest (sources, nlp) is imported by the import worker only
     from annotations.ingest import ImportReport
     from annotations.library_rows import KeptRows
+    from tui.screens.library import LibraryScreen
 
 
 @dataclass
@@ -81,7 +81,9 @@ class NewstagApp(App):
         # Checked before anything is shown: a label on a key the reader uses is a config error.
         self.keymap = keymap_for(config)
         self.session = TaggingSession(store, config)
-        self.library = LibraryScreen()
+        # Built when first needed: a reader opened from the command line never waits for
+        # the library's module and widgets before its first screen (issue 9).
+        self._library: LibraryScreen | None = None
         self.reader: ReaderScreen | None = None
         self.import_stopped = threading.Event()  # set whenever no import is running
         self.import_stopped.set()
@@ -92,6 +94,14 @@ class NewstagApp(App):
         self._kept_rows: KeptRows | None = None  # the library's rows (refresh_library)
         self._library_partial = False  # only the first screen's counts are read yet
         self._tidied = False  # tidy_store started
+
+    @property
+    def library(self) -> LibraryScreen:
+        if self._library is None:
+            from tui.screens.library import LibraryScreen
+
+            self._library = LibraryScreen()
+        return self._library
 
     def on_mount(self) -> None:
         self.set_keymap(self.keymap)
@@ -278,9 +288,10 @@ class NewstagApp(App):
         if self.reader is not None:
             self.reader.remember_position()
             self.reader = None
-        while self.library in self.screen_stack and self.screen is not self.library:
+        library = self._library  # None: never built (opened straight into a reader)
+        while library in self.screen_stack and self.screen is not library:
             await self.pop_screen()
-        if self.library not in self.screen_stack:
+        if library not in self.screen_stack:
             # Opened straight into a reader: pop it, and the library comes up fresh.
             while len(self.screen_stack) > 1:
                 await self.pop_screen()
@@ -395,7 +406,8 @@ class NewstagApp(App):
         """A new suggester (tui/suggestions.py): the reader and the library re-score."""
         if self.reader is not None:
             self.reader.suggester_changed()
-        self.library.suggester_changed()
+        if self._library is not None:  # a library built later starts with no gains
+            self._library.suggester_changed()
 
     def get_system_commands(self, screen):
         for command in super().get_system_commands(screen):

@@ -419,6 +419,22 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             top = self._layout.first_line[self._block_of[self.cursor]]
             self.scroll_to(y=max(0, top - row), animate=False, immediate=True)
 
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
+                      layout: bool = True) -> bool:
+        # Textual gives the widget its size here, just before it paints the screen; the
+        # Resize event comes after that paint. Laying the article out now puts it in the
+        # first frame (on_resize drew it two frames later, issue 9).
+        changed = super()._size_updated(size, virtual_size, container_size, layout)
+        if self._layout is None and self.article is not None:
+            self._relayout(window=self._window)
+            self.scroll_to_cursor()
+        return changed
+
+    @property
+    def cursor_to_be(self) -> int | None:
+        """The cursor; before the article's first layout, the sentence it will be on."""
+        return self._pending_cursor if self.cursor is None else self.cursor
+
     def on_resize(self, event: events.Resize) -> None:
         if self._layout is None:
             self._relayout(window=self._window)

@@ -14,6 +14,7 @@ come from files: they become Content from ``printable`` text here, never markup.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from textual import events
@@ -105,7 +106,7 @@ class LibraryTable(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.rows: list[Row] = []
+        self.rows: Sequence[Row] = []
         self.view: list[int] = []  # indexes into rows, in the order shown
         self.cursor = 0
         self.label_colours: dict[str, str] = {}
@@ -122,7 +123,7 @@ class LibraryTable(ScrollView, can_focus=True):
         self._label_styles = {name: Style(foreground=Color.parse(colour))
                               for name, colour in colours.items() if colour}
 
-    def show(self, rows: list[Row], view: list[int], keep: str | None = None) -> None:
+    def show(self, rows: Sequence[Row], view: list[int], keep: str | None = None) -> None:
         """Show ``rows[i] for i in view``; the cursor stays on article ``keep`` if shown."""
         self.rows, self.view = rows, view
         cursor = 0
@@ -204,9 +205,11 @@ class LibraryTable(ScrollView, can_focus=True):
         self._repaint()
 
     def on_resize(self) -> None:
+        # The cached lines stay: their keys hold the width, and nothing else in a line
+        # depends on the size (a new generation here drew the first screen's rows twice
+        # before its first paint, the Resize coming after the first render, issue 14).
         self.virtual_size = Size(self.scrollable_content_region.width,
                                  len(self.view) + HEADER_LINES)
-        self._generation += 1
 
     # -- drawing -------------------------------------------------------------
     def render_line(self, y: int) -> Strip:

@@ -231,3 +231,51 @@ async def test_first_screen_counts_then_every_row_before_any_key(app):
         table = app.library.query_one(LibraryTable)
         assert shown_ids(table) == [r[0] for r in sorted(rows, key=lambda r: r[4] / r[3])]
         assert f"{reviewed}/{sentences} sentences reviewed" in str(summary.render())
+
+
+async def test_first_screen_draws_each_row_once_before_its_first_paint(app, monkeypatch):
+    """The Resize that follows the first render no longer makes every drawn line stale
+    (a line's key holds the width): each row is drawn for the first paint, again for
+    the focus (the cursor's colour) and once every row is read; not a fourth time.
+    Resizing still redraws every line at the new width."""
+    from collections import Counter
+
+    drawn: Counter[int] = Counter()
+    original = LibraryTable._render_row
+
+    def counted(table, position, width):
+        drawn[position] += 1
+        return original(table, position, width)
+
+    monkeypatch.setattr(LibraryTable, "_render_row", counted)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.library.query_one(LibraryTable)
+        on_screen = table.scrollable_content_region.height - HEADER_LINES
+        assert set(drawn) == {-1, *range(on_screen)}
+        # The first paint, the focus repaint, every row read (show): once each.
+        assert max(drawn.values()) <= 3, drawn
+        await pilot.resize_terminal(90, 30)
+        await pilot.pause()
+        lines = drawn_lines(table)
+        assert all(len(line) == table.scrollable_content_region.width for line in lines)
+        rows = expected_rows(app.store)
+        assert lines[HEADER_LINES].startswith(f" {rows[0][1]}"[:20])
+
+
+def test_first_rows_are_made_on_demand_and_agree_with_every_row(big_library):
+    """first_library_rows: the first rows with their kept counts, the rest with none,
+    each row made when asked for (a first screen asks only for those it draws)."""
+    from annotations.stats import first_library_rows, library_rows
+
+    store = Store.open(big_library)
+    every = library_rows(store)
+    first = first_library_rows(store, 7)
+    assert not isinstance(first, list) and len(first) == len(every) == ARTICLES
+    assert list(first[:7]) == every[:7]
+    assert first[-1][:4] == every[-1][:4] and first[-1][4:] == (0, {})
+    assert [r[0] for r in first] == [r[0] for r in every]
+    assert first[3:12:4] == [first[3], first[7], first[11]]
+    assert any(r[4] for r in every[7:])  # the others' counts are not read yet
+    with pytest.raises(IndexError):
+        first[ARTICLES]

@@ -38,7 +38,8 @@ def _open(article_id):
         pilot.app.open_article(article_id)
         await pilot.pause()
         _quiet(pilot.app)
-        pilot.app.screen.query_one(Input).cursor_blink = False
+        for widget in pilot.app.screen.query(Input):  # the search field mounts when opened
+            widget.cursor_blink = False
 
     return before
 

@@ -85,3 +85,21 @@ def test_first_screen_imports_no_heavy_library(db_copy, tmp_path, opened):
     loaded = set(json.loads(proc.stdout.strip().splitlines()[-1]))
     assert {"textual", "annotations", "tui"} <= loaded
     assert not {"pydantic", "spacy", "thinc", "sklearn", "nltk"} & loaded
+
+
+def test_reader_first_screen_builds_no_library(db_copy, tmp_path):
+    """An article opened from the command line shows without the library's module and
+    widgets (built when first needed, e.g. on Escape; issue 9)."""
+    from tests.helpers import MAIN_ARTICLE
+
+    script = FIRST_SCREEN.replace("sorted({m.split('.')[0] for m in sys.modules})",
+                                  "sorted(sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", script, str(db_copy), str(MAIN_ARTICLE)],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                          env={k: v for k, v in os.environ.items() if k != "NEWSTAG_CONFIG"})
+    assert proc.returncode == 0, proc.stderr
+    import json
+
+    loaded = set(json.loads(proc.stdout.strip().splitlines()[-1]))
+    assert {"tui.screens.reader", "tui.article_view"} <= loaded
+    assert not {"tui.screens.library", "tui.library_table", "tui.library_gain"} & loaded

@@ -11,6 +11,8 @@ and `s` included); escape or Enter leave it. Outside it `q` quits and `s` sorts.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -46,7 +48,7 @@ class LibraryScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__(id="library")
-        self.rows: list[LibraryRow] = []
+        self.rows: Sequence[LibraryRow] = []
         self.sort = "imported"
         # Built from ``rows`` when first needed and kept until the rows change, so a
         # key typed in the filter or a sort costs one pass over 20,000 prepared values.
@@ -76,7 +78,7 @@ class LibraryScreen(Screen):
         table.focus()
         self.refresh_table()
 
-    def set_rows(self, rows: list[LibraryRow], complete: bool = True) -> None:
+    def set_rows(self, rows: Sequence[LibraryRow], complete: bool = True) -> None:
         """``complete``: False when only the first screen's rows have their counts yet (the
         app's first screen); the summary then leaves out the corpus' reviewed total."""
         self.rows = rows

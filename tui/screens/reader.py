@@ -125,7 +125,6 @@ class ReaderScreen(Screen):
         yield Legend(id="legend")
         yield StatusLine(id="status")
         yield AdjudicationLine(id="adjudication")
-        yield SearchBar(id="search")
         yield Footer()
         yield ArticleSuggestions(id="suggestions")
 
@@ -188,8 +187,10 @@ class ReaderScreen(Screen):
                                     self.hidden_types, self.highlight_on)
 
     def _update_status(self) -> None:
+        # cursor_to_be: the status line of the first frame names the sentence the cursor
+        # is drawn on in that frame (the view lays out just before it, CursorMoved after).
         self.query_one(StatusLine).show(Status(
-            self._taggable, self.annotations, self.view.cursor,
+            self._taggable, self.annotations, self.view.cursor_to_be,
             {x.name: x.colour for x in self.config.labels},
             "" if self.filter_key == "all" else filter_name(self.filter_key),
             self.orphaned, self.search_query, len(self.matches),
@@ -400,8 +401,14 @@ class ReaderScreen(Screen):
             self.notify("No suggestions yet: the model is still being built.")
 
     # -- search --------------------------------------------------------------
-    def action_search(self) -> None:
-        self.query_one(SearchBar).open(self.search_query)
+    async def action_search(self) -> None:
+        bars = self.query(SearchBar)
+        if bars:
+            bar = bars.first()
+        else:  # mounted when first opened: a hidden Input was ~3 ms of the first screen
+            bar = SearchBar(id="search")
+            await self.mount(bar, before=self.query_one(Footer))
+        bar.open(self.search_query)
 
     @on(SearchBar.SearchClosed)
     def _search_closed(self) -> None:
