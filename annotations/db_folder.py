@@ -19,6 +19,11 @@ def check_root(root: Path, create: bool) -> None:
     """The folder can be (or become) a newstag database; no entry of it is a link."""
     for name in DATA_ENTRIES:  # refused before anything is read, written or deleted
         dbfiles.inside(root, name)
+    if not create and not root.exists():
+        # A command that only reads would otherwise answer a typo in --db with an empty
+        # result ("nobody yet"), as if the database held nothing.
+        raise DatabaseError(f"{root}: no database here (nothing imported into it; "
+                            "check --db, $NEWSTAG_DB or database: in the config)")
     if root.exists() and not root.is_dir():
         raise DatabaseError(
             f"{root}: is a file; the database is a folder (choose another --db)")

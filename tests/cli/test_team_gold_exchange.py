@@ -79,3 +79,19 @@ def test_a_note_in_the_gold_layer_leaves_a_unanimous_sentence_in_the_gold_export
     rows = [line.split(",") for line in out.splitlines()[1:]]
     # 1 is unanimous, a note decides nothing; 2 is disputed and nobody adjudicated it
     assert [(r[1], r[3:6]) for r in rows] == [("1", ["1", "0", "0"])], out
+
+
+def test_a_mistyped_database_folder_is_one_line_for_every_reading_command(cli, tmp_path):
+    """Found trying the team flow: `agreement`, `export` and `entities` on a --db that does
+    not exist printed an empty result with exit 0 (a colleague's typo looked like "nobody
+    has tagged yet"), `list` and `stats` blamed a lock file. Every reading command now says
+    there is no database there, and creates nothing."""
+    typo = tmp_path / "no-such-db"
+    for command in (["agreement"], ["export", "-f", "csv"], ["entities"], ["list"],
+                    ["stats"], ["show", "x"], ["entity", "rules"]):
+        result = cli(*command, db=typo)
+        assert result.code == 2, (command, result)
+        lines = result.err.strip().splitlines()
+        assert len(lines) == 1 and str(typo) in lines[0] and "database here" in lines[0], \
+            (command, result.err)
+    assert not typo.exists()
