@@ -419,17 +419,6 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             top = self._layout.first_line[self._block_of[self.cursor]]
             self.scroll_to(y=max(0, top - row), animate=False, immediate=True)
 
-    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
-                      layout: bool = True) -> bool:
-        # Textual gives the widget its size here, just before it paints the screen; the
-        # Resize event comes after that paint. Laying the article out now puts it in the
-        # first frame (on_resize drew it two frames later, issue 9).
-        changed = super()._size_updated(size, virtual_size, container_size, layout)
-        if self._layout is None and self.article is not None:
-            self._relayout(window=self._window)
-            self.scroll_to_cursor()
-        return changed
-
     @property
     def cursor_to_be(self) -> int | None:
         """The cursor; before the article's first layout, the sentence it will be on."""
@@ -469,6 +458,12 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         base = self.visual_style
+        if self._layout is None and self.article is not None and width:
+            # The first paint asks for lines once the widget has its size; the Resize event
+            # comes after that paint. Laying the article out now puts it in the first frame
+            # (on_resize drew it two frames later, issue 9).
+            self._relayout(window=self._window)
+            self.scroll_to_cursor()
         if self._layout is None:
             return Strip.blank(width, base.rich_style)
         located = self._layout.block_at_line(self.scroll_offset.y + y)
