@@ -31,7 +31,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from annotations.entity_rules import Rule
+from annotations.entity_rule import Rule
 from annotations.model import Article, Entity, Sentence
 
 POSSESSIVES = ("’s", "'s", "’S", "'S", "’", "'")

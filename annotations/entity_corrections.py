@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from annotations.entity_apply import RuleSet, apply_rules
+from annotations.entity_rule import Rule
 from annotations.entity_rules import (
-    Rule,
     check_text,
     check_type,
     load_rules,

@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from annotations.entity_apply import RuleSet, corrected
-from annotations.entity_rules import Rule, load_rules
+from annotations.entity_rule import Rule
+from annotations.entity_rules import load_rules
 from annotations.model import Article
 
 _sets: dict[Path, tuple[tuple[Rule, ...], RuleSet]] = {}

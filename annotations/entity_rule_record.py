@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic import ValidationError as SchemaError
 
-from annotations.entity_rules import LABEL_PATTERN, MAX_RULE_TEXT, Rule, text_problem
+from annotations.entity_rule import LABEL_PATTERN, MAX_RULE_TEXT, Rule, text_problem
 
 
 def _checked_text(text: str) -> str:

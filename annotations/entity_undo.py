@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from annotations.entity_corrections import restore
-from annotations.entity_rules import Rule
+from annotations.entity_rule import Rule
 from annotations.store import Store
 
 

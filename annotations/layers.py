@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from annotations.annotation_records import records
 from annotations.atomic_io import CorruptFile
 from annotations.errors import brief
 from annotations.identity import GOLD, annotator_problem
@@ -120,8 +121,6 @@ def layers_problem(tables: dict, article_id: str | None) -> str:
 
 def others_in(path: Path, tables: dict) -> dict[str, Layer]:
     """The layers of the ``layers`` table by name, every record checked first."""
-    from annotations.record_files import records
-
     if problem := layers_problem(tables, None):
         raise CorruptFile(path, problem)
     others: dict[str, Layer] = {}

@@ -7,12 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from annotations.atomic_io import CorruptFile
-from annotations.errors import brief
+from annotations.annotation_records import records
 from annotations.index_file import ArticleSummary
 from annotations.layers import LAYERS_TABLE, Layer, all_layers, layers_table, pick, view
 from annotations.model import Article, Entity, ReviewState, Sentence, SentenceAnnotation
-from annotations.shapes import annotation_problem
 
 
 class ArticleAnnotations:
@@ -129,23 +127,3 @@ def article_of(summary: ArticleSummary, body: dict) -> Article:
                            map(bool, flat[2::3]))),
         entities=list(map(Entity, ents[0::3], ents[1::3], map(labels.__getitem__, ents[2::3]))),
     )
-
-
-def records(path: Path, rows: dict, orphan: bool = True) -> list[tuple[int, SentenceAnnotation]]:
-    """(document id, annotation) for every record of a TinyDB table, by document id.
-
-    Every record is checked in full first: ``"labels": "trade"`` would otherwise be
-    read as five one-letter labels, and a wrong tag shown or exported is worse than a
-    refusal that points to ``newstag doctor``.
-    """
-    for doc_id, record in rows.items():
-        problem = annotation_problem(record, orphan=orphan)
-        if problem:
-            raise CorruptFile(path, f"record {brief(doc_id)} is not a newstag annotation "
-                              f"({problem})")
-    try:
-        ordered = sorted(((int(k), v) for k, v in rows.items()), key=lambda kv: kv[0])
-        return [(doc_id, SentenceAnnotation.from_record(v)) for doc_id, v in ordered]
-    except (TypeError, KeyError, ValueError, AttributeError) as exc:
-        raise CorruptFile(path, "valid JSON but not newstag annotations "
-                          f"({type(exc).__name__}: {exc})") from None

@@ -27,6 +27,7 @@ from tinydb.table import Document
 
 from annotations import counts as kept
 from annotations import dbfiles
+from annotations.annotation_records import records as _records
 from annotations.article_check import article_file_problem
 from annotations.atomic_io import (
     AtomicJSONStorage,
@@ -53,7 +54,6 @@ from annotations.record_files import ArticleAnnotations
 from annotations.record_files import annotations_in as _annotations_in
 from annotations.record_files import article_body as _article_body
 from annotations.record_files import article_of as _article_of
-from annotations.record_files import records as _records
 
 
 def now_iso() -> str:

@@ -50,7 +50,7 @@ class ParsedFile:
     new_articles: list[SourceDocument] = field(default_factory=list)
     names_articles: bool = False  # an article it names but the database lacks is reported
     skipped: int = 0
-    entity_rules: list = field(default_factory=list)  # entity_rules.Rule, from a YAML export
+    entity_rules: list = field(default_factory=list)  # entity_rule.Rule, from a YAML export
 
 
 def read_text(path: Path) -> str:

@@ -10,7 +10,8 @@ import pytest
 from annotations.atomic_io import CorruptFile
 from annotations.entity_apply import RuleSet, apply_rules
 from annotations.entity_corrections import add_rule, forget, make_rule
-from annotations.entity_rules import Rule, load_rules
+from annotations.entity_rule import Rule
+from annotations.entity_rules import load_rules
 from annotations.errors import UserError
 from annotations.model import Article, Entity, Sentence
 
