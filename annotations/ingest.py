@@ -9,11 +9,16 @@ from pathlib import Path
 
 from annotations.errors import brief
 from annotations.model import Article, SentenceAnnotation
-from annotations.nlp import ImportCancelled, ProcessedText, process_texts
+from annotations.nlp import PIPE_BATCH_SIZE, ImportCancelled, ProcessedText, process_texts
 from annotations.placing import place_by_text
 from annotations.sources import SourceDocument, SourceProblem, read_sources
 from annotations.store import Store
 from annotations.text import content_id
+
+# A single new article opened from the command line is shown while it is processed
+# (issue 9): first after the first batch of lines, then each time the lines done double,
+# so a 20,000-line article is copied for the reader about a dozen times, not per batch.
+PREVIEW_FIRST_LINES = PIPE_BATCH_SIZE
 
 
 @dataclass(slots=True)
@@ -49,6 +54,7 @@ def import_paths(
     n_process: int = 1,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    preview: Callable[[Article, int, int], None] | None = None,
 ) -> ImportReport:
     """Import articles; ``load_nlp`` is only called when something needs processing.
 
@@ -57,6 +63,7 @@ def import_paths(
     is left as it was, so no article of this import is listed (article files already
     written are not named by the index, as after a crash, and the next import writes
     them again).
+    ``preview(article, lines_done, lines)``: see ``import_documents``.
     """
     report = ImportReport()
     documents: list[SourceDocument] = []
@@ -66,7 +73,7 @@ def import_paths(
         else:
             documents.append(item)
     return import_documents(store, documents, load_nlp, n_process, progress, report,
-                            cancelled)
+                            cancelled, preview)
 
 
 def import_documents(
@@ -77,8 +84,15 @@ def import_documents(
     progress: Callable[[int, int], None] | None = None,
     report: ImportReport | None = None,
     cancelled: Callable[[], bool] | None = None,
+    preview: Callable[[Article, int, int], None] | None = None,
 ) -> ImportReport:
-    """Process and store documents that are new or changed; the rest is left alone."""
+    """Process and store documents that are new or changed; the rest is left alone.
+
+    ``preview(article, lines_done, lines)`` is called, when exactly one new article is
+    processed, with what is processed of it so far: its first sentences and entities,
+    numbered as they will be stored (lines are processed in order, so a prefix never
+    changes). It is not stored and not in the index until the import ends.
+    """
     report = ImportReport() if report is None else report
     pending: dict[str, _Pending] = {}
     summaries = store.summaries()
@@ -145,9 +159,12 @@ def import_documents(
                 writes.append(writer.submit(writer_store.write_article_file, articles[t]))
 
         results = [ProcessedText([], []) for _ in jobs]
+        on_progress = progress
+        if preview is not None and len(jobs) == 1 and not jobs[0].is_update:
+            on_progress = _previewing(jobs[0], results[0], preview, progress)
         try:
             process_texts(nlp, [j.doc.text for j in jobs], n_process=n_process,
-                          on_done=finished, results=results, on_progress=progress,
+                          on_done=finished, results=results, on_progress=on_progress,
                           cancelled=cancelled)
         finally:
             for write in writes:
@@ -168,6 +185,26 @@ def import_documents(
             report.added.append(article.id)
     store.write_index_rows([(a, j.content_id) for a, j in zip(ordered, jobs, strict=True)])
     return report
+
+
+def _previewing(job: _Pending, result: ProcessedText,
+                preview: Callable[[Article, int, int], None],
+                progress: Callable[[int, int], None] | None) -> Callable[[int, int], None]:
+    next_at = PREVIEW_FIRST_LINES
+
+    def on_progress(done: int, total: int) -> None:
+        nonlocal next_at
+        if done >= next_at and done < total and result.sentences:
+            next_at = done * 2
+            end = result.sentences[-1].end
+            preview(Article(
+                id=job.article_id, text=job.doc.text[:end], title=job.doc.title,
+                source=job.doc.source, published=job.doc.published,
+                source_path=job.doc.source_path, sentences=list(result.sentences),
+                entities=list(result.entities)), done, total)
+        if progress is not None:
+            progress(done, total)
+    return on_progress
 
 
 def _given_ids_may_update(existing, given_id: str) -> bool:

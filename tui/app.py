@@ -17,6 +17,7 @@ from textual.message import Message
 from annotations.activity import ActiveTimer
 from annotations.config import Config
 from annotations.errors import UserError, os_error_line
+from annotations.model import Article
 from annotations.positions import position as reading_position
 from annotations.session import TaggingSession
 from annotations.store import Store
@@ -34,11 +35,21 @@ from tui.suggestions import SuggesterChanged, Suggestions, worker_store
 if TYPE_CHECKING:  # ingest (sources, nlp) is imported by the import worker only
     from annotations.ingest import ImportReport
     from annotations.library_rows import KeptRows
+    from annotations.pipeline_loader import PipelineLoader
     from tui.screens.library import LibraryScreen
 
 
 @dataclass
 class ImportProgress(Message):
+    done: int
+    total: int
+
+
+@dataclass
+class ImportPreview(Message):
+    """What is processed so far of the one new article being imported (issue 9)."""
+
+    article: Article
     done: int
     total: int
 
@@ -94,6 +105,14 @@ class NewstagApp(App):
         self._kept_rows: KeptRows | None = None  # the library's rows (refresh_library)
         self._library_partial = False  # only the first screen's counts are read yet
         self._tidied = False  # tidy_store started
+        self._preview_left = False  # escape from a preview: later previews stay away
+        self._single_file = len(self.paths) == 1 and self.paths[0].is_file()
+        self._known = self._imported_from(self.paths[0]) if self._single_file else None
+        self._loader: PipelineLoader | None = None
+        if self._single_file and self._known is None:  # a new article: spaCy will be needed
+            from annotations.pipeline_loader import PipelineLoader
+
+            self._loader = PipelineLoader(config.model)
 
     @property
     def library(self) -> LibraryScreen:
@@ -107,8 +126,7 @@ class NewstagApp(App):
         self.set_keymap(self.keymap)
         self.app_suspend_signal.subscribe(self, lambda _: self.save_active_time())
         to_import = self.paths or (self.samples if not self.store.summaries() else [])
-        single_file = len(self.paths) == 1 and self.paths[0].is_file()
-        known = self._imported_from(self.paths[0]) if single_file else None
+        single_file, known = self._single_file, self._known
         if known is not None:
             # Already imported: show it first, before the library is even built (the
             # first screen is the reader's); once it is on screen the worker checks the
@@ -206,6 +224,9 @@ class NewstagApp(App):
         def progress(done: int, total: int) -> None:
             self.post_message(ImportProgress(done, total))
 
+        def preview(article: Article, done: int, total: int) -> None:
+            self.post_message(ImportPreview(article, done, total))
+
         def warn(message: str) -> None:  # e.g. the configured spaCy model is not installed
             self.call_from_thread(notify_untrusted, self, message, severity="warning",
                                   timeout=8)
@@ -214,9 +235,13 @@ class NewstagApp(App):
         try:
             # Quitting cancels the worker; the import stops at the next batch of lines
             # (the process cannot exit before this thread ends).
-            report = import_paths(self.store, paths, lambda: load_pipeline(self.config.model, warn),
+            loader, self._loader = self._loader, None  # started in __init__, used once
+            report = import_paths(self.store, paths,
+                                  (lambda: loader.pipeline(warn)) if loader is not None
+                                  else lambda: load_pipeline(self.config.model, warn),
                                   self.config.n_process, progress=progress,
-                                  cancelled=lambda: worker.is_cancelled)
+                                  cancelled=lambda: worker.is_cancelled,
+                                  preview=preview if open_first else None)
         except ImportCancelled:
             return
         except UserError as exc:
@@ -230,6 +255,21 @@ class NewstagApp(App):
         label = ("Loading spaCy and reading articles…" if message.done == 0
                  else f"Processed {message.done:,} of {message.total:,} lines")
         self.library.show_import_progress(message.done, max(message.total, 1), label)
+        if self.reader is not None and self.reader.preview:
+            self.reader.show_processing(message.done, message.total)
+
+    async def on_import_preview(self, message: ImportPreview) -> None:
+        """A new article opened from the command line is read while it is processed: its
+        first lines at once, more as they come; tagging opens when it is stored."""
+        reader = self.reader
+        if reader is not None and reader.preview and reader.article.id == message.article.id:
+            reader.extend_preview(message.article, message.done, message.total)
+            return
+        if reader is not None or self._preview_left or self.screen is not self._library:
+            return  # the person went elsewhere (escape, a modal): do not pull them back
+        self.reader = ReaderScreen(self.config, self.session, message.article, {}, None,
+                                   preview=(message.done, message.total))
+        await self.push_screen(self.reader)
 
     def on_import_finished(self, message: ImportFinished) -> None:
         self.library.show_import_progress(1, 1, "")
@@ -249,9 +289,11 @@ class NewstagApp(App):
                         f"updated articles.", timeout=4)
         self.refresh_library()
         ids = report.added + report.updated + report.unchanged
-        if message.open_first and len(ids) == 1:
+        # Left the preview for the library: the article stays there, listed, not forced open.
+        if message.open_first and len(ids) == 1 and not self._preview_left:
             showing = self.reader.article.id if self.reader is not None else None
-            if showing != ids[0] or ids[0] in report.updated:
+            previewed = self.reader is not None and self.reader.preview
+            if showing != ids[0] or ids[0] in report.updated or previewed:
                 self.open_article(ids[0])
 
     # -- reader --------------------------------------------------------------
@@ -267,6 +309,9 @@ class NewstagApp(App):
             article = self.store.load_article(message.article_id)
             annotations, orphans = self.store.load_annotations(message.article_id)
             position = reading_position(self.store, message.article_id)
+            reader = self.reader
+            if reader is not None and reader.preview and reader.article.id == article.id:
+                position = reader.view.cursor  # read on from where the preview was
         except UserError as exc:
             START.resume()
             notify_untrusted(self, str(exc), severity="error", timeout=10)
@@ -281,6 +326,8 @@ class NewstagApp(App):
             self.call_after_refresh(self.import_articles, paths, True)
 
     async def on_close_reader(self, message: CloseReader) -> None:
+        if self.reader is not None and self.reader.preview:
+            self._preview_left = True
         await self._back_to_library(refresh=True)
 
     async def _back_to_library(self, refresh: bool) -> None:
@@ -304,6 +351,8 @@ class NewstagApp(App):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop_import":
             return not self.import_stopped.is_set()
+        if action == "export" and self.reader is not None and self.reader.preview:
+            return None  # not stored yet (tui/screens/reader.py, preview): shown dimmed
         return True
 
     async def action_stop_import(self) -> None:

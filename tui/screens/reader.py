@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding
 from textual.containers import Horizontal
@@ -37,6 +38,11 @@ from tui.reader.status_line import Status, StatusLine
 from tui.reader.suggested import ArticleSuggestions
 from tui.safe_text import notify_untrusted, untrusted
 from tui.screens.modals import FilterScreen, NoteScreen
+
+# What writes (or needs the stored article): off while a new article is only previewed.
+WRITING_ACTIONS = frozenset({
+    LABEL_ACTION, "toggle_label", "confirm", "none_apply", "clear", "note", "undo", "redo",
+    "least_sure", "correct_entities", "adjudicate", "app.export"})
 
 
 class ReaderScreen(Screen):
@@ -83,8 +89,12 @@ class ReaderScreen(Screen):
 
     def __init__(self, config: Config, session: TaggingSession, article: Article,
                  annotations: dict[int, SentenceAnnotation], position: int | None,
-                 orphaned: int = 0) -> None:
+                 orphaned: int = 0, preview: tuple[int, int] | None = None) -> None:
         super().__init__(id="reader")
+        # (lines done, lines): a new article shown while it is processed, not stored yet
+        # (tui/app.py on_import_preview); read only until the stored one replaces it.
+        self._processing = preview
+        self._processing_shown = 0.0
         self.orphaned = orphaned
         self.config = config
         self.session = session
@@ -102,10 +112,17 @@ class ReaderScreen(Screen):
         # Adjudicating (D): the annotators' verdicts, and ``annotations`` is the gold layer.
         self.adjudication: Adjudication | None = None
 
+    @property
+    def preview(self) -> bool:
+        return self._processing is not None
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # A label slot without a label in the config is neither shown nor pressable.
-        if action == LABEL_ACTION:
-            return int(parameters[0]) <= len(self.config.labels)  # type: ignore[call-overload]
+        if action == LABEL_ACTION and \
+                int(parameters[0]) > len(self.config.labels):  # type: ignore[call-overload]
+            return False
+        if self.preview and action in WRITING_ACTIONS:
+            return None  # shown dimmed, not run; on_key says why
         return True
 
     @property
@@ -128,6 +145,36 @@ class ReaderScreen(Screen):
         yield Footer()
         yield ArticleSuggestions(id="suggestions")
 
+    def on_key(self, event: events.Key) -> None:
+        if not self.preview:
+            return
+        binding = self.active_bindings.get(event.key)
+        action = binding.binding.action.partition("(")[0] if binding is not None else ""
+        if action.removeprefix("screen.") in WRITING_ACTIONS:
+            self.notify("Still processing this article: read on, tagging opens when it is "
+                        "ready.", timeout=3)
+
+    def show_processing(self, done: int, total: int) -> None:
+        if self.preview:
+            self._processing = (done, total)
+            # A batch of lines every few ms: a redraw for each took the GIL from spaCy.
+            now = time.monotonic()
+            if self.is_mounted and now - self._processing_shown >= 0.5:  # else on_mount
+                self._processing_shown = now
+                self.query_one("#reader-title", Static).update(self._title())
+
+    def extend_preview(self, article: Article, done: int, total: int) -> None:
+        """More of the article is processed: show it, the cursor where it was."""
+        self.article = article
+        self._taggable = sum(not s.heading for s in article.sentences)
+        if not self.is_mounted:  # on_mount shows what is there by then
+            self._processing = (done, total)
+            return
+        self.view.show_article(article, {}, self.view.cursor)
+        self.show_processing(done, total)
+        self._update_legend()
+        self._update_status()
+
     def on_mount(self) -> None:
         # A reader opens on the annotator's own layer, even when the one before it was
         # closed while adjudicating (an article opened from the command palette).
@@ -138,6 +185,10 @@ class ReaderScreen(Screen):
         view.show_article(self.article, self.annotations, self.start_position)
         view.focus()
         self._update_status()
+        if self.preview:
+            self.notify("Showing the article while it is processed: read on, tagging opens "
+                        "when it is ready.", timeout=5)
+            return  # not stored yet: nothing to pick up, nothing to suggest
         self._signature = self.session.store.annotations_signature(self.article.id)
         self.set_interval(1.0, self.pick_up_external_changes)
         self.suggester_changed()  # the current suggester's guesses, if there is one yet
@@ -176,7 +227,13 @@ class ReaderScreen(Screen):
             parts.append(a.source)
         if a.published:
             parts.append(a.published)
-        return untrusted(" — ".join(parts), "bold")
+        title = untrusted(" — ".join(parts), "bold")
+        if self._processing is not None:
+            done, total = self._processing
+            title += Content.styled(
+                f"   processing: {done:,} of {total:,} lines ({100 * done // max(total, 1)}%)"
+                " — read only until it is stored", "italic $text-warning")
+        return title
 
     def _update_legend(self) -> None:
         if self.adjudication is not None:
@@ -669,7 +726,7 @@ class ReaderScreen(Screen):
         self.post_message(CloseReader())
 
     def remember_position(self) -> None:
-        if self.view.cursor is not None:
+        if self.view.cursor is not None and not self.preview:
             with contextlib.suppress(UserError, OSError):
                 save_position(self.session.store, self.article.id, self.view.cursor)
 
