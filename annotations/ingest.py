@@ -8,8 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotations.errors import brief
-from annotations.model import Article, SentenceAnnotation
-from annotations.nlp import PIPE_BATCH_SIZE, ImportCancelled, ProcessedText, process_texts
+from annotations.model import Article, Sentence, SentenceAnnotation
+from annotations.nlp import (
+    PIPE_BATCH_SIZE,
+    ImportCancelled,
+    ProcessedText,
+    line_jobs,
+    process_texts,
+)
 from annotations.placing import place_by_text
 from annotations.sources import SourceDocument, SourceProblem, read_sources
 from annotations.store import Store
@@ -89,9 +95,11 @@ def import_documents(
     """Process and store documents that are new or changed; the rest is left alone.
 
     ``preview(article, lines_done, lines)`` is called, when exactly one new article is
-    processed, with what is processed of it so far: its first sentences and entities,
-    numbered as they will be stored (lines are processed in order, so a prefix never
-    changes). It is not stored and not in the index until the import ends.
+    processed: first (``lines_done`` 0) its text with a "sentence" per line and no
+    entities, before spaCy is loaded; then, as lines are processed, the sentences and
+    entities of the lines done so far, numbered as they will be stored (lines are processed
+    in order, so a prefix never changes), and the lines after them as before. It is not
+    stored and not in the index until the import ends.
     """
     report = ImportReport() if report is None else report
     pending: dict[str, _Pending] = {}
@@ -136,6 +144,12 @@ def import_documents(
     if not pending:
         return report
     jobs = list(pending.values())
+    if len(jobs) != 1 or jobs[0].is_update:
+        preview = None  # only one new article is shown while it is processed
+    lines: list[tuple[int, int, bool]] = []
+    if preview is not None:  # the lines as they are, to read while spaCy loads
+        lines = line_jobs(jobs[0].doc.text)
+        preview(_partly_processed(jobs[0], lines, ProcessedText([], []), 0), 0, len(lines))
     nlp = load_nlp()  # spaCy is imported and loaded only when there is work
     if cancelled is not None and cancelled():
         raise ImportCancelled("import stopped")
@@ -160,8 +174,8 @@ def import_documents(
 
         results = [ProcessedText([], []) for _ in jobs]
         on_progress = progress
-        if preview is not None and len(jobs) == 1 and not jobs[0].is_update:
-            on_progress = _previewing(jobs[0], results[0], preview, progress)
+        if preview is not None:
+            on_progress = _previewing(jobs[0], lines, results[0], preview, progress)
         try:
             process_texts(nlp, [j.doc.text for j in jobs], n_process=n_process,
                           on_done=finished, results=results, on_progress=on_progress,
@@ -187,21 +201,29 @@ def import_documents(
     return report
 
 
-def _previewing(job: _Pending, result: ProcessedText,
+def _partly_processed(job: _Pending, lines: list[tuple[int, int, bool]],
+                      result: ProcessedText, done: int) -> Article:
+    """The article as far as spaCy has come: its sentences and entities for the first
+    ``done`` lines, then a "sentence" per line not processed yet (no entities)."""
+    processed = result.sentences
+    rest = [Sentence(i, start, end, heading) for i, (start, end, heading)
+            in enumerate(lines[done:], start=len(processed))]
+    doc = job.doc
+    return Article(id=job.article_id, text=doc.text, title=doc.title, source=doc.source,
+                   published=doc.published, source_path=doc.source_path,
+                   sentences=processed + rest, entities=list(result.entities))
+
+
+def _previewing(job: _Pending, lines: list[tuple[int, int, bool]], result: ProcessedText,
                 preview: Callable[[Article, int, int], None],
                 progress: Callable[[int, int], None] | None) -> Callable[[int, int], None]:
     next_at = PREVIEW_FIRST_LINES
 
     def on_progress(done: int, total: int) -> None:
         nonlocal next_at
-        if done >= next_at and done < total and result.sentences:
+        if done >= next_at and done < total:
             next_at = done * 2
-            end = result.sentences[-1].end
-            preview(Article(
-                id=job.article_id, text=job.doc.text[:end], title=job.doc.title,
-                source=job.doc.source, published=job.doc.published,
-                source_path=job.doc.source_path, sentences=list(result.sentences),
-                entities=list(result.entities)), done, total)
+            preview(_partly_processed(job, lines, result, done), done, total)
         if progress is not None:
             progress(done, total)
     return on_progress

@@ -311,7 +311,7 @@ class NewstagApp(App):
             position = reading_position(self.store, message.article_id)
             reader = self.reader
             if reader is not None and reader.preview and reader.article.id == article.id:
-                position = reader.view.cursor  # read on from where the preview was
+                position = reader.cursor_in(article)  # read on from where the preview was
         except UserError as exc:
             START.resume()
             notify_untrusted(self, str(exc), severity="error", timeout=10)

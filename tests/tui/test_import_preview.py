@@ -10,6 +10,7 @@ import time
 from textual import events
 
 from annotations.ingest import import_paths
+from annotations.nlp import line_jobs
 from annotations.store import Store
 from tests.tui.conftest import make_app
 from tests.tui.test_stop_import import write_long_article
@@ -55,24 +56,25 @@ async def test_a_new_article_is_read_while_it_is_processed_then_tagged_where_the
         assert Store.open(db).summaries() == [], "the previewed article is already listed"
         assert "processing:" in _title(app)
         assert "Port Authorities Review Berthing Fees" in _title(app)
-        shown = len(preview.article.sentences)
-        assert 0 < shown < 8000
-        assert preview.article.sentences[1].start == len("Port Authorities Review Berthing "
-                                                         "Fees\n\n")
+        body = len("Port Authorities Review Berthing Fees\n\n")
+        assert preview.article.sentences[1].start == body  # the whole text, from the start
         await _type(app, "j", "j", "j", "1", "0", "c")
         assert app.reader is preview and preview.preview, "the import ended too soon to test"
-        cursor = preview.view.cursor
-        assert cursor == 4  # the heading is sentence 0; j from 1 three times
+        at = preview.article.sentences[preview.view.cursor].start
+        assert at > preview.article.sentences[2].start, "j did not move the cursor"
         assert preview.annotations == {}
         assert any("Still processing" in n.message for n in app._notifications)
         assert app.screen is preview, "a writing key opened something on a preview"
+        shown = len(preview.article.entities)
 
         await _until(lambda: app.reader is not None and not app.reader.preview
                      and app.screen is app.reader, "the stored article replacing the preview")
         reader = app.reader
         await pilot.pause()
-        assert len(reader.article.sentences) > shown
-        assert reader.view.cursor == cursor, "the stored article opened somewhere else"
+        assert len(reader.article.entities) > shown
+        assert reader.article.sentences[reader.view.cursor].start == at, \
+            "the stored article opened somewhere else than the preview's cursor"
+        cursor = reader.view.cursor
         assert "processing" not in _title(app)
         store = Store.open(db)
         [summary] = store.summaries()
@@ -117,17 +119,24 @@ def test_previews_are_prefixes_of_the_stored_article_and_only_for_one_new_articl
         previews.append((article, done, total))
 
     import_paths(store, [one], lambda: nlp, preview=preview)
-    assert len(previews) >= 2, "a 300-line article was previewed once at most"
     stored = store.load_article(store.summaries()[0].id)
-    sizes = [len(a.sentences) for a, _, _ in previews]
-    assert sizes == sorted(sizes) and sizes[-1] < len(stored.sentences)
-    for article, done, total in previews:
-        n = len(article.sentences)
-        assert article.id == stored.id and done < total
-        assert article.sentences == stored.sentences[:n]
-        assert article.text == stored.text[:article.sentences[-1].end]
-        assert article.entities == [e for e in stored.entities
-                                    if e.end <= article.sentences[-1].end]
+    lines = line_jobs(stored.text)
+    first, done, total = previews[0]
+    assert (done, total) == (0, len(lines)), "no preview before spaCy"
+    assert [(x.start, x.end, x.heading) for x in first.sentences] == lines
+    assert first.entities == [] and first.text == stored.text
+    assert len(previews) >= 3, "a 300-line article was previewed while processed once at most"
+    assert [d for _, d, _ in previews] == sorted(d for _, d, _ in previews)
+    for article, done, total in previews[1:]:
+        assert article.id == stored.id and 0 < done < total == len(lines)
+        boundary = lines[done - 1][1]
+        processed = [x for x in stored.sentences if x.end <= boundary]
+        n = len(processed)
+        assert article.sentences[:n] == processed
+        assert [(x.index, x.start, x.end, x.heading) for x in article.sentences[n:]] == \
+            [(n + i, *line) for i, line in enumerate(lines[done:])]
+        assert article.entities == [e for e in stored.entities if e.end <= boundary]
+        assert article.text == stored.text
 
     previews.clear()
     import_paths(store, [two, tmp_path / "three.txt"], lambda: nlp, preview=preview)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import re
 import time
@@ -165,15 +166,25 @@ class ReaderScreen(Screen):
 
     def extend_preview(self, article: Article, done: int, total: int) -> None:
         """More of the article is processed: show it, the cursor where it was."""
+        cursor = self.cursor_in(article)
         self.article = article
         self._taggable = sum(not s.heading for s in article.sentences)
         if not self.is_mounted:  # on_mount shows what is there by then
             self._processing = (done, total)
             return
-        self.view.show_article(article, {}, self.view.cursor)
+        self.view.show_article(article, {}, cursor)
         self.show_processing(done, total)
         self._update_legend()
         self._update_status()
+
+    def cursor_in(self, article: Article) -> int | None:
+        """The sentence of ``article`` (the same text, split anew) that holds the start of
+        the cursor's: a preview splits what is not processed yet at line ends."""
+        cursor = self.view.cursor if self.is_mounted else None
+        if cursor is None or not article.sentences:
+            return None
+        starts = [s.start for s in article.sentences]
+        return max(0, bisect.bisect_right(starts, self.article.sentences[cursor].start) - 1)
 
     def on_mount(self) -> None:
         # A reader opens on the annotator's own layer, even when the one before it was
@@ -230,9 +241,10 @@ class ReaderScreen(Screen):
         title = untrusted(" — ".join(parts), "bold")
         if self._processing is not None:
             done, total = self._processing
-            title += Content.styled(
-                f"   processing: {done:,} of {total:,} lines ({100 * done // max(total, 1)}%)"
-                " — read only until it is stored", "italic $text-warning")
+            step = (f"processing: {done:,} of {total:,} lines ({100 * done // max(total, 1)}%)"
+                    if done else f"processing: loading spaCy for {total:,} lines")
+            title += Content.styled(f"   {step} — read only until it is stored",
+                                    "italic $text-warning")
         return title
 
     def _update_legend(self) -> None:
