@@ -289,12 +289,20 @@ class NewstagApp(App):
                         f"updated articles.", timeout=4)
         self.refresh_library()
         ids = report.added + report.updated + report.unchanged
-        # Left the preview for the library: the article stays there, listed, not forced open.
-        if message.open_first and len(ids) == 1 and not self._preview_left:
-            showing = self.reader.article.id if self.reader is not None else None
-            previewed = self.reader is not None and self.reader.preview
-            if showing != ids[0] or ids[0] in report.updated or previewed:
-                self.open_article(ids[0])
+        if message.open_first and len(ids) == 1 and self._show_when_stored(report, ids[0]):
+            self.open_article(ids[0])
+
+    def _show_when_stored(self, report: ImportReport, article_id: str) -> bool:
+        """An article opened from the command line is shown once stored: in place of its
+        preview or of its older text, or over the library it was imported from; never in
+        place of another article the person went on to, nor after they left it."""
+        reader = self.reader
+        if self._preview_left:
+            return False
+        if reader is None:
+            return self._known is None  # a known one was open: escape left it
+        return reader.article.id == article_id and (
+            reader.preview or article_id in report.updated)
 
     # -- reader --------------------------------------------------------------
     # The app owns the screen stack: everything else asks for navigation with a message.
@@ -310,8 +318,11 @@ class NewstagApp(App):
             annotations, orphans = self.store.load_annotations(message.article_id)
             position = reading_position(self.store, message.article_id)
             reader = self.reader
-            if reader is not None and reader.preview and reader.article.id == article.id:
-                position = reader.cursor_in(article)  # read on from where the preview was
+            if reader is not None and reader.preview:
+                if reader.article.id == article.id:
+                    position = reader.cursor_in(article)  # read on from the preview's place
+                else:
+                    self._preview_left = True  # went on to another article
         except UserError as exc:
             START.resume()
             notify_untrusted(self, str(exc), severity="error", timeout=10)

@@ -12,6 +12,7 @@ from textual import events
 from annotations.ingest import import_paths
 from annotations.nlp import line_jobs
 from annotations.store import Store
+from tests.helpers import article_id_for
 from tests.tui.conftest import make_app
 from tests.tui.test_stop_import import write_long_article
 
@@ -148,3 +149,31 @@ def test_previews_are_prefixes_of_the_stored_article_and_only_for_one_new_articl
     third.write_text(third.read_text("utf-8").replace("Busan", "Incheon"), "utf-8")
     import_paths(store, [two, third], lambda: nlp, preview=preview)
     assert previews == [], "two articles in one import were previewed"
+
+
+async def test_an_article_opened_from_the_palette_during_a_preview_is_not_taken_away(
+        app_factory, db_copy, tmp_path):
+    """ctrl+p to another article while the new one is processed: when the import ends the
+    reader stays on the article the person chose."""
+    from textual.command import CommandPalette
+
+    other = article_id_for(db_copy, "andean-lithium-export-rules.txt")
+    source = tmp_path / "long.txt"
+    write_long_article(source, 4000)
+    app = app_factory(paths=[source])
+    async with app.run_test(size=(120, 30)):
+        await _until(lambda: app.reader is not None and app.screen is app.reader
+                     and app.reader.preview, "a preview")
+        await _type(app, "ctrl+p")
+        await _until(lambda: isinstance(app.screen, CommandPalette), "the palette")
+        await _type(app, *"andean")
+        await asyncio.sleep(0.5)  # the palette searches in a worker
+        await _type(app, "enter")
+        await _until(lambda: app.reader is not None and app.reader.article.id == other
+                     and app.screen is app.reader, "the article chosen in the palette")
+        assert not app.import_stopped.is_set(), "the import ended too soon to test"
+        await _until(app.import_stopped.is_set, "the import to end")
+        await asyncio.sleep(0.3)
+        assert app.reader is not None and app.reader.article.id == other, \
+            "the imported article took the place of the one the person chose"
+        assert app.screen is app.reader

@@ -442,8 +442,8 @@ class ReaderScreen(Screen):
     # -- suggestions (issue 10) -----------------------------------------------
     def suggester_changed(self) -> None:
         """The app has a new suggester (or lost it): score this article again."""
-        if not self.is_mounted:
-            return  # on_mount scores with whatever suggester there is then
+        if not self.is_mounted or self.preview:
+            return  # on_mount scores with whatever suggester there is then; a preview never
         service = self.app.suggestions
         self.query_one(ArticleSuggestions).recompute(service.suggester, service.generation)
 
