@@ -13,6 +13,7 @@ from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
+from textual.worker import Worker, WorkerState
 
 from annotations.activity import ActiveTimer
 from annotations.config import Config
@@ -275,6 +276,7 @@ class NewstagApp(App):
         self.library.show_import_progress(1, 1, "")
         if message.report is None:
             notify_untrusted(self, message.error, severity="error", timeout=10)
+            self._end_preview()
             return
         report = message.report
         for problem in report.problems[:5]:
@@ -291,6 +293,16 @@ class NewstagApp(App):
         ids = report.added + report.updated + report.unchanged
         if message.open_first and len(ids) == 1 and self._show_when_stored(report, ids[0]):
             self.open_article(ids[0])
+
+    def _end_preview(self) -> None:
+        """The import failed: a preview would say "processing" for ever; back to the library."""
+        if self.reader is not None and self.reader.preview:
+            self._preview_left = True
+            self.close_reader()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "import" and event.state == WorkerState.ERROR:
+            self._end_preview()  # an unexpected failure; Textual logs it (exit_on_error off)
 
     def _show_when_stored(self, report: ImportReport, article_id: str) -> bool:
         """An article opened from the command line is shown once stored: in place of its

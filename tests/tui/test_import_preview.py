@@ -177,3 +177,29 @@ async def test_an_article_opened_from_the_palette_during_a_preview_is_not_taken_
         assert app.reader is not None and app.reader.article.id == other, \
             "the imported article took the place of the one the person chose"
         assert app.screen is app.reader
+
+
+async def test_a_failed_import_ends_its_preview_with_the_reason(tmp_path, monkeypatch):
+    """A preview must not say "processing" for ever. The fault is faked (the one fake in
+    this file): spaCy failing to load cannot be caused for real where the tests run, since
+    the fallback model is installed with them."""
+    import annotations.pipeline_loader
+    from annotations.errors import ModelNotInstalled
+
+    def no_model(model, warn):
+        time.sleep(0.5)  # the lines are on screen first
+        raise ModelNotInstalled("no spaCy model could be loaded: (test)")
+
+    monkeypatch.setattr(annotations.pipeline_loader, "load_pipeline", no_model)
+    monkeypatch.chdir(tmp_path)
+    source = tmp_path / "long.txt"
+    write_long_article(source, 400)
+    app = make_app(tmp_path / "db", paths=[source])
+    async with app.run_test(size=(120, 30)):
+        await _until(lambda: app.reader is not None and app.screen is app.reader,
+                     "the lines while spaCy loads")
+        await _until(lambda: app.reader is None and app.screen is app.library,
+                     "the library after the failure", seconds=30)
+        await asyncio.sleep(0.3)  # the library's rows are read again after the pop
+        assert any("no spaCy model could be loaded" in n.message for n in app._notifications)
+    assert Store.open(tmp_path / "db").summaries() == []
