@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 
-from annotations.nlp import load_pipeline
+from annotations.nlp import ImportCancelled, load_pipeline
 
 
 class PipelineLoader:
@@ -27,9 +27,18 @@ class PipelineLoader:
         except BaseException as exc:  # handed to whoever waits for the pipeline
             self._pipeline.set_exception(exc)
 
-    def pipeline(self, warn: Callable[[str], None]) -> object:
-        """The loaded pipeline (waiting for it); its warnings go to ``warn``, once."""
-        nlp = self._pipeline.result()
+    def pipeline(self, warn: Callable[[str], None],
+                 cancelled: Callable[[], bool] = lambda: False) -> object:
+        """The loaded pipeline (waiting for it); its warnings go to ``warn``, once.
+        ``cancelled()`` is asked while waiting: ImportCancelled as soon as it says so (q
+        during the first lines must not wait for spaCy)."""
+        while True:
+            try:
+                nlp = self._pipeline.result(timeout=0.05)
+                break
+            except TimeoutError:
+                if cancelled():
+                    raise ImportCancelled("import stopped") from None
         warnings, self._warnings = self._warnings, []
         for message in warnings:
             warn(message)

@@ -34,7 +34,7 @@ from bench_first_screen import NEUTRAL_CWD, POLL, READER_READY, first_screen, pr
 from common import REPO
 
 PREVIEW_MARK = "processing:"
-PROCESSED = re.compile(r"processing: [\d,]+ of")
+PROCESSED = re.compile(r"processing: [1-9][\d,]* of")  # not "0 of": spaCy still loading
 
 
 def timeline(command: list[str], env: dict,

@@ -110,7 +110,7 @@ class NewstagApp(App):
         self._single_file = len(self.paths) == 1 and self.paths[0].is_file()
         self._known = self._imported_from(self.paths[0]) if self._single_file else None
         self._loader: PipelineLoader | None = None
-        if self._single_file and self._known is None:  # a new article: spaCy will be needed
+        if self._single_file and not self._seen_before(self.paths[0]):  # spaCy will be needed
             from annotations.pipeline_loader import PipelineLoader
 
             self._loader = PipelineLoader(config.model)
@@ -189,6 +189,15 @@ class NewstagApp(App):
         if self._library_partial:
             self.refresh_library()
 
+    def _seen_before(self, path: Path) -> bool:
+        """Any article imported from ``path`` (a JSONL's records are ``path#id``)."""
+        try:
+            source = str(path.resolve())
+            return any(s.source_path == source or s.source_path.startswith(f"{source}#")
+                       for s in self.store.summaries())
+        except (UserError, OSError):
+            return False
+
     def _imported_from(self, path: Path) -> str | None:
         try:
             source = str(path.resolve())
@@ -216,6 +225,7 @@ class NewstagApp(App):
     def import_articles(self, paths: list[Path], open_first: bool = False) -> None:
         from textual.worker import get_current_worker
 
+        from annotations.entity_overlay import corrected_article
         from annotations.ingest import import_paths
         from annotations.nlp import ImportCancelled, load_pipeline
 
@@ -225,7 +235,13 @@ class NewstagApp(App):
         def progress(done: int, total: int) -> None:
             self.post_message(ImportProgress(done, total))
 
+        def cancelled() -> bool:
+            return worker.is_cancelled
+
         def preview(article: Article, done: int, total: int) -> None:
+            if article.entities:  # the corrections in force, as a stored article shows them
+                with contextlib.suppress(UserError, OSError):  # a bad rules file: said later
+                    article = corrected_article(self.store.root, article)
             self.post_message(ImportPreview(article, done, total))
 
         def warn(message: str) -> None:  # e.g. the configured spaCy model is not installed
@@ -238,10 +254,11 @@ class NewstagApp(App):
             # (the process cannot exit before this thread ends).
             loader, self._loader = self._loader, None  # started in __init__, used once
             report = import_paths(self.store, paths,
-                                  (lambda: loader.pipeline(warn)) if loader is not None
+                                  (lambda: loader.pipeline(warn, cancelled)) if loader
+                                  is not None
                                   else lambda: load_pipeline(self.config.model, warn),
                                   self.config.n_process, progress=progress,
-                                  cancelled=lambda: worker.is_cancelled,
+                                  cancelled=cancelled,
                                   preview=preview if open_first else None)
         except ImportCancelled:
             return
@@ -290,9 +307,30 @@ class NewstagApp(App):
             self.notify(f"Imported {len(report.added)} new and {len(report.updated)} "
                         f"updated articles.", timeout=4)
         self.refresh_library()
+        if self.reader is not None and self.reader.preview:
+            self._store_preview(report)
+            return
         ids = report.added + report.updated + report.unchanged
         if message.open_first and len(ids) == 1 and self._show_when_stored(report, ids[0]):
             self.open_article(ids[0])
+
+    def _store_preview(self, report: ImportReport) -> None:
+        """The previewed article is stored (with whatever else its file held): the reader
+        becomes its reader in place; anything else ends the preview."""
+        reader = self.reader
+        assert reader is not None
+        article_id = reader.article.id
+        if article_id not in report.added:
+            self._end_preview()
+            return
+        try:
+            article = self.store.load_article(article_id)
+            annotations, orphans = self.store.load_annotations(article_id)
+        except UserError as exc:
+            notify_untrusted(self, str(exc), severity="error", timeout=10)
+            self._end_preview()
+            return
+        reader.become_stored(article, annotations, len(orphans))
 
     def _end_preview(self) -> None:
         """The import failed: a preview would say "processing" for ever; back to the library."""
@@ -305,16 +343,15 @@ class NewstagApp(App):
             self._end_preview()  # an unexpected failure; Textual logs it (exit_on_error off)
 
     def _show_when_stored(self, report: ImportReport, article_id: str) -> bool:
-        """An article opened from the command line is shown once stored: in place of its
-        preview or of its older text, or over the library it was imported from; never in
-        place of another article the person went on to, nor after they left it."""
+        """An article opened from the command line (without a preview) is shown once
+        stored: in place of its older text, or over the library it was imported from;
+        never in place of another article the person went on to, nor after they left it."""
         reader = self.reader
         if self._preview_left:
             return False
         if reader is None:
             return self._known is None  # a known one was open: escape left it
-        return reader.article.id == article_id and (
-            reader.preview or article_id in report.updated)
+        return reader.article.id == article_id and article_id in report.updated
 
     # -- reader --------------------------------------------------------------
     # The app owns the screen stack: everything else asks for navigation with a message.
@@ -329,12 +366,8 @@ class NewstagApp(App):
             article = self.store.load_article(message.article_id)
             annotations, orphans = self.store.load_annotations(message.article_id)
             position = reading_position(self.store, message.article_id)
-            reader = self.reader
-            if reader is not None and reader.preview:
-                if reader.article.id == article.id:
-                    position = reader.cursor_in(article)  # read on from the preview's place
-                else:
-                    self._preview_left = True  # went on to another article
+            if self.reader is not None and self.reader.preview:
+                self._preview_left = True  # went on to another article
         except UserError as exc:
             START.resume()
             notify_untrusted(self, str(exc), severity="error", timeout=10)
@@ -439,6 +472,9 @@ class NewstagApp(App):
 
     def action_export(self) -> None:
         """A dialog for the format and the file; the last choice is the default."""
+        if self.reader is not None and self.reader.preview:
+            self.notify("Still processing this article: export when it is stored.", timeout=3)
+            return  # the palette's Export… comes here without check_action
         from tui.screens.export import ExportScreen
         from tui.settings import load_export_choice
 

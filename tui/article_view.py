@@ -323,6 +323,22 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
                 b += step
         return None
 
+    def top_sentence(self) -> int | None:
+        """The sentence on the view's first row (laid out ones only)."""
+        layout = self._layout
+        if layout is None or not layout.blocks:
+            return None
+        import bisect
+
+        block = max(0, bisect.bisect_right(layout.first_line, self.scroll_offset.y) - 1)
+        return layout.blocks[block]
+
+    def scroll_sentence_to_top(self, index: int) -> None:
+        """Scroll ``index`` to the first row, if it is laid out (a window may not hold it)."""
+        if self._layout is not None and index in self._block_of:
+            y = self._layout.first_line[self._block_of[index]]
+            self.scroll_to(y=y, animate=False, immediate=True)
+
     def move_to(self, index: int | None, center: bool = False) -> None:
         self._whole()
         self._place_cursor(index, center)

@@ -203,3 +203,54 @@ async def test_a_failed_import_ends_its_preview_with_the_reason(tmp_path, monkey
         await asyncio.sleep(0.3)  # the library's rows are read again after the pop
         assert any("no spaCy model could be loaded" in n.message for n in app._notifications)
     assert Store.open(tmp_path / "db").summaries() == []
+
+
+async def test_a_preview_from_a_file_of_several_articles_keeps_what_the_person_set_up(
+        tmp_path, monkeypatch, nlp):
+    """A JSONL file whose one new record is previewed; meanwhile the person filters by a
+    label-free filter, opens the stats screen: when the article is stored the same screen
+    becomes taggable under the stats screen (which stays open), the filter still applies,
+    and the entity corrections in force showed in the preview already."""
+    import json
+
+    from annotations.entity_corrections import add_rule, make_rule
+    from annotations.ingest import import_paths as run_import
+    from tui.screens.stats import StatsScreen
+
+    monkeypatch.chdir(tmp_path)
+    long_text = tmp_path / "long.txt"
+    write_long_article(long_text, 6000)
+    records = tmp_path / "wire.jsonl"
+    small = {"id": "wire-1", "title": "Harbour Dues", "text": "Harbour Dues\n\nDues rose."}
+    records.write_text(json.dumps(small) + "\n", "utf-8")
+    db = tmp_path / "db"
+    store = Store.open(db)
+    run_import(store, [records], lambda: nlp)
+    add_rule(store, make_rule(store, "Mombasa", "PERSON", ["PERSON", "GPE"]), future=True)
+    big = {"id": "wire-2", "title": "Berthing Fees", "text": long_text.read_text("utf-8")}
+    records.write_text(json.dumps(small) + "\n" + json.dumps(big) + "\n", "utf-8")
+
+    app = make_app(db, paths=[records])
+    async with app.run_test(size=(120, 30)):
+        await _until(lambda: app.reader is not None and app.screen is app.reader
+                     and app.reader.preview and app.reader.article.entities, "processed lines")
+        preview = app.reader
+        text = preview.article.text
+        mombasa = {text[e.start:e.end]: e.label for e in preview.article.entities
+                   if text[e.start:e.end] == "Mombasa"}
+        assert mombasa == {"Mombasa": "PERSON"}, "the preview ignored the corrections"
+        preview.apply_filter("unreviewed")
+        await _type(app, "S")
+        await _until(lambda: isinstance(app.screen, StatsScreen), "the stats screen")
+        assert not app.import_stopped.is_set(), "the import ended too soon to test"
+        await _until(app.import_stopped.is_set, "the import to end")
+        await _until(lambda: not preview.preview, "the preview to become the stored article")
+        assert isinstance(app.screen, StatsScreen), "the stats screen was closed under them"
+        assert app.reader is preview and preview.filter_key == "unreviewed"
+        assert "processing" not in _title(app)
+        await _type(app, "escape")
+        await _until(lambda: app.screen is preview, "back to the reader")
+        cursor = preview.view.cursor
+        await _type(app, "1")
+        await _until(lambda: Store.open(db).load_annotations("wire-2")[0], "the tag")
+        assert list(Store.open(db).load_annotations("wire-2")[0]) == [cursor]

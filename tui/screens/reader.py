@@ -165,26 +165,58 @@ class ReaderScreen(Screen):
                 self.query_one("#reader-title", Static).update(self._title())
 
     def extend_preview(self, article: Article, done: int, total: int) -> None:
-        """More of the article is processed: show it, the cursor where it was."""
-        cursor = self.cursor_in(article)
-        self.article = article
-        self._taggable = sum(not s.heading for s in article.sentences)
+        """More of the article is processed: show it as ``_show_anew`` does."""
         if not self.is_mounted:  # on_mount shows what is there by then
+            self.article = article
+            self._taggable = sum(not s.heading for s in article.sentences)
             self._processing = (done, total)
             return
-        self.view.show_article(article, {}, cursor)
+        self._show_anew(article, {})
         self.show_processing(done, total)
+
+    def become_stored(self, article: Article, annotations: dict[int, SentenceAnnotation],
+                      orphaned: int) -> None:
+        """The previewed article is stored: it is taggable from here, in this same screen
+        (a dialog or the stats screen over it stays open), as ``_show_anew`` shows it."""
+        self._processing = None
+        self.orphaned = orphaned
+        self._show_anew(article, annotations)
+        self.query_one("#reader-title", Static).update(self._title())
+        self.refresh_bindings()  # the tagging keys were dimmed
+        self._start_watching()
+
+    def _show_anew(self, article: Article, annotations: dict[int, SentenceAnnotation]) -> None:
+        """The same text split anew (more of it processed, or stored): the cursor, the
+        sentence at the top of the view, the filter, the search and the entity panel kept."""
+        view = self.view
+        cursor, top = self.cursor_in(article), self._sentence_in(article, view.top_sentence())
+        self.article = article
+        self.annotations = annotations
+        self._taggable = sum(not s.heading for s in article.sentences)
+        view.show_article(article, annotations, cursor)
+        if self.search_query:
+            pattern = re.compile(re.escape(self.search_query), re.IGNORECASE)
+            self.matches = [m.span() for m in pattern.finditer(article.text)]
+            view.set_matches(self.matches)
+        if self.filter_key != "all":
+            self.apply_filter(self.filter_key, quiet=True)
+        if self.query_one(EntityPanel).display:
+            self._fill_entity_panel()
+        if top is not None:
+            view.scroll_sentence_to_top(top)
         self._update_legend()
         self._update_status()
 
     def cursor_in(self, article: Article) -> int | None:
         """The sentence of ``article`` (the same text, split anew) that holds the start of
         the cursor's: a preview splits what is not processed yet at line ends."""
-        cursor = self.view.cursor if self.is_mounted else None
-        if cursor is None or not article.sentences:
+        return self._sentence_in(article, self.view.cursor if self.is_mounted else None)
+
+    def _sentence_in(self, article: Article, index: int | None) -> int | None:
+        if index is None or not article.sentences:
             return None
         starts = [s.start for s in article.sentences]
-        return max(0, bisect.bisect_right(starts, self.article.sentences[cursor].start) - 1)
+        return max(0, bisect.bisect_right(starts, self.article.sentences[index].start) - 1)
 
     def on_mount(self) -> None:
         # A reader opens on the annotator's own layer, even when the one before it was
@@ -200,6 +232,10 @@ class ReaderScreen(Screen):
             self.notify("Showing the article while it is processed: read on, tagging opens "
                         "when it is ready.", timeout=5)
             return  # not stored yet: nothing to pick up, nothing to suggest
+        self._start_watching()
+
+    def _start_watching(self) -> None:
+        """Tags from other processes picked up, and suggestions, once the article is stored."""
         self._signature = self.session.store.annotations_signature(self.article.id)
         self.set_interval(1.0, self.pick_up_external_changes)
         self.suggester_changed()  # the current suggester's guesses, if there is one yet
@@ -241,8 +277,7 @@ class ReaderScreen(Screen):
         title = untrusted(" — ".join(parts), "bold")
         if self._processing is not None:
             done, total = self._processing
-            step = (f"processing: {done:,} of {total:,} lines ({100 * done // max(total, 1)}%)"
-                    if done else f"processing: loading spaCy for {total:,} lines")
+            step = f"processing: {done:,} of {total:,} lines ({100 * done // max(total, 1)}%)"
             title += Content.styled(f"   {step} — read only until it is stored",
                                     "italic $text-warning")
         return title
