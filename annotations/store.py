@@ -44,6 +44,7 @@ from annotations.errors import DatabaseError, UserError, brief
 from annotations.filenames import file_stem, legacy_file_stem
 from annotations.index_file import ArticleSummary, no_gc
 from annotations.index_file import decode_index as _decode_index
+from annotations.index_file import decode_meta as _decode_meta
 from annotations.index_file import index_rows as _index_rows
 from annotations.index_file import upsert_by_id as _upsert_by_id
 from annotations.layers import LAYERS_TABLE, merged, others_in, people_in
@@ -125,9 +126,14 @@ class Store:
             db.table("meta").upsert(Document({"schema_version": SCHEMA_VERSION}, doc_id=1))
 
     def _check_schema(self) -> int:
-        st = self.index_path.stat()
-        tables, _ = self._index_tables((st.st_ino, st.st_mtime_ns, st.st_size))
-        meta = tables.get("meta", {}).get("1", {})
+        # Only the meta table is decoded here: the rows are decoded and checked by the
+        # first read of them (``_index``), which reports a damaged row.
+        decoded = _decode_meta(self.index_path)
+        if decoded is None:  # the general path: a damaged file is one message, from here
+            st = self.index_path.stat()
+            tables, _ = self._index_tables((st.st_ino, st.st_mtime_ns, st.st_size))
+            decoded = tables.get("meta", {})
+        meta = decoded.get("1", {})
         version = meta.get("schema_version")
         if not isinstance(version, int):
             raise CorruptFile(self.index_path, "no schema version; not a newstag index")

@@ -58,3 +58,27 @@ def test_list_and_stats_json_are_byte_for_byte_what_json_dumps_wrote(tmp_path, c
     assert stats.code == 0, stats.err
     assert stats.out == _as_before(compute_stats(store, load_config(str(config))))
     assert json.loads(stats.out)["reviewed"] == 5
+
+
+def test_a_wrong_index_row_is_one_line_and_exit_2_for_every_command_reading_rows(tmp_path,
+                                                                                 cli):
+    """Opening no longer decodes the rows (only the schema): whatever reads them, on a
+    terminal or piped, still reports a wrong row, even when the corpus totals are kept."""
+    from tests.cli.test_list_screenful import _on_a_terminal
+
+    store = _store(tmp_path)
+    assert cli("stats", db=store.root).code == 0  # the corpus totals are kept
+    tables = json.loads(store.index_path.read_bytes())
+    tables["articles"]["4"]["headings"] = -3
+    store.index_path.write_text(json.dumps(tables), "utf-8")
+    for args in (["list"], ["list", "--json"], ["stats"], ["stats", "--json"],
+                 ["export", "-f", "jsonl"]):
+        result = cli(*args, db=store.root)
+        assert result.code == 2, (args, result.out)
+        assert result.out == ""
+        assert len(result.err.strip().splitlines()) == 1, (args, result.err)
+        assert f"{store.index_path}: valid JSON but not a newstag index" in result.err
+    for args in (["list"], ["stats"]):
+        code, lines = _on_a_terminal(args, store.root, rows=12)
+        assert code == 2, (args, lines)
+        assert lines == []  # the message went to stderr
