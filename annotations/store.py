@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -328,6 +328,16 @@ class Store:
             if ids is None:
                 return kept.kept_counts(self, index)
             return kept.kept_counts(self, {i: index[i] for i in ids if i in index}, part=True)
+
+    def listed_counts(self, ids: Iterable[str] | None = None
+                      ) -> Mapping[str, kept.LabelCounts]:
+        """``kept_counts`` without the per-annotator counts: what a listing shows."""
+        index = self._index()
+        with no_gc():
+            if ids is None:
+                return kept.listed_counts(self, index)
+            return kept.listed_counts(self, {i: index[i] for i in ids if i in index},
+                                      part=True)
 
     # -- annotations ---------------------------------------------------------
     @contextmanager

@@ -409,12 +409,9 @@ def cmd_stats(args: argparse.Namespace, config: Config, db: Path) -> int:
           f"{stats['none_apply']} none apply, {stats['orphaned']} orphaned")
     for label, n in stats["labels"].items():  # labels may come from imports
         _out(f"  {label:<12} {n}")
-    from tui.stats_output import per_article_rows
+    from tui.stats_output import print_article_lines
 
-    for row in per_article_rows(store):
-        if row["reviewed"]:
-            _out(f"  {row['id'][:18]:<18} {row['reviewed']:>4}/{row['sentences']:<4} "
-                 f"{row['title']}")
+    print_article_lines(store)
     from annotations.progress import progress_lines
 
     for line in progress_lines(stats):  # per annotator, per day, active time (issue 12)

@@ -18,10 +18,11 @@ import shutil
 import sys
 from pathlib import Path
 
+from annotations.counts import Counts
 from annotations.errors import ArgumentError
-from annotations.stats import article_rows
+from annotations.stats import article_structs, listing
 from annotations.store import Store
-from annotations.text import printable
+from annotations.text import printable, visible_controls
 from tui.output import json_rows, out
 
 HEADER = f"{'ID':<18} {'SENT':>5} {'REVIEWED':>8} {'TAGGED':>6}  TITLE (SOURCE)"
@@ -50,20 +51,29 @@ def row_limit(args: argparse.Namespace) -> int | None:
 
 def list_articles(args: argparse.Namespace, store: Store, db: Path) -> int:
     limit = row_limit(args)
-    rows = article_rows(store, limit)
     if args.json:
-        json_rows(rows)
+        json_rows(article_structs(store, limit))
         return 0
-    if not rows:
+    summaries, counts = listing(store, limit)
+    if not summaries:
         out(f"no articles in {db} (import some with 'newstag import PATH')")
         return 0
-    # One sanitised line per row (a title cannot forge a line), written at once.
-    lines = [HEADER, *(printable(f"{r['id'][:18]:<18} {r['sentences']:>5} {r['reviewed']:>8} "
-                                 f"{r['tagged']:>6}  {r['title']} ({r['source']})")
-                       for r in rows)]
+    get, empty = counts.get, Counts.none()
+    lines = [HEADER, *(f"{s.id[:18]:<18} {s.sentences:>5} {(c := get(s.id, empty)).reviewed:>8} "
+                       f"{c.tagged:>6}  {s.title} ({s.source})" for s in summaries)]
     total = len(store.summaries())
-    if limit is not None and total > len(rows):
-        lines.append(f"{len(rows)} of {total} articles shown; 'newstag list --all' lists "
+    if limit is not None and total > len(summaries):
+        lines.append(f"{len(summaries)} of {total} articles shown; 'newstag list --all' lists "
                      "every one (a pipe gets them all)")
-    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.write(printable_lines(lines))
     return 0
+
+
+def printable_lines(lines: list[str]) -> str:
+    """``lines`` each made printable (a title cannot forge a line), as one text to write
+    at once. One pass over the whole text where no line holds a line break (the usual
+    case: 20,000 calls of ``printable`` were ~10 ms of ``list``), else line by line."""
+    text = "\n".join(lines)
+    if text.count("\n") != len(lines) - 1:
+        return "\n".join(map(printable, lines)) + "\n"
+    return visible_controls(text).replace("\t", " ") + "\n"

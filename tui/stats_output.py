@@ -11,16 +11,24 @@ from __future__ import annotations
 
 import sys
 
-from annotations.stats import article_rows
+from annotations.counts import Counts
+from annotations.stats import listing
 from annotations.store import Store
+from tui.list_output import printable_lines
 from tui.output import out
 
 HINT = "  (per article: 'newstag list', or 'newstag stats --json')"
 
 
-def per_article_rows(store: Store) -> list[dict]:
-    """Every article's row when piped; on a terminal none (a hint says where they are)."""
+def print_article_lines(store: Store) -> None:
+    """A line per reviewed article when piped (every row read, the text written at
+    once); on a terminal none (a hint says where they are)."""
     if sys.stdout.isatty():
         out(HINT)
-        return []
-    return article_rows(store)
+        return
+    summaries, counts = listing(store)
+    get, empty = counts.get, Counts.none()
+    lines = [f"  {s.id[:18]:<18} {c.reviewed:>4}/{s.sentences:<4} {s.title}"
+             for s in summaries if (c := get(s.id, empty)).reviewed]
+    if lines:
+        sys.stdout.write(printable_lines(lines))

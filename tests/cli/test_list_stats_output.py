@@ -13,10 +13,10 @@ import json
 
 from annotations.config import load_config
 from annotations.model import Article, ReviewState, Sentence, SentenceAnnotation
-from annotations.stats import article_rows, compute_stats
+from annotations.stats import article_rows
 from annotations.store import Store, now_iso
 from annotations.text import json_for_terminal
-from tests.helpers import REPO
+from tests.helpers import REPO, summed_stats
 
 TITLES = ["Plain title", 'Quotes " and \\ backslash', "Controls \x1b[2J \x07 \x00 \x7f \x9b",
           "Bidi \u202e reversed \u2066 isolate", "Emoji 🇮🇳 and e\u0301 and رئيس",
@@ -56,7 +56,7 @@ def test_list_and_stats_json_are_byte_for_byte_what_json_dumps_wrote(tmp_path, c
     assert listed.out == _as_before(rows)
     stats = cli("--config", config, "stats", "--json", db=store.root)
     assert stats.code == 0, stats.err
-    assert stats.out == _as_before(compute_stats(store, load_config(str(config))))
+    assert stats.out == _as_before(summed_stats(store, load_config(str(config))))
     assert json.loads(stats.out)["reviewed"] == 5
 
 
@@ -82,3 +82,44 @@ def test_a_wrong_index_row_is_one_line_and_exit_2_for_every_command_reading_rows
         code, lines = _on_a_terminal(args, store.root, rows=12)
         assert code == 2, (args, lines)
         assert lines == []  # the message went to stderr
+
+
+def _printed_before(store: Store) -> tuple[str, str]:
+    """What `list` and the article lines of `stats` printed piped: every line through
+    printable, one call each."""
+    from annotations.text import printable
+    from tui.list_output import HEADER
+
+    rows = article_rows(store)
+    listed = [HEADER, *(f"{r['id'][:18]:<18} {r['sentences']:>5} {r['reviewed']:>8} "
+                        f"{r['tagged']:>6}  {r['title']} ({r['source']})" for r in rows)]
+    stats = [f"  {r['id'][:18]:<18} {r['reviewed']:>4}/{r['sentences']:<4} {r['title']}"
+             for r in rows if r["reviewed"]]
+    return ("".join(printable(line) + "\n" for line in listed),
+            "".join(printable(line) + "\n" for line in stats))
+
+
+def test_list_and_stats_piped_print_every_line_as_printable_made_it(tmp_path, cli):
+    """Piped, the lines are made printable in one pass over the whole text: controls,
+    bidi overrides, tabs and line separators come out as before, and a title with a line
+    break (which the one pass cannot tell from a row's end) still cannot forge a line."""
+    with_break = _store(tmp_path / "break")
+    assert any("\n" in r["title"] for r in article_rows(with_break))
+    tables = json.loads(with_break.index_path.read_bytes())
+    for row in tables["articles"].values():
+        row["title"] = row["title"].replace("\n", " ")
+    without = tmp_path / "nobreak"
+    import shutil
+
+    shutil.copytree(with_break.root, without / "db")
+    (without / "db" / "newstag.json").write_text(json.dumps(tables), "utf-8")
+    for store in (with_break, Store.open(without / "db", create=False)):
+        listed, stats_lines = _printed_before(store)
+        result = cli("list", db=store.root)
+        assert result.code == 0, result.err
+        assert result.out == listed
+        assert len(result.out.splitlines()) == 1 + len(TITLES)
+        stats = cli("stats", db=store.root)
+        assert stats.code == 0, stats.err
+        assert stats_lines in stats.out
+        assert "\x1b" not in result.out + stats.out and "\u202e" not in result.out
