@@ -35,18 +35,48 @@ def library_rows(store: Store) -> list[LibraryRow]:
 
 
 def first_library_rows(store: Store, first: int) -> Sequence[LibraryRow]:
-    """The library's rows for a first screen: only the first ``first`` articles' kept
-    counts are read (their shards, as ``list`` on a terminal reads them); every other row
-    says 0 reviewed, no labels. Each row is made when asked for, so a first screen makes
-    only those it shows (all 20,000 tuples were ~7 ms of it, issue 14)."""
-    summaries = store.summaries()
-    return _RowsOnDemand(summaries, store.listed_counts([s.id for s in summaries[:first]]))
+    """The library's rows for a first screen: only the first ``first`` articles' index rows
+    (from the kept first page: annotations/first_page.py) and kept counts are read (their
+    shards, as ``list`` on a terminal reads them); every other row says 0 reviewed, no
+    labels. Each row is made when asked for, so a first screen makes only those it shows
+    (all 20,000 tuples were ~7 ms of it, issue 14)."""
+    page, total = store.first_summaries(first)
+    return _RowsOnDemand(_FirstSummaries(store, page, total),
+                         store.listed_counts(summaries=page))
+
+
+class _FirstSummaries(Sequence[ArticleSummary]):
+    """The first index rows, and every other one read from the index when asked for."""
+
+    __slots__ = ("_store", "_page", "_total", "_every")
+
+    def __init__(self, store: Store, page: Sequence[ArticleSummary], total: int) -> None:
+        self._store, self._page, self._total = store, page, total
+        self._every: list[ArticleSummary] | None = None
+
+    def __len__(self) -> int:
+        return self._total
+
+    @overload
+    def __getitem__(self, at: int) -> ArticleSummary: ...
+
+    @overload
+    def __getitem__(self, at: slice) -> list[ArticleSummary]: ...
+
+    def __getitem__(self, at: int | slice) -> ArticleSummary | list[ArticleSummary]:
+        if isinstance(at, slice):
+            return [self[i] for i in range(*at.indices(len(self)))]
+        if 0 <= at < len(self._page):
+            return self._page[at]
+        if self._every is None:
+            self._every = self._store.summaries()
+        return self._every[at]
 
 
 class _RowsOnDemand(Sequence[LibraryRow]):
     __slots__ = ("_summaries", "_counts")
 
-    def __init__(self, summaries: list[ArticleSummary],
+    def __init__(self, summaries: Sequence[ArticleSummary],
                  counts: Mapping[str, LabelCounts]) -> None:
         self._summaries = summaries
         self._counts = counts
@@ -69,15 +99,16 @@ class _RowsOnDemand(Sequence[LibraryRow]):
 
 
 def listing(store: Store, limit: int | None = None
-            ) -> tuple[list[ArticleSummary], Mapping[str, LabelCounts]]:
-    """The index rows of every article (or the first ``limit``, reading only their counts
-    shards: what a screenful of ``list`` costs then does not grow with the corpus) and
-    their kept counts (an article with no row has none)."""
-    summaries = store.summaries()
+            ) -> tuple[Sequence[ArticleSummary], Mapping[str, LabelCounts], int]:
+    """The index rows of every article (or of the first ``limit``, from the kept first
+    page when there is one, reading only their counts shards: what a screenful of
+    ``list`` costs then does not grow with the corpus), their kept counts (an article
+    with no row has none) and how many articles there are."""
     if limit is not None:
-        summaries = summaries[:limit]
-        return summaries, store.listed_counts([s.id for s in summaries])
-    return summaries, store.listed_counts()
+        summaries, total = store.first_summaries(limit)
+        return summaries, store.listed_counts(summaries=summaries), total
+    every = store.summaries()
+    return every, store.listed_counts(), len(every)
 
 
 class ArticleRow(msgspec.Struct, gc=False):
@@ -103,7 +134,7 @@ class ProgressRow(ArticleRow, gc=False):
 
 def article_structs(store: Store, limit: int | None = None) -> list[ArticleRow]:
     """``article_rows`` as Structs (``list --json``)."""
-    summaries, counts = listing(store, limit)
+    summaries, counts, _ = listing(store, limit)
     get, empty = counts.get, Counts.none()
     with no_gc():
         return [ArticleRow(s.id, s.title, s.source, s.published, s.sentences,
@@ -130,8 +161,9 @@ def article_rows(store: Store, limit: int | None = None,
     a screenful of ``list`` costs then does not grow with the corpus). ``counts``: kept
     counts already read by the caller.
     """
+    summaries: Sequence[ArticleSummary]
     if limit is not None or counts is None:
-        summaries, counts = listing(store, limit)
+        summaries, counts, _ = listing(store, limit)
     else:
         summaries = store.summaries()
     get, empty = counts.get, Counts.none()
@@ -151,7 +183,7 @@ def compute_stats(store: Store, config: Config) -> dict:
     for _ in range(3):
         before = stamp(store)
         totals = summary_stats(store, config)
-        summaries, counts = listing(store)
+        summaries, counts, _ = listing(store)
         if before is not None and stamp(store) == before:
             break
     stats = {k: v for k, v in totals.items() if k not in ("annotators", "days",

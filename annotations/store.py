@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,6 +42,7 @@ from annotations.db_folder import (
 )
 from annotations.errors import DatabaseError, UserError, brief
 from annotations.filenames import file_stem, legacy_file_stem
+from annotations.first_page import keep_first_page, read_first_page
 from annotations.index_file import ArticleSummary, no_gc
 from annotations.index_file import decode_index as _decode_index
 from annotations.index_file import decode_meta as _decode_meta
@@ -202,7 +203,24 @@ class Store:
                 with no_gc():
                     rows = _index_rows(self.index_path, tables)
             self._index_cache = (key, rows)
+            # Every row was read and checked: what a first screen shows is kept from it.
+            keep_first_page(kept.CountsFiles(self.root), key, rows.values(), len(rows))
         return self._index_cache[1]
+
+    def first_summaries(self, count: int) -> tuple[Sequence[ArticleSummary], int]:
+        """The first ``count`` index rows and how many there are: from the kept first
+        page when it is this version's (no row decoded), else from the index."""
+        try:
+            st = self.index_path.stat()
+        except FileNotFoundError:
+            return [], 0
+        key = (st.st_ino, st.st_mtime_ns, st.st_size)
+        if self._index_cache is None or self._index_cache[0] != key:
+            page = read_first_page(kept.CountsFiles(self.root), key, count)
+            if page is not None:
+                return page
+        rows = self.summaries()
+        return rows[:count], len(rows)
 
     def _index_tables(self, key: tuple) -> tuple[dict, dict[str, ArticleSummary] | None]:
         """(tables, rows by id) of the index, parsed once per version of the file: open
@@ -329,11 +347,16 @@ class Store:
                 return kept.kept_counts(self, index)
             return kept.kept_counts(self, {i: index[i] for i in ids if i in index}, part=True)
 
-    def listed_counts(self, ids: Iterable[str] | None = None
+    def listed_counts(self, ids: Iterable[str] | None = None,
+                      summaries: Iterable[ArticleSummary] | None = None
                       ) -> Mapping[str, kept.LabelCounts]:
-        """``kept_counts`` without the per-annotator counts: what a listing shows."""
-        index = self._index()
+        """``kept_counts`` without the per-annotator counts: what a listing shows. Of
+        every article, of ``ids``, or of the articles of ``summaries`` (index rows the
+        caller has: the index is not read for them)."""
         with no_gc():
+            if summaries is not None:
+                return kept.listed_counts(self, {s.id: s for s in summaries}, part=True)
+            index = self._index()
             if ids is None:
                 return kept.listed_counts(self, index)
             return kept.listed_counts(self, {i: index[i] for i in ids if i in index},

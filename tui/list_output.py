@@ -54,14 +54,13 @@ def list_articles(args: argparse.Namespace, store: Store, db: Path) -> int:
     if args.json:
         json_rows(article_structs(store, limit))
         return 0
-    summaries, counts = listing(store, limit)
+    summaries, counts, total = listing(store, limit)
     if not summaries:
         out(f"no articles in {db} (import some with 'newstag import PATH')")
         return 0
     get, empty = counts.get, Counts.none()
     lines = [HEADER, *(f"{s.id[:18]:<18} {s.sentences:>5} {(c := get(s.id, empty)).reviewed:>8} "
                        f"{c.tagged:>6}  {s.title} ({s.source})" for s in summaries)]
-    total = len(store.summaries())
     if limit is not None and total > len(summaries):
         lines.append(f"{len(summaries)} of {total} articles shown; 'newstag list --all' lists "
                      "every one (a pipe gets them all)")

@@ -26,7 +26,7 @@ def print_article_lines(store: Store) -> None:
     if sys.stdout.isatty():
         out(HINT)
         return
-    summaries, counts = listing(store)
+    summaries, counts, _ = listing(store)
     get, empty = counts.get, Counts.none()
     lines = [f"  {s.id[:18]:<18} {c.reviewed:>4}/{s.sentences:<4} {s.title}"
              for s in summaries if (c := get(s.id, empty)).reviewed]
