@@ -79,7 +79,7 @@ from annotations.errors import DatabaseError, brief
 from annotations.model import SentenceAnnotation
 
 __all__ = ["COUNTS_DIR", "FORMAT", "META", "PENDING", "Counts", "CountsFiles", "LabelCounts",
-           "Signature", "boot_id", "count", "crash_point", "heal", "kept_counts",
+           "Recounts", "Signature", "boot_id", "count", "crash_point", "heal", "kept_counts",
            "listed_counts", "rebuild", "recount", "shard_name", "signature_of", "unusable",
            "verify_counts"]
 
@@ -142,6 +142,27 @@ class AnnotationSource(Protocol):
     def _annotation_path(self, article_id: str) -> Path: ...
 
     def locked(self) -> contextlib.AbstractContextManager[None]: ...
+
+
+class Recounts:
+    """``recount`` once per article, remembered (with its error): ``doctor`` compares both
+    the rows and the corpus totals with a recount, and read every annotation file twice."""
+
+    def __init__(self, store: AnnotationSource) -> None:
+        self.store = store
+        self._done: dict[str, Counts | DatabaseError] = {}
+
+    def __call__(self, article_id: str) -> Counts:
+        done = self._done.get(article_id)
+        if done is None:
+            try:
+                done = recount(self.store, article_id)
+            except DatabaseError as exc:
+                done = exc
+            self._done[article_id] = done
+        if isinstance(done, DatabaseError):
+            raise done
+        return done
 
 
 def recount(store: AnnotationSource, article_id: str) -> Counts:
@@ -260,11 +281,14 @@ def _put_quietly(files: CountsFiles, rows: Mapping[str, Counts]) -> bool:
     return True
 
 
-def verify_counts(store: AnnotationSource) -> list[ShardProblem]:
+def verify_counts(store: AnnotationSource, recounted: Recounts | None = None
+                  ) -> list[ShardProblem]:
     """Every problem of the counts folder: entries that are not regular files, files that
     cannot be used, rows that are damaged, do not fit their article or disagree with a
     recount. Articles whose annotation file cannot be read are left to the file checks.
+    ``recounted``: the recounts shared with another check.
     """
+    recounted = recounted or Recounts(store)
     files = CountsFiles(store.root)
     if problem := entry_problem(files.folder, folder=True):
         return [ShardProblem(files.folder, problem, True)]
@@ -301,7 +325,7 @@ def verify_counts(store: AnnotationSource) -> list[ShardProblem]:
                                          f"disagree with a recount: {problem}", False))
             continue
         try:
-            truth = recount(store, summary.id)
+            truth = recounted(summary.id)
         except CorruptFile:
             continue
         if kept is None or not kept.same_counts(truth):

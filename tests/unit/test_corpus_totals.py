@@ -201,3 +201,35 @@ def test_a_fifo_in_place_of_the_totals_is_never_read(db, cli):
     assert doctor.code == 1 and str(path) in doctor.out and "FIFO" in doctor.out
     assert cli("doctor", "--repair", db=db).code == 0
     assert not path.exists()
+
+
+def test_doctor_reads_each_annotation_file_once_for_the_counts_and_the_totals(db,
+                                                                             monkeypatch):
+    """doctor compares both the rows and the corpus totals with a recount: one recount
+    of each article serves both (each annotation file was read three times: the file
+    check, then a recount for the rows and another for the totals)."""
+    from annotations.doctor import check
+
+    summary_stats(Store.open(db), config())
+    read: list[str] = []
+    real = Store.load_layers
+
+    def spy(self, article_id):
+        read.append(article_id)
+        return real(self, article_id)
+
+    monkeypatch.setattr(Store, "load_layers", spy)
+    assert check(db) == []
+    assert sorted(read) == sorted([f"t{n:03d}" for n in range(ARTICLES)] * 2)
+    # and what is found is what it was: a row that lies and totals that lie
+    shard = db / "counts" / shard_name("t004")
+    tables = json.loads(shard.read_bytes())
+    tables["rows"]["t004"]["tagged"] = 0
+    shard.write_text(json.dumps(tables), "utf-8")
+    summary_stats(Store.open(db), config())  # totals summed from the row that lies
+    read.clear()
+    problems = [str(f) for f in check(db)]
+    assert len(read) == 2 * ARTICLES
+    assert problems == [f"{shard}: counts of article 't004' disagree with a recount",
+                        f"{db / 'counts' / TOTALS}: the totals of counts/{shard.name} "
+                        "disagree with a recount"]
