@@ -207,6 +207,11 @@ class Store:
             keep_first_page(kept.CountsFiles(self.root), key, rows.values(), len(rows))
         return self._index_cache[1]
 
+    def article_count(self) -> int:
+        """How many articles the index lists (from the kept first page when it is this
+        version's: no row decoded)."""
+        return self.first_summaries(0)[1]
+
     def first_summaries(self, count: int) -> tuple[Sequence[ArticleSummary], int]:
         """The first ``count`` index rows and how many there are: from the kept first
         page when it is this version's (no row decoded), else from the index."""

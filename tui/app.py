@@ -106,7 +106,7 @@ class NewstagApp(App):
     def on_mount(self) -> None:
         self.set_keymap(self.keymap)
         self.app_suspend_signal.subscribe(self, lambda _: self.save_active_time())
-        to_import = self.paths or (self.samples if not self.store.summaries() else [])
+        to_import = self.paths or (self.samples if not self.store.article_count() else [])
         single_file = len(self.paths) == 1 and self.paths[0].is_file()
         known = self._imported_from(self.paths[0]) if single_file else None
         if known is not None:
