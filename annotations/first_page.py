@@ -28,13 +28,13 @@ from typing import Annotated
 
 import msgspec
 
-from annotations.atomic_io import read_db_bytes
+from annotations.atomic_io import entry_problem, read_db_bytes
 from annotations.counts_files import CountsFiles
 from annotations.errors import DatabaseError
 from annotations.index_file import ArticleSummary
 
 FIRST_PAGE = "first-page"  # in counts/; not ``*.json``, so never taken for a shard
-PAGE_FORMAT = 1
+PAGE_FORMAT = 2  # 2: with the index's schema version
 PAGE = 200  # rows: taller than any terminal a first screen fills
 
 FileStamp = tuple[int, int, int]
@@ -45,8 +45,16 @@ _Stamp = Annotated[list[int], msgspec.Meta(min_length=3, max_length=3)]
 class FirstPage(msgspec.Struct, gc=False):
     format: int
     index: _Stamp
+    schema: int  # the index's schema version: opening checks it from here
     articles: _Count
     rows: list[ArticleSummary]
+
+    def first(self, count: int) -> tuple[list[ArticleSummary], int] | None:
+        """The first ``count`` rows and how many the index has; None when the page holds
+        fewer than ``count`` of more."""
+        if count > len(self.rows) and len(self.rows) < self.articles:
+            return None
+        return self.rows[:count], self.articles
 
 
 class _File(msgspec.Struct):
@@ -56,32 +64,34 @@ class _File(msgspec.Struct):
 _DECODER = msgspec.json.Decoder(_File)
 
 
-def read_first_page(files: CountsFiles, index: FileStamp, count: int
-                    ) -> tuple[list[ArticleSummary], int] | None:
-    """The first ``count`` rows of the index version ``index`` and how many rows it has;
-    None when they are not kept (then the index is read)."""
+def read_first_page(files: CountsFiles, index: FileStamp) -> FirstPage | None:
+    """The kept first page of the index version ``index``; None when there is none
+    (then the index is read)."""
+    if entry_problem(files.folder, folder=True):  # a link out of the database: not read
+        return None
     try:
         data = read_db_bytes(files.folder / FIRST_PAGE)
         page = _DECODER.decode(data).page.get("1") if data is not None else None
     except (OSError, DatabaseError, msgspec.MsgspecError, RecursionError, ValueError):
         return None
     if page is None or page.format != PAGE_FORMAT or page.index != list(index) \
-            or (count > len(page.rows) and len(page.rows) < page.articles) \
-            or len(page.rows) > page.articles:
+            or len(page.rows) > page.articles or len(page.rows) < min(PAGE, page.articles):
         return None
-    return page.rows[:count], page.articles
+    return page
 
 
-def keep_first_page(files: CountsFiles, index: FileStamp, rows: Iterable[ArticleSummary],
-                    articles: int) -> None:
+def keep_first_page(files: CountsFiles, index: FileStamp, schema: int,
+                    rows: Iterable[ArticleSummary], articles: int) -> None:
     """Keep the first rows of the index version ``index`` (``rows``: all of them, in
-    order; ``articles``: how many), unless they are kept already. Derived data: a
-    database that cannot be written still answers. Not under the store's lock (a reader
-    would wait for an import): each writer's page is whole and names its own version,
-    and a temp file tidied away by another process only means no page this time."""
-    if read_first_page(files, index, min(PAGE, articles)) is not None:
+    order; ``articles``: how many; ``schema``: its schema version), unless they are kept
+    already. Derived data: a database that cannot be written still answers. Not under
+    the store's lock (a reader would wait for an import): each writer's page is whole
+    and names its own version, and a temp file tidied away by another process only
+    means no page this time."""
+    if read_first_page(files, index) is not None:
         return
-    page = FirstPage(PAGE_FORMAT, list(index), articles, list(itertools.islice(rows, PAGE)))
+    page = FirstPage(PAGE_FORMAT, list(index), schema, articles,
+                     list(itertools.islice(rows, PAGE)))
     with contextlib.suppress(OSError, DatabaseError):
         if files.folder.is_dir():
             files._write(FIRST_PAGE, {"page": {"1": msgspec.to_builtins(page)}})

@@ -42,7 +42,7 @@ from annotations.db_folder import (
 )
 from annotations.errors import DatabaseError, UserError, brief
 from annotations.filenames import file_stem, legacy_file_stem
-from annotations.first_page import keep_first_page, read_first_page
+from annotations.first_page import FirstPage, keep_first_page, read_first_page
 from annotations.index_file import ArticleSummary, no_gc
 from annotations.index_file import decode_index as _decode_index
 from annotations.index_file import decode_meta as _decode_meta
@@ -72,6 +72,7 @@ class Store:
         self._index_cache: tuple[tuple, dict[str, ArticleSummary]] | None = None
         self._tables_cache: tuple[tuple, tuple[dict, dict[str, ArticleSummary] | None]] \
             | None = None
+        self._page_cache: tuple[tuple, FirstPage | None] | None = None
         self._transactions: dict[str, ArticleAnnotations] = {}
         # A schema-2 database opened read-only (no migration) keeps its old file names.
         self._legacy_names = False
@@ -127,15 +128,19 @@ class Store:
             db.table("meta").upsert(Document({"schema_version": SCHEMA_VERSION}, doc_id=1))
 
     def _check_schema(self) -> int:
-        # Only the meta table is decoded here: the rows are decoded and checked by the
-        # first read of them (``_index``), which reports a damaged row.
-        decoded = _decode_meta(self.index_path)
-        if decoded is None:  # the general path: a damaged file is one message, from here
-            st = self.index_path.stat()
-            tables, _ = self._index_tables((st.st_ino, st.st_mtime_ns, st.st_size))
-            decoded = tables.get("meta", {})
-        meta = decoded.get("1", {})
-        version = meta.get("schema_version")
+        # The schema version of this very index version as the kept first page saw it,
+        # else from the meta table alone: the rows are decoded and checked by the first
+        # read of them (``_index``), which reports a damaged row.
+        st = self.index_path.stat()
+        key = (st.st_ino, st.st_mtime_ns, st.st_size)
+        page = self._first_page(key)
+        version: object = page.schema if page is not None else None
+        if version is None:
+            decoded = _decode_meta(self.index_path)
+            if decoded is None:  # the general path: a damaged file is one message, here
+                tables, _ = self._index_tables(key)
+                decoded = tables.get("meta", {})
+            version = decoded.get("1", {}).get("schema_version")
         if not isinstance(version, int):
             raise CorruptFile(self.index_path, "no schema version; not a newstag index")
         self._legacy_names = version < 3
@@ -204,8 +209,17 @@ class Store:
                     rows = _index_rows(self.index_path, tables)
             self._index_cache = (key, rows)
             # Every row was read and checked: what a first screen shows is kept from it.
-            keep_first_page(kept.CountsFiles(self.root), key, rows.values(), len(rows))
+            schema = tables.get("meta", {}).get("1", {}).get("schema_version")
+            if isinstance(schema, int) and not isinstance(schema, bool):
+                keep_first_page(kept.CountsFiles(self.root), key, schema, rows.values(),
+                                len(rows))
         return self._index_cache[1]
+
+    def _first_page(self, key: tuple) -> FirstPage | None:
+        """The kept first page of the index version ``key`` (read once per version)."""
+        if self._page_cache is None or self._page_cache[0] != key:
+            self._page_cache = (key, read_first_page(kept.CountsFiles(self.root), key))
+        return self._page_cache[1]
 
     def article_count(self) -> int:
         """How many articles the index lists (from the kept first page when it is this
@@ -221,9 +235,10 @@ class Store:
             return [], 0
         key = (st.st_ino, st.st_mtime_ns, st.st_size)
         if self._index_cache is None or self._index_cache[0] != key:
-            page = read_first_page(kept.CountsFiles(self.root), key, count)
-            if page is not None:
-                return page
+            page = self._first_page(key)
+            first = page.first(count) if page is not None else None
+            if first is not None:
+                return first
         rows = self.summaries()
         return rows[:count], len(rows)
 

@@ -86,8 +86,8 @@ def test_a_damaged_row_is_reported_and_no_page_is_kept_for_that_index(store):
 
 
 @pytest.mark.parametrize("content", [b"", b"{not json", b'{"page":{"1":{"format":99}}}',
-                                     b'{"page":{"1":{"format":1,"index":[1,2,3],'
-                                     b'"articles":1,"rows":[]}}}'])
+                                     b'{"page":{"1":{"format":2,"index":[1,2,3],'
+                                     b'"schema":5,"articles":1,"rows":[]}}}'])
 def test_a_damaged_or_foreign_page_is_not_used_and_is_written_again(store, content):
     store.summaries()
     _page(store).write_bytes(content)
@@ -114,3 +114,32 @@ def test_a_fifo_in_place_of_the_page_is_never_read_nor_replaced(store):
     worker.join(10)
     assert done.is_set()  # a blocking read of the FIFO would hang here
     assert _page(store).is_fifo()
+
+
+def test_a_page_behind_a_link_is_never_read(store, tmp_path):
+    """counts/ made a link to a folder outside the database (opening refuses it; the page
+    is not read even so), holding a page that names the index version."""
+    from annotations.counts_files import CountsFiles
+    from annotations.first_page import read_first_page
+
+    Store.open(store.root, create=False).summaries()
+    st = store.index_path.stat()
+    key = (st.st_ino, st.st_mtime_ns, st.st_size)
+    assert read_first_page(CountsFiles(store.root), key) is not None
+    outside = tmp_path / "outside"
+    (store.root / COUNTS_DIR).rename(outside)
+    (store.root / COUNTS_DIR).symlink_to(outside)
+    assert read_first_page(CountsFiles(store.root), key) is None
+
+
+def test_opening_takes_the_schema_version_from_the_page_of_this_index(store):
+    """Kept with the rows: opening reads no byte of a 5 MB index for it. A page of this
+    index version is trusted for it (as for its rows); of another version, not."""
+    Store.open(store.root, create=False).summaries()
+    tables = json.loads(_page(store).read_bytes())
+    tables["page"]["1"]["schema"] = 99
+    _page(store).write_text(json.dumps(tables), "utf-8")
+    with pytest.raises(Exception, match="written by a newer newstag"):
+        Store.open(store.root, create=False)
+    store.save_articles([(_article(77), "p077")])  # a new index version
+    assert Store.open(store.root, create=False).first_summaries(1)[1] == ARTICLES + 1
