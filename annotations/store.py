@@ -72,7 +72,7 @@ class Store:
         self._index_cache: tuple[tuple, dict[str, ArticleSummary]] | None = None
         self._tables_cache: tuple[tuple, tuple[dict, dict[str, ArticleSummary] | None]] \
             | None = None
-        self._page_cache: tuple[tuple, FirstPage | None] | None = None
+        self._page_cache: tuple[tuple, FirstPage] | None = None
         self._transactions: dict[str, ArticleAnnotations] = {}
         # A schema-2 database opened read-only (no migration) keeps its old file names.
         self._legacy_names = False
@@ -216,9 +216,13 @@ class Store:
         return self._index_cache[1]
 
     def _first_page(self, key: tuple) -> FirstPage | None:
-        """The kept first page of the index version ``key`` (read once per version)."""
+        """The kept first page of the index version ``key`` (kept once found: another
+        process may write it meanwhile)."""
         if self._page_cache is None or self._page_cache[0] != key:
-            self._page_cache = (key, read_first_page(kept.CountsFiles(self.root), key))
+            page = read_first_page(kept.CountsFiles(self.root), key)
+            if page is None:
+                return None
+            self._page_cache = (key, page)
         return self._page_cache[1]
 
     def article_count(self) -> int:
