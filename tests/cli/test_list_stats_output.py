@@ -123,3 +123,24 @@ def test_list_and_stats_piped_print_every_line_as_printable_made_it(tmp_path, cl
         assert stats.code == 0, stats.err
         assert stats_lines in stats.out
         assert "\x1b" not in result.out + stats.out and "\u202e" not in result.out
+
+
+def test_stats_articles_lists_the_reviewed_articles_on_a_terminal_too(tmp_path, cli):
+    """On a terminal `stats` prints the totals and a hint; `--articles` adds the line per
+    reviewed article a pipe always gets (and changes nothing piped)."""
+    from tests.cli.test_list_screenful import _on_a_terminal
+
+    store = _store(tmp_path)
+    _, article_lines = _printed_before(store)
+    code, plain = _on_a_terminal(["stats"], store.root, rows=40)
+    assert code == 0
+    assert "'newstag stats --articles'" in "\n".join(plain)
+    assert not any(line.startswith("  a0 ") for line in plain)
+    code, lines = _on_a_terminal(["stats", "--articles"], store.root, rows=40)
+    assert code == 0
+    shown = [line for line in lines if line.startswith("  a")]
+    assert shown == article_lines.splitlines() and len(shown) == 5
+    assert not any("--articles" in line for line in lines)  # no hint then
+    piped, asked = cli("stats", db=store.root), cli("stats", "--articles", db=store.root)
+    assert piped.code == asked.code == 0 and piped.out == asked.out
+    assert article_lines in piped.out
