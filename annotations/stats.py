@@ -184,7 +184,7 @@ def compute_stats(store: Store, config: Config) -> dict:
         before = stamp(store)
         totals = summary_stats(store, config)
         summaries, counts, _ = listing(store)
-        if before is not None and stamp(store) == before:
+        if before is None or stamp(store) == before:  # None: nothing to compare
             break
     stats = {k: v for k, v in totals.items() if k not in ("annotators", "days",
                                                            "idle_after_seconds")}
