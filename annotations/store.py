@@ -247,8 +247,8 @@ class Store:
         return rows[:count], len(rows)
 
     def _index_tables(self, key: tuple) -> tuple[dict, dict[str, ArticleSummary] | None]:
-        """(tables, rows by id) of the index, parsed once per version of the file: open
-        checks the schema, then the first listing reads the rows, one parse serves both.
+        """(tables, rows by id) of the index, parsed once per version of the file (when
+        open found it damaged, the rows' read reuses that parse and its message).
         The usual case decodes straight to rows (tables then holds only meta); otherwise
         tables is what read_json_tables gives and rows is None: the row-by-row path
         decides, with the messages it always gave."""

@@ -5,10 +5,10 @@ screenful scroll past, and the time goes into printing what nobody reads. So on 
 terminal ``list`` prints the first screenful (as a pager's first page) and says how
 many more there are; ``--all`` or ``--limit N`` say otherwise, and a pipe or a file
 gets every row, as scripts always did. Only the rows printed are read: their counts
-come from their own shards (``annotations.stats.article_rows(limit=...)``), so the
-first screenful costs the same at 20,000 articles as at 100 (apart from decoding the
-index, ~10 ms at 20,000); every row costs what printing 20,000 lines costs
-(``benchmarks/bench_corpus_scale.py`` times both).
+come from their own shards and their index rows from the kept first page
+(``annotations.stats.listing(limit=...)``, annotations/first_page.py), so the first
+screenful costs the same at 20,000 articles as at 100; every row costs what reading
+and printing 20,000 rows costs (``benchmarks/bench_corpus_scale.py`` times both).
 """
 
 from __future__ import annotations
