@@ -221,7 +221,8 @@ def recounted_totals(store: Store) -> Subtotal:
     return Subtotal.of(rows)
 
 
-def verify_totals(store: Store) -> list[tuple[str, bool]]:
+def verify_totals(store: Store, recounted: kept.Recounts | None = None
+                  ) -> list[tuple[str, bool]]:
     """What is wrong with the kept totals, as (problem, the entry itself is unusable):
     an entry that is not a regular file, a file that cannot be read as totals, a
     subtotal whose shard is unchanged since it was summed but which differs from a
@@ -248,10 +249,11 @@ def verify_totals(store: Store) -> list[tuple[str, bool]]:
             (kept_totals.articles, kept_totals.sentences) != \
             (len(summaries), sum(s.sentences for s in summaries)):
         problems.append(("article or sentence totals disagree with the index", False))
+    recounted = recounted or kept.Recounts(store)
     by_shard: dict[str, list[Counts]] = {}
     for s in summaries:
         with contextlib.suppress(DatabaseError):  # unreadable: the file checks report it
-            by_shard.setdefault(shard_name(s.id), []).append(kept.recount(store, s.id))
+            by_shard.setdefault(shard_name(s.id), []).append(recounted(s.id))
     for name, sub in sorted(kept_totals.shards.items()):
         if sub.sig is not None and sub.sig == _as_list(now.shards.get(name)) and \
                 not sub.same(Subtotal.of(by_shard.get(name, ()))):

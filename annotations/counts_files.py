@@ -38,14 +38,9 @@ _Count = Annotated[int, msgspec.Meta(ge=0)]
 Signature = Annotated[list[int], msgspec.Meta(min_length=3, max_length=3)] | None
 
 
-class Counts(msgspec.Struct, gc=False):
-    """What an article's annotations add up to (sentences come from the index row).
-
-    A msgspec Struct, so a shard's rows are checked and built in one C call
-    (``read_shard``): 20,000 rows in ~15 ms instead of ~100 ms row by row. Not tracked
-    by the cyclic GC (gc=False): it holds ints, a str->int dict and a list of ints, so
-    it can never be part of a cycle.
-    """
+class LabelCounts(msgspec.Struct, gc=False):
+    """What a listing shows of an article's counts: reviewed, tagged, none apply,
+    orphaned, per label (``Counts`` adds the per-annotator counts and the signature)."""
 
     # No defaults: a shard row missing a field is unusable (recounted), not zero. The
     # types are checked by the decoder: a string, a float or a negative count is refused.
@@ -54,6 +49,17 @@ class Counts(msgspec.Struct, gc=False):
     none_apply: _Count
     orphaned: _Count
     labels: dict[str, _Count]
+
+
+class Counts(LabelCounts, gc=False):
+    """What an article's annotations add up to (sentences come from the index row).
+
+    A msgspec Struct, so a shard's rows are checked and built in one C call
+    (``read_shard``): 20,000 rows in ~15 ms instead of ~100 ms row by row. Not tracked
+    by the cyclic GC (gc=False): it holds ints, a str->int dict and a list of ints, so
+    it can never be part of a cycle.
+    """
+
     # Per annotator: reviewed, labels and reviews per day (annotations/annotator_counts.py).
     annotators: dict[str, AnnotatorCounts]
     # Of the annotation file these counts were taken from; "sig" in the shard.
@@ -216,6 +222,34 @@ class CountsFiles:
                 bad.add(name)
         return rows, bad
 
+    def read_all_listed(self, only: Iterable[str] | None = None
+                        ) -> dict[str, LabelCounts] | None:
+        """Every shard's rows (or those of the shards ``only``) as a listing shows them
+        (~12 ms at 20,000 articles, with every row's per-annotator counts ~35 ms); None
+        when a shard is not exactly as newstag writes it, or ``counts/`` cannot be
+        scanned: then the full read (``read_all`` and the recounts of
+        ``counts.kept_counts``) decides, with its repairs."""
+        rows: dict[str, LabelCounts] = {}
+        try:
+            if entry_problem(self.folder, folder=True):
+                return None
+            names = [e.name for e in os.scandir(self.folder)
+                     if e.name.endswith(".json") and e.name != META] if only is None \
+                else list(only)
+            for name in names:
+                data = read_db_bytes(self.folder / name)
+                if data is None:
+                    if only is not None:
+                        continue  # a shard named in ``only`` may not exist yet
+                    return None  # removed meanwhile
+                shard = _LISTED_SHARD.decode(data)
+                if shard.meta.get("1", {}).get("format") != FORMAT:
+                    return None
+                rows.update(shard.rows)
+        except (OSError, DatabaseError, msgspec.MsgspecError, RecursionError, ValueError):
+            return None
+        return rows
+
     def pending(self) -> str | None:
         """The article a writer was changing when it died ('' for an empty marker).
 
@@ -320,6 +354,22 @@ class _Shard(msgspec.Struct):
 
 
 _SHARD = msgspec.json.Decoder(_Shard)
+
+
+class _ListedRow(LabelCounts, gc=False):
+    """A shard row as a listing reads it: the per-annotator counts and the signature must
+    be there but are left undecoded (building them was ~3/4 of reading every shard)."""
+
+    annotators: msgspec.Raw
+    signature: msgspec.Raw = msgspec.field(name="sig")
+
+
+class _ListedShard(msgspec.Struct):
+    meta: dict[str, dict[str, object]] = {}
+    rows: dict[str, _ListedRow] = {}
+
+
+_LISTED_SHARD = msgspec.json.Decoder(_ListedShard)
 
 
 def read_json_tables_quiet(path: Path) -> dict:

@@ -216,23 +216,24 @@ def _newest_complete(root: Path, path: Path, available: list[Path],
 
 # -- kept counts (annotations/counts.py) -------------------------------------------
 def _count_findings(store, version: int) -> list[Finding]:
-    from annotations.counts import verify_counts
+    from annotations.counts import Recounts, verify_counts
     from annotations.migrations import SCHEMA_VERSION
 
     if version < SCHEMA_VERSION:
         return []  # counts come with the migration
+    recounted = Recounts(store)  # each annotation file read once for both checks
     return [Finding(p.path, p.problem, kind="counts-entry" if p.entry else "counts")
-            for p in verify_counts(store)] + _totals_findings(store)
+            for p in verify_counts(store, recounted)] + _totals_findings(store, recounted)
 
 
-def _totals_findings(store) -> list[Finding]:
+def _totals_findings(store, recounted) -> list[Finding]:
     """The kept corpus totals against a recount (annotations/corpus_totals.py)."""
     from annotations.corpus_totals import TOTALS, verify_totals
     from annotations.counts_files import CountsFiles
 
     path = CountsFiles(store.root).folder / TOTALS
     return [Finding(path, problem, kind="counts-entry" if entry else "counts")
-            for problem, entry in verify_totals(store)]
+            for problem, entry in verify_totals(store, recounted)]
 
 
 def _other_names(article_id: str | None) -> tuple[str, ...]:

@@ -49,6 +49,17 @@ class _IndexFile(msgspec.Struct, forbid_unknown_fields=True):
 _INDEX_DECODER = msgspec.json.Decoder(_IndexFile)
 
 
+class _IndexMeta(msgspec.Struct, forbid_unknown_fields=True):
+    """The index with its rows left undecoded (``msgspec.Raw``: the JSON is still parsed,
+    so a truncated or malformed file is refused here, but no row is built or checked)."""
+
+    meta: dict[str, dict[str, object]] = {}
+    articles: msgspec.Raw = msgspec.Raw(b"{}")
+
+
+_META_DECODER = msgspec.json.Decoder(_IndexMeta)
+
+
 @contextmanager
 def no_gc() -> Iterator[None]:
     """Around building tens of thousands of small acyclic objects: inside the running app
@@ -83,6 +94,21 @@ def decode_index(path: Path) -> tuple[dict, dict[str, ArticleSummary]] | None:
         rows = [row for _, row in sorted(zip(numbers, rows, strict=True),
                                          key=lambda pair: pair[0])]
     return {"meta": index.meta}, {row.id: row for row in rows}
+
+
+def decode_meta(path: Path) -> dict | None:
+    """The index's ``meta`` table when the file is shaped as newstag writes it, its rows
+    not decoded (~3 ms at 20,000 articles where every row is ~10 ms: opening a database
+    checks the schema, and ``stats`` on a terminal reads no row at all); None for
+    anything else (the general path, whose messages a damaged file always got). A row of
+    the wrong type is found where the rows are read (``decode_index``, ``index_rows``)."""
+    data = read_db_bytes(path)
+    if data is None:
+        return None
+    try:
+        return _META_DECODER.decode(data).meta
+    except (msgspec.MsgspecError, RecursionError, ValueError):
+        return None
 
 
 def index_rows(path: Path, tables: dict) -> dict[str, ArticleSummary]:

@@ -98,7 +98,7 @@ class KeptRows:
             if shard is None:  # gone or unusable: the full path recounts and mends it
                 return self.read()
             ids += [i for i in shard if i in self._where]
-        counts = self.store.kept_counts(ids)
+        counts = self.store.listed_counts(ids)
         rows = list(self.rows)  # a new list: the screen's prepared orders see a new set
         for article_id in ids:
             if (c := counts.get(article_id)) is not None:

@@ -55,9 +55,9 @@ def annotator_stats(per_article: Iterable[dict[str, AnnotatorCounts]],
     """The new keys of ``stats --json``: ``annotators``, ``days`` and ``idle_after_seconds``.
 
     ``annotators``: name -> reviewed, tagged, none_apply, labels (configured ones first,
-    zero included), days (day -> reviewed), active_seconds, active_days (day -> seconds)
-    and sentences_per_hour (null without active time). ``days``: day -> reviewed, all
-    annotators together. Names and days are sorted.
+    zero included, then the others by name), days (day -> reviewed), active_seconds,
+    active_days (day -> seconds) and sentences_per_hour (null without active time).
+    ``days``: day -> reviewed, all annotators together. Names and days are sorted.
     """
     counts = merge_annotators(per_article)
     active = seconds_by_annotator(activity)
@@ -66,7 +66,8 @@ def annotator_stats(per_article: Iterable[dict[str, AnnotatorCounts]],
         c = counts.get(name) or AnnotatorCounts(0, 0, 0, {}, {})
         seconds = active.get(name, {})
         labels = {label: c.labels.get(label, 0) for label in label_names}
-        labels.update({k: v for k, v in c.labels.items() if k not in labels})
+        # Then the others by name: the order of the shards summed says nothing.
+        labels.update({k: v for k, v in sorted(c.labels.items()) if k not in labels})
         annotators[name] = {
             "reviewed": c.reviewed, "tagged": c.tagged, "none_apply": c.none_apply,
             "labels": labels, "days": dict(sorted(c.days.items())),

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, overload
 
+import msgspec
+
 from annotations.config import Config
-from annotations.counts import Counts
+from annotations.counts import Counts, LabelCounts
 from annotations.model import Article, SentenceAnnotation
 from annotations.store import ArticleSummary, Store, no_gc
 
@@ -25,7 +27,7 @@ LibraryRow = tuple[str, str, str, int, int, dict[str, int]]
 def library_rows(store: Store) -> list[LibraryRow]:
     """One tuple per article, in the order they were imported."""
     summaries = store.summaries()
-    counts = store.kept_counts()
+    counts = store.listed_counts()
     get, empty = counts.get, Counts.none()
     with no_gc():
         return [(s.id, s.title, s.source, s.sentences, (c := get(s.id, empty)).reviewed,
@@ -33,18 +35,49 @@ def library_rows(store: Store) -> list[LibraryRow]:
 
 
 def first_library_rows(store: Store, first: int) -> Sequence[LibraryRow]:
-    """The library's rows for a first screen: only the first ``first`` articles' kept
-    counts are read (their shards, as ``list`` on a terminal reads them); every other row
-    says 0 reviewed, no labels. Each row is made when asked for, so a first screen makes
-    only those it shows (all 20,000 tuples were ~7 ms of it, issue 14)."""
-    summaries = store.summaries()
-    return _RowsOnDemand(summaries, store.kept_counts([s.id for s in summaries[:first]]))
+    """The library's rows for a first screen: only the first ``first`` articles' index rows
+    (from the kept first page: annotations/first_page.py) and kept counts are read (their
+    shards, as ``list`` on a terminal reads them); every other row says 0 reviewed, no
+    labels. Each row is made when asked for, so a first screen makes only those it shows
+    (all 20,000 tuples were ~7 ms of it, issue 14)."""
+    page, total = store.first_summaries(first)
+    return _RowsOnDemand(_FirstSummaries(store, page, total),
+                         store.listed_counts(summaries=page))
+
+
+class _FirstSummaries(Sequence[ArticleSummary]):
+    """The first index rows, and every other one read from the index when asked for."""
+
+    __slots__ = ("_store", "_page", "_total", "_every")
+
+    def __init__(self, store: Store, page: Sequence[ArticleSummary], total: int) -> None:
+        self._store, self._page, self._total = store, page, total
+        self._every: list[ArticleSummary] | None = None
+
+    def __len__(self) -> int:
+        return self._total
+
+    @overload
+    def __getitem__(self, at: int) -> ArticleSummary: ...
+
+    @overload
+    def __getitem__(self, at: slice) -> list[ArticleSummary]: ...
+
+    def __getitem__(self, at: int | slice) -> ArticleSummary | list[ArticleSummary]:
+        if isinstance(at, slice):
+            return [self[i] for i in range(*at.indices(len(self)))]
+        if 0 <= at < len(self._page):
+            return self._page[at]
+        if self._every is None:
+            self._every = self._store.summaries()
+        return self._every[at]
 
 
 class _RowsOnDemand(Sequence[LibraryRow]):
     __slots__ = ("_summaries", "_counts")
 
-    def __init__(self, summaries: list[ArticleSummary], counts: dict[str, Counts]) -> None:
+    def __init__(self, summaries: Sequence[ArticleSummary],
+                 counts: Mapping[str, LabelCounts]) -> None:
         self._summaries = summaries
         self._counts = counts
 
@@ -65,20 +98,74 @@ class _RowsOnDemand(Sequence[LibraryRow]):
         return (s.id, s.title, s.source, s.sentences, c.reviewed, c.labels)
 
 
+def listing(store: Store, limit: int | None = None
+            ) -> tuple[Sequence[ArticleSummary], Mapping[str, LabelCounts], int]:
+    """The index rows of every article (or of the first ``limit``, from the kept first
+    page when there is one, reading only their counts shards: what a screenful of
+    ``list`` costs then does not grow with the corpus), their kept counts (an article
+    with no row has none) and how many articles there are."""
+    if limit is not None:
+        summaries, total = store.first_summaries(limit)
+        return summaries, store.listed_counts(summaries=summaries), total
+    every = store.summaries()
+    return every, store.listed_counts(), len(every)
+
+
+class ArticleRow(msgspec.Struct, gc=False):
+    """``article_rows``'s row as msgspec encodes it, keys in the same order: 20,000 of
+    them are built and encoded in a few ms, where dicts cost several times that."""
+
+    id: str
+    title: str
+    source: str
+    published: str
+    sentences: int
+    reviewed: int
+    tagged: int
+    labels: dict[str, int]
+    orphaned: int
+
+
+class ProgressRow(ArticleRow, gc=False):
+    """A ``per_article`` row of ``stats --json``: ``ArticleRow`` and its progress."""
+
+    progress: float
+
+
+def article_structs(store: Store, limit: int | None = None) -> list[ArticleRow]:
+    """``article_rows`` as Structs (``list --json``)."""
+    summaries, counts, _ = listing(store, limit)
+    get, empty = counts.get, Counts.none()
+    with no_gc():
+        return [ArticleRow(s.id, s.title, s.source, s.published, s.sentences,
+                           (c := get(s.id, empty)).reviewed, c.tagged, c.labels, c.orphaned)
+                for s in summaries]
+
+
+def progress_structs(summaries: Sequence[ArticleSummary],
+                     counts: Mapping[str, LabelCounts]) -> list[ProgressRow]:
+    """``stats --json``'s ``per_article`` rows."""
+    get, empty = counts.get, Counts.none()
+    with no_gc():
+        return [ProgressRow(s.id, s.title, s.source, s.published, s.sentences,
+                            (c := get(s.id, empty)).reviewed, c.tagged, c.labels, c.orphaned,
+                            round(c.reviewed / s.sentences, 4) if s.sentences else 0.0)
+                for s in summaries]
+
+
 def article_rows(store: Store, limit: int | None = None,
-                 counts: dict[str, Counts] | None = None) -> list[dict]:
+                 counts: Mapping[str, LabelCounts] | None = None) -> list[dict]:
     """One row per article: id, title, source, sentences, reviewed, tagged, labels.
 
     ``limit``: the first ``limit`` articles only, reading only their counts shards (what
     a screenful of ``list`` costs then does not grow with the corpus). ``counts``: kept
     counts already read by the caller.
     """
-    summaries = store.summaries()
-    if limit is not None:
-        summaries = summaries[:limit]
-        counts = store.kept_counts([s.id for s in summaries])
-    elif counts is None:
-        counts = store.kept_counts()
+    summaries: Sequence[ArticleSummary]
+    if limit is not None or counts is None:
+        summaries, counts, _ = listing(store, limit)
+    else:
+        summaries = store.summaries()
     get, empty = counts.get, Counts.none()
     with no_gc():
         return [{"id": s.id, "title": s.title, "source": s.source, "published": s.published,
@@ -88,35 +175,21 @@ def article_rows(store: Store, limit: int | None = None,
 
 
 def compute_stats(store: Store, config: Config) -> dict:
-    from annotations.activity import read_activity
-    from annotations.progress import annotator_stats, article_progress
+    """``stats --json``: the corpus totals (``summary_stats``, kept: flat with the corpus)
+    and a ``per_article`` row for every article, read in the same state of the counts
+    (read again, at most twice more, when a tag elsewhere changed a shard meanwhile)."""
+    from annotations.library_rows import stamp
 
-    counts = store.kept_counts()
-    activity = read_activity(store.root)  # a damaged file stops here, one line
-    rows = article_rows(store, counts=counts)
-    per_label = {name: 0 for name in config.label_names}
-    for row in rows:
-        for label, n in row["labels"].items():
-            per_label[label] = per_label.get(label, 0) + n
-    total = sum(r["sentences"] for r in rows)
-    reviewed = sum(r["reviewed"] for r in rows)
-    for row in rows:  # each article's reviewed out of its taggable sentences
-        row["progress"] = article_progress(row["reviewed"], row["sentences"])
-    empty = Counts.none()
-    return {
-        "articles": len(rows),
-        "sentences": total,
-        "reviewed": reviewed,
-        "tagged": sum(r["tagged"] for r in rows),
-        "none_apply": reviewed - sum(r["tagged"] for r in rows),
-        "orphaned": sum(r["orphaned"] for r in rows),
-        "progress": round(reviewed / total, 4) if total else 0.0,
-        "labels": per_label,
-        "per_article": rows,
-        # Per annotator, per day, active time (annotations/progress.py).
-        **annotator_stats((counts.get(r["id"], empty).annotators for r in rows), activity,
-                          config.label_names),
-    }
+    for _ in range(3):
+        before = stamp(store)
+        totals = summary_stats(store, config)
+        summaries, counts, _ = listing(store)
+        if before is None or stamp(store) == before:  # None: nothing to compare
+            break
+    stats = {k: v for k, v in totals.items() if k not in ("annotators", "days",
+                                                           "idle_after_seconds")}
+    stats["per_article"] = progress_structs(summaries, counts)
+    return stats | {k: totals[k] for k in ("annotators", "days", "idle_after_seconds")}
 
 
 def sentence_rows(article: Article, annotations: Mapping[int, SentenceAnnotation]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,8 +43,10 @@ from annotations.db_folder import (
 )
 from annotations.errors import DatabaseError, UserError, brief
 from annotations.filenames import file_stem, legacy_file_stem
+from annotations.first_page import FirstPage, keep_first_page, read_first_page
 from annotations.index_file import ArticleSummary, no_gc
 from annotations.index_file import decode_index as _decode_index
+from annotations.index_file import decode_meta as _decode_meta
 from annotations.index_file import index_rows as _index_rows
 from annotations.index_file import upsert_by_id as _upsert_by_id
 from annotations.layers import LAYERS_TABLE, merged, others_in, people_in
@@ -70,6 +72,7 @@ class Store:
         self._index_cache: tuple[tuple, dict[str, ArticleSummary]] | None = None
         self._tables_cache: tuple[tuple, tuple[dict, dict[str, ArticleSummary] | None]] \
             | None = None
+        self._page_cache: tuple[tuple, FirstPage] | None = None
         self._transactions: dict[str, ArticleAnnotations] = {}
         # A schema-2 database opened read-only (no migration) keeps its old file names.
         self._legacy_names = False
@@ -125,10 +128,19 @@ class Store:
             db.table("meta").upsert(Document({"schema_version": SCHEMA_VERSION}, doc_id=1))
 
     def _check_schema(self) -> int:
+        # The schema version of this very index version as the kept first page saw it,
+        # else from the meta table alone: the rows are decoded and checked by the first
+        # read of them (``_index``), which reports a damaged row.
         st = self.index_path.stat()
-        tables, _ = self._index_tables((st.st_ino, st.st_mtime_ns, st.st_size))
-        meta = tables.get("meta", {}).get("1", {})
-        version = meta.get("schema_version")
+        key = (st.st_ino, st.st_mtime_ns, st.st_size)
+        page = self._first_page(key)
+        version: object = page.schema if page is not None else None
+        if version is None:
+            decoded = _decode_meta(self.index_path)
+            if decoded is None:  # the general path: a damaged file is one message, here
+                tables, _ = self._index_tables(key)
+                decoded = tables.get("meta", {})
+            version = decoded.get("1", {}).get("schema_version")
         if not isinstance(version, int):
             raise CorruptFile(self.index_path, "no schema version; not a newstag index")
         self._legacy_names = version < 3
@@ -196,11 +208,47 @@ class Store:
                 with no_gc():
                     rows = _index_rows(self.index_path, tables)
             self._index_cache = (key, rows)
+            # Every row was read and checked: what a first screen shows is kept from it.
+            schema = tables.get("meta", {}).get("1", {}).get("schema_version")
+            if isinstance(schema, int) and not isinstance(schema, bool):
+                keep_first_page(kept.CountsFiles(self.root), key, schema, rows.values(),
+                                len(rows))
         return self._index_cache[1]
 
+    def _first_page(self, key: tuple) -> FirstPage | None:
+        """The kept first page of the index version ``key`` (kept once found: another
+        process may write it meanwhile)."""
+        if self._page_cache is None or self._page_cache[0] != key:
+            page = read_first_page(kept.CountsFiles(self.root), key)
+            if page is None:
+                return None
+            self._page_cache = (key, page)
+        return self._page_cache[1]
+
+    def article_count(self) -> int:
+        """How many articles the index lists (from the kept first page when it is this
+        version's: no row decoded)."""
+        return self.first_summaries(0)[1]
+
+    def first_summaries(self, count: int) -> tuple[Sequence[ArticleSummary], int]:
+        """The first ``count`` index rows and how many there are: from the kept first
+        page when it is this version's (no row decoded), else from the index."""
+        try:
+            st = self.index_path.stat()
+        except FileNotFoundError:
+            return [], 0
+        key = (st.st_ino, st.st_mtime_ns, st.st_size)
+        if self._index_cache is None or self._index_cache[0] != key:
+            page = self._first_page(key)
+            first = page.first(count) if page is not None else None
+            if first is not None:
+                return first
+        rows = self.summaries()
+        return rows[:count], len(rows)
+
     def _index_tables(self, key: tuple) -> tuple[dict, dict[str, ArticleSummary] | None]:
-        """(tables, rows by id) of the index, parsed once per version of the file: open
-        checks the schema, then the first listing reads the rows, one parse serves both.
+        """(tables, rows by id) of the index, parsed once per version of the file (when
+        open found it damaged, the rows' read reuses that parse and its message).
         The usual case decodes straight to rows (tables then holds only meta); otherwise
         tables is what read_json_tables gives and rows is None: the row-by-row path
         decides, with the messages it always gave."""
@@ -322,6 +370,21 @@ class Store:
             if ids is None:
                 return kept.kept_counts(self, index)
             return kept.kept_counts(self, {i: index[i] for i in ids if i in index}, part=True)
+
+    def listed_counts(self, ids: Iterable[str] | None = None,
+                      summaries: Iterable[ArticleSummary] | None = None
+                      ) -> Mapping[str, kept.LabelCounts]:
+        """``kept_counts`` without the per-annotator counts: what a listing shows. Of
+        every article, of ``ids``, or of the articles of ``summaries`` (index rows the
+        caller has: the index is not read for them)."""
+        with no_gc():
+            if summaries is not None:
+                return kept.listed_counts(self, {s.id: s for s in summaries}, part=True)
+            index = self._index()
+            if ids is None:
+                return kept.listed_counts(self, index)
+            return kept.listed_counts(self, {i: index[i] for i in ids if i in index},
+                                      part=True)
 
     # -- annotations ---------------------------------------------------------
     @contextmanager

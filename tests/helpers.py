@@ -49,3 +49,39 @@ def put_tag(store: Store, article_id: str, index: int, labels: list[str], note: 
     store.put_annotation(SentenceAnnotation(
         article_id, index, article.sentence_text(s), s.start, s.end, labels,
         ReviewState.REVIEWED, note, "test", stamp, stamp))
+
+
+def summed_stats(store: Store, config) -> dict:
+    """``stats --json`` as it was computed before the corpus totals were kept: every
+    article's kept counts row summed. The independent reference that ``compute_stats``
+    (kept totals plus rows) and ``summary_stats`` must equal."""
+    from annotations.activity import read_activity
+    from annotations.counts import Counts
+    from annotations.progress import annotator_stats, article_progress
+    from annotations.stats import article_rows
+
+    counts = store.kept_counts()
+    activity = read_activity(store.root)
+    rows = article_rows(store, counts=counts)
+    per_label = {name: 0 for name in config.label_names}
+    for row in rows:
+        for label, n in row["labels"].items():
+            per_label[label] = per_label.get(label, 0) + n
+    # The configured labels first, then the others by name.
+    per_label = {k: per_label[k] for k in config.label_names} | dict(sorted(
+        (k, v) for k, v in per_label.items() if k not in config.label_names))
+    total = sum(r["sentences"] for r in rows)
+    reviewed = sum(r["reviewed"] for r in rows)
+    for row in rows:
+        row["progress"] = article_progress(row["reviewed"], row["sentences"])
+    empty = Counts.none()
+    return {
+        "articles": len(rows), "sentences": total, "reviewed": reviewed,
+        "tagged": sum(r["tagged"] for r in rows),
+        "none_apply": reviewed - sum(r["tagged"] for r in rows),
+        "orphaned": sum(r["orphaned"] for r in rows),
+        "progress": round(reviewed / total, 4) if total else 0.0,
+        "labels": per_label, "per_article": rows,
+        **annotator_stats((counts.get(r["id"], empty).annotators for r in rows), activity,
+                          config.label_names),
+    }

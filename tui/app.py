@@ -126,7 +126,7 @@ class NewstagApp(App):
     def on_mount(self) -> None:
         self.set_keymap(self.keymap)
         self.app_suspend_signal.subscribe(self, lambda _: self.save_active_time())
-        to_import = self.paths or (self.samples if not self.store.summaries() else [])
+        to_import = self.paths or (self.samples if not self.store.article_count() else [])
         single_file, known = self._single_file, self._known
         if known is not None:
             # Already imported: show it first, before the library is even built (the

@@ -126,6 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stats", parents=[common], help="counts per label and article")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--articles", action="store_true",
+                   help="a line per reviewed article, on a terminal too (piped: always)")
 
     p = sub.add_parser("doctor", parents=[common], help="check the database; --repair fixes it")
     p.add_argument("--repair", action="store_true",
@@ -409,12 +411,9 @@ def cmd_stats(args: argparse.Namespace, config: Config, db: Path) -> int:
           f"{stats['none_apply']} none apply, {stats['orphaned']} orphaned")
     for label, n in stats["labels"].items():  # labels may come from imports
         _out(f"  {label:<12} {n}")
-    from tui.stats_output import per_article_rows
+    from tui.stats_output import print_article_lines
 
-    for row in per_article_rows(store):
-        if row["reviewed"]:
-            _out(f"  {row['id'][:18]:<18} {row['reviewed']:>4}/{row['sentences']:<4} "
-                 f"{row['title']}")
+    print_article_lines(store, args.articles)
     from annotations.progress import progress_lines
 
     for line in progress_lines(stats):  # per annotator, per day, active time (issue 12)

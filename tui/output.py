@@ -42,7 +42,7 @@ def json_rows(value: object) -> None:
     try:
         text = msgspec.json.format(msgspec.json.encode(value), indent=2).decode("utf-8")
     except (msgspec.EncodeError, UnicodeEncodeError):
-        text = json.dumps(value, ensure_ascii=False, indent=2)
+        text = json.dumps(msgspec.to_builtins(value), ensure_ascii=False, indent=2)
     print(json_for_terminal(text))
 
 

@@ -3,10 +3,12 @@ articles worth showing. No widgets here; tui/screens/stats.py places them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from textual.content import Content
 
+from annotations.stats import ProgressRow
 from tui.safe_text import untrusted
 
 BAR_WIDTH = 30
@@ -47,19 +49,19 @@ def day_series(days: dict[str, int], last: str, count: int = SPARK_DAYS) -> list
             for k in range(count - 1, -1, -1)]
 
 
-def chosen_articles(rows: list[dict], current: str | None,
-                    limit: int = ARTICLES_SHOWN) -> list[dict]:
+def chosen_articles(rows: Sequence[ProgressRow], current: str | None,
+                    limit: int = ARTICLES_SHOWN) -> list[ProgressRow]:
     """The current article first, then those in progress nearest to done, then the
     rest; at most ``limit``."""
-    first = [r for r in rows if r["id"] == current]
-    others = sorted((r for r in rows if r["id"] != current),
-                    key=lambda r: (not 0 < r["reviewed"] < r["sentences"],
-                                   -r["progress"], -r["reviewed"]))
+    first = [r for r in rows if r.id == current]
+    others = sorted((r for r in rows if r.id != current),
+                    key=lambda r: (not 0 < r.reviewed < r.sentences,
+                                   -r.progress, -r.reviewed))
     return (first + others)[:limit]
 
 
-def article_line(row: dict, current: bool) -> Content:
+def article_line(row: ProgressRow, current: bool) -> Content:
     return Content.assemble(
-        ("▶ " if current else "  "), progress_bar(row["reviewed"], row["sentences"]),
-        f" {row['progress'] * 100:5.1f}% {row['reviewed']:>5}/{row['sentences']:<5} ",
-        untrusted(row["title"] or row["id"]))
+        ("▶ " if current else "  "), progress_bar(row.reviewed, row.sentences),
+        f" {row.progress * 100:5.1f}% {row.reviewed:>5}/{row.sentences:<5} ",
+        untrusted(row.title or row.id))

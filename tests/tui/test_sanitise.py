@@ -110,6 +110,10 @@ def test_printable_keeps_length_and_neutralises_every_terminal_control():
     dumped = json_for_terminal(json.dumps(value, ensure_ascii=False))
     assert dumped.isascii() is False and "\x9b" not in dumped and "\u202e" not in dumped
     assert json.loads(dumped) == value
+    # ASCII only: json escaped every control but DEL, which is still escaped here.
+    for ascii_only in ({"t": "plain \x1b\x00 text"}, {"t": "del \x7f here"}):
+        dumped = json_for_terminal(json.dumps(ascii_only, ensure_ascii=False, indent=2))
+        assert "\x7f" not in dumped and "\x1b" not in dumped and json.loads(dumped) == ascii_only
 
 
 # -- the app -------------------------------------------------------------------

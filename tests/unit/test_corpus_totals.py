@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from annotations.config import load_config
@@ -24,7 +25,7 @@ from annotations.model import Article, Sentence
 from annotations.stats import compute_stats, summary_stats
 from annotations.store import Store
 from annotations.tagging import TagChange, apply_changes
-from tests.helpers import REPO
+from tests.helpers import REPO, summed_stats
 
 ARTICLES = 30
 
@@ -78,18 +79,39 @@ def count_shard_reads(monkeypatch) -> list[str]:
 
 def test_after_a_tag_stats_reads_only_that_shard_and_equals_the_full_sum(db, monkeypatch):
     store = Store.open(db)
-    assert summary_stats(store, config()) == whole(compute_stats(store, config()))
+    assert summary_stats(store, config()) == whole(summed_stats(store, config()))
     apply_changes(store, config(), [TagChange("t007", 2, labels=("defence", "diplomacy"))])
     reads = count_shard_reads(monkeypatch)
     fresh = Store.open(db, create=False)
     summary = summary_stats(fresh, config())
     assert reads == [shard_name("t007")]
-    assert summary == whole(compute_stats(fresh, config()))
+    assert summary == whole(summed_stats(fresh, config()))
     assert summary["reviewed"] == ARTICLES // 2 + 2
     assert summary["labels"] == {"trade": ARTICLES // 2, "defence": 1, "diplomacy": 1}
     reads.clear()
     summary_stats(Store.open(db, create=False), config())
     assert reads == []  # nothing written since: no shard is read at all
+
+
+def test_stats_json_takes_its_totals_from_the_kept_ones_and_equals_the_full_sum(db,
+                                                                              monkeypatch):
+    """stats --json (and the stats screen) summed every article's per-annotator counts
+    (~35 ms of decoding and ~40 ms of adding up at 20,000 articles): its totals are the
+    kept ones now, its rows read without the per-annotator counts, and the answer is what
+    the full sum gives."""
+    store = Store.open(db)
+    compute_stats(store, config())
+    apply_changes(store, config(), [TagChange("t011", 0, labels=("defence",)),
+                                    TagChange("t011", 1, none=True)])
+    reads = count_shard_reads(monkeypatch)
+    fresh = Store.open(db, create=False)
+    stats = compute_stats(fresh, config())
+    assert reads == [shard_name("t011")]  # every row's per-annotator counts: 30 shards
+    assert msgspec.to_builtins(stats) == summed_stats(fresh, config())
+    assert list(stats) == list(summed_stats(fresh, config()))  # keys in their order
+    row = next(r for r in stats["per_article"] if r.id == "t011")
+    assert (row.reviewed, row.tagged, row.labels, row.progress) == (2, 1, {"defence": 1},
+                                                                    0.6667)
 
 
 def test_an_import_sums_everything_again_with_the_new_article(db):
@@ -100,7 +122,7 @@ def test_an_import_sums_everything_again_with_the_new_article(db):
     summary = summary_stats(Store.open(db, create=False), config())
     assert summary["articles"] == ARTICLES + 1
     assert summary["sentences"] == 3 * (ARTICLES + 1)
-    assert summary == whole(compute_stats(Store.open(db, create=False), config()))
+    assert summary == whole(summed_stats(Store.open(db, create=False), config()))
 
 
 def test_a_kill_between_the_annotation_and_the_counts_write_is_counted(db, cli):
@@ -179,3 +201,35 @@ def test_a_fifo_in_place_of_the_totals_is_never_read(db, cli):
     assert doctor.code == 1 and str(path) in doctor.out and "FIFO" in doctor.out
     assert cli("doctor", "--repair", db=db).code == 0
     assert not path.exists()
+
+
+def test_doctor_reads_each_annotation_file_once_for_the_counts_and_the_totals(db,
+                                                                             monkeypatch):
+    """doctor compares both the rows and the corpus totals with a recount: one recount
+    of each article serves both (each annotation file was read three times: the file
+    check, then a recount for the rows and another for the totals)."""
+    from annotations.doctor import check
+
+    summary_stats(Store.open(db), config())
+    read: list[str] = []
+    real = Store.load_layers
+
+    def spy(self, article_id):
+        read.append(article_id)
+        return real(self, article_id)
+
+    monkeypatch.setattr(Store, "load_layers", spy)
+    assert check(db) == []
+    assert sorted(read) == sorted([f"t{n:03d}" for n in range(ARTICLES)] * 2)
+    # and what is found is what it was: a row that lies and totals that lie
+    shard = db / "counts" / shard_name("t004")
+    tables = json.loads(shard.read_bytes())
+    tables["rows"]["t004"]["tagged"] = 0
+    shard.write_text(json.dumps(tables), "utf-8")
+    summary_stats(Store.open(db), config())  # totals summed from the row that lies
+    read.clear()
+    problems = [str(f) for f in check(db)]
+    assert len(read) == 2 * ARTICLES
+    assert problems == [f"{shard}: counts of article 't004' disagree with a recount",
+                        f"{db / 'counts' / TOTALS}: the totals of counts/{shard.name} "
+                        "disagree with a recount"]

@@ -25,6 +25,7 @@ from annotations.activity import IDLE_SECONDS
 from annotations.activity import utc_day as today
 from annotations.config import Config
 from annotations.errors import UserError
+from annotations.stats import ProgressRow
 from annotations.store import Store
 from tui.safe_text import untrusted
 from tui.stats_bars import (
@@ -133,9 +134,9 @@ class StatsScreen(Screen):
             widgets.append(Sparkline(series, classes="stats-days"))
         return widgets
 
-    def _articles(self, rows: list[dict]) -> list[Widget]:
+    def _articles(self, rows: list[ProgressRow]) -> list[Widget]:
         chosen = chosen_articles(rows, self.current)
-        lines = [article_line(row, row["id"] == self.current) for row in chosen]
+        lines = [article_line(row, row.id == self.current) for row in chosen]
         if len(rows) > len(chosen):
             lines.append(Content(f"… and {len(rows) - len(chosen)} more (newstag stats "
                                  "lists them all)").stylize("dim"))
