@@ -39,8 +39,8 @@ from annotations import counts as kept
 from annotations.annotator_counts import AnnotatorCounts
 from annotations.atomic_io import entry_problem, read_db_bytes
 from annotations.counts_files import COUNTS_DIR, Counts, CountsFiles, shard_name
+from annotations.counts_stamp import Stamp, stamp
 from annotations.errors import DatabaseError
-from annotations.library_rows import Stamp, stamp
 from annotations.progress import merge_annotators
 from annotations.store import Store
 

@@ -15,45 +15,13 @@ as changed next time and read once more, never missed.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from annotations.counts_files import META, CountsFiles
+from annotations.counts_files import CountsFiles
+from annotations.counts_stamp import Stamp, stamp
 from annotations.errors import DatabaseError
 from annotations.stats import LibraryRow, first_library_rows, library_rows
 from annotations.store import Store
-
-FileStamp = tuple[int, int, int]  # inode, mtime in ns, size
-
-
-@dataclass(frozen=True, slots=True)
-class Stamp:
-    index: FileStamp | None
-    shards: dict[str, FileStamp]
-
-
-def _stamp_of(st: os.stat_result) -> FileStamp:
-    return st.st_ino, st.st_mtime_ns, st.st_size
-
-
-def stamp(store: Store) -> Stamp | None:
-    """The index's and every shard's stamp; None when ``counts/`` cannot be scanned
-    (then nothing can be compared, and everything is read)."""
-    try:
-        index = _stamp_of(store.index_path.stat())
-    except FileNotFoundError:
-        index = None
-    folder = CountsFiles(store.root).folder
-    try:
-        with os.scandir(folder) as entries:
-            shards = {e.name: _stamp_of(e.stat(follow_symlinks=False)) for e in entries
-                      if e.name.endswith(".json") and e.name != META}
-    except FileNotFoundError:
-        shards = {}
-    except OSError:
-        return None
-    return Stamp(index, shards)
 
 
 class KeptRows:

@@ -178,7 +178,7 @@ def compute_stats(store: Store, config: Config) -> dict:
     """``stats --json``: the corpus totals (``summary_stats``, kept: flat with the corpus)
     and a ``per_article`` row for every article, read in the same state of the counts
     (read again, at most twice more, when a tag elsewhere changed a shard meanwhile)."""
-    from annotations.library_rows import stamp
+    from annotations.counts_stamp import stamp
 
     for _ in range(3):
         before = stamp(store)
