@@ -29,9 +29,18 @@ from annotations import counts as kept
 from annotations import dbfiles
 from annotations.annotation_records import records as _records
 from annotations.article_check import article_file_problem
+from annotations.article_start import (
+    ArticleStart,
+    decode_start,
+    entities_fit,
+    finished,
+    with_entities,
+)
 from annotations.atomic_io import (
     AtomicJSONStorage,
     CorruptFile,
+    parse_tables,
+    read_db_bytes,
     read_json_tables,
 )
 from annotations.backup import backup_if_due, remove_stale_staging
@@ -243,6 +252,32 @@ class Store:
 
             article = corrected_article(self.root, article)
         return article
+
+    def open_article(self, article_id: str) -> ArticleStart:
+        """The article for the reader's first screen: its text and sentences now, its
+        entities and the rest of the file's check with ``finish()``, which gives exactly
+        what ``load_article`` gives (its errors too). An article with entity rules, or a
+        file that is not the usual one, is read whole now (annotations/article_start.py)."""
+        from annotations.entity_overlay import corrected_article, rule_set
+
+        summary = self.summary(article_id)
+        path = self._article_path(article_id)
+        if summary is None or rule_set(self.root).touches(article_id):
+            return finished(path, self.load_article(article_id))
+        with no_gc():
+            data = read_db_bytes(path) or b""
+            started = decode_start(path, summary, data) if data else None
+        if started is None:
+            return finished(path, self.load_article(article_id))
+        article, body = started
+
+        def finish() -> Article:
+            with no_gc():
+                whole = (with_entities(article, body) if entities_fit(body) else
+                         self._article_from(summary, parse_tables(path, data), article_id))
+            return corrected_article(self.root, whole)
+
+        return ArticleStart(path, article, body, finish)
 
     def _article_from(self, summary: ArticleSummary, tables: dict | None,
                       article_id: str) -> Article:

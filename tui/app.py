@@ -23,6 +23,7 @@ from annotations.positions import position as reading_position
 from annotations.session import TaggingSession
 from annotations.store import Store
 from annotations.text import printable
+from tui.article_view import WINDOW_MIN
 from tui.keymap import declared_bindings, is_label_slot, reader_keymap, with_keymap
 from tui.navigation import CloseReader, OpenArticle
 from tui.palette import ArticleCommands
@@ -326,7 +327,11 @@ class NewstagApp(App):
 
     async def on_open_article(self, message: OpenArticle) -> None:
         try:
-            article = self.store.load_article(message.article_id)
+            # A long article's entities and the rest of its check come right after the
+            # first paint (annotations/article_start.py, issue 9); a short one is whole.
+            start = self.store.open_article(message.article_id)
+            if len(start.article.sentences) < WINDOW_MIN:
+                start.finish()
             annotations, orphans = self.store.load_annotations(message.article_id)
             position = reading_position(self.store, message.article_id)
             reader = self.reader
@@ -340,8 +345,8 @@ class NewstagApp(App):
             notify_untrusted(self, str(exc), severity="error", timeout=10)
             return
         await self._back_to_library(refresh=False)
-        self.reader = ReaderScreen(self.config, self.session, article, annotations, position,
-                                   orphaned=len(orphans))
+        self.reader = ReaderScreen(self.config, self.session, start.article, annotations,
+                                   position, orphaned=len(orphans), start=start)
         await self.push_screen(self.reader)
         self.call_after_refresh(self._first_screen_drawn)
         if self._deferred_import:
@@ -391,6 +396,9 @@ class NewstagApp(App):
     async def on_event(self, event: events.Event) -> None:
         if self._library_partial and isinstance(event, events.InputEvent):
             self._complete_library()  # no key or click ever acts on the first screen's rows
+        if isinstance(event, events.InputEvent) and self.reader is not None \
+                and not self.reader.finish():
+            return  # nor on an article only partly read; a damaged one is being closed
         key = isinstance(event, events.Key) and not event.is_forwarded
         if key and self.reader is not None and (problem := self.active_time.key()):
             notify_untrusted(self, f"Active time not saved: {problem}",

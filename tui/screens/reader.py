@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from annotations.adjudication import Adjudication, adjudicate
+from annotations.article_start import ArticleStart
 from annotations.config import Config
 from annotations.entity_undo import RuleEdit
 from annotations.errors import UserError
@@ -90,12 +91,17 @@ class ReaderScreen(Screen):
 
     def __init__(self, config: Config, session: TaggingSession, article: Article,
                  annotations: dict[int, SentenceAnnotation], position: int | None,
-                 orphaned: int = 0, preview: tuple[int, int] | None = None) -> None:
+                 orphaned: int = 0, preview: tuple[int, int] | None = None,
+                 start: ArticleStart | None = None) -> None:
+        """``start``: ``article`` is its first part (annotations/article_start.py); the
+        rest is read right after the first paint and before any key acts (``finish``)."""
         super().__init__(id="reader")
         # (lines done, lines): a new article shown while it is processed, not stored yet
         # (tui/app.py on_import_preview); read only until the stored one replaces it.
         self._processing = preview
         self._processing_shown = 0.0
+        self._start = start if start is not None and not start.finished else None
+        self.damaged = False  # the rest of the article's file was found damaged
         self.orphaned = orphaned
         self.config = config
         self.session = session
@@ -193,7 +199,9 @@ class ReaderScreen(Screen):
         view = self.query_one(ArticleView)
         self.query_one("#reader-title", Static).update(self._title())
         self._update_legend()
-        view.show_article(self.article, self.annotations, self.start_position)
+        view.show_article(self.article, self.annotations, self.start_position, self._start)
+        if self._start is not None:  # before the view's whole layout, also after the paint
+            self.call_after_refresh(self.finish)
         view.focus()
         self._update_status()
         if self.preview:
@@ -206,6 +214,23 @@ class ReaderScreen(Screen):
         # Training starts once the first screen is drawn: its thread took the GIL from
         # the first paint (~10 ms of it, issue 9); suggestions always come later anyway.
         self.call_after_refresh(self.app.suggestions.want)
+
+    def finish(self) -> bool:
+        """The whole article, read now if only its start is (the app calls it before any
+        key or click acts). False when the file is damaged: said once, and the app
+        closes the reader, untouched."""
+        start, self._start = self._start, None
+        if start is not None:
+            try:
+                self.article = start.finish()
+            except UserError as exc:
+                self.damaged = True
+                notify_untrusted(self, str(exc), severity="error", timeout=10)
+                self.post_message(CloseReader())
+                return False
+            self.view.article_finished(self.article)
+            self._update_legend()
+        return not self.damaged
 
     def pick_up_external_changes(self) -> None:
         """Show tags written by another process (a script running 'newstag tag')."""
@@ -251,8 +276,9 @@ class ReaderScreen(Screen):
         if self.adjudication is not None:
             self.query_one(Legend).update(gutter_key(self.adjudication))
             return
-        self.query_one(Legend).show(self.config.labels, self.config.entities,
-                                    {e.label for e in self.article.entities},
+        types = (self._start.entity_types() if self._start is not None
+                 else {e.label for e in self.article.entities})
+        self.query_one(Legend).show(self.config.labels, self.config.entities, types,
                                     self.hidden_types, self.highlight_on)
 
     def _update_status(self) -> None:
@@ -738,7 +764,7 @@ class ReaderScreen(Screen):
         self.post_message(CloseReader())
 
     def remember_position(self) -> None:
-        if self.view.cursor is not None and not self.preview:
+        if self.view.cursor is not None and not self.preview and not self.damaged:
             with contextlib.suppress(UserError, OSError):
                 save_position(self.session.store, self.article.id, self.view.cursor)
 
