@@ -200,8 +200,8 @@ class ReaderScreen(Screen):
         self.query_one("#reader-title", Static).update(self._title())
         self._update_legend()
         view.show_article(self.article, self.annotations, self.start_position, self._start)
-        if self._start is not None:  # before the view's whole layout, also after the paint
-            self.call_after_refresh(self.finish)
+        if self._start is not None:
+            self._finish_later()
         view.focus()
         self._update_status()
         if self.preview:
@@ -214,6 +214,10 @@ class ReaderScreen(Screen):
         # Training starts once the first screen is drawn: its thread took the GIL from
         # the first paint (~10 ms of it, issue 9); suggestions always come later anyway.
         self.call_after_refresh(self.app.suggestions.want)
+
+    def _finish_later(self) -> None:
+        # Asked for before the view's whole layout is (at the first paint), so done first.
+        self.call_after_refresh(self.finish)
 
     def finish(self) -> bool:
         """The whole article, read now if only its start is (the app calls it before any
