@@ -28,7 +28,6 @@ from tui.keymap import declared_bindings, is_label_slot, reader_keymap, with_key
 from tui.navigation import CloseReader, OpenArticle
 from tui.palette import ArticleCommands
 from tui.safe_text import notify_untrusted
-from tui.screens.modals import HelpScreen
 from tui.screens.reader import ReaderScreen
 from tui.startup import START
 from tui.suggestions import HELP as SUGGESTIONS_HELP
@@ -421,6 +420,8 @@ class NewstagApp(App):
     # -- help, export, palette ------------------------------------------------
     def action_help(self) -> None:
         """The one help: labels with their keys and descriptions on top, then every key."""
+        from tui.screens.modals import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             return
         screen = self.screen

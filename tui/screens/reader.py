@@ -6,6 +6,7 @@ import bisect
 import contextlib
 import re
 import time
+from typing import TYPE_CHECKING
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -18,20 +19,17 @@ from textual.widgets import Footer, Static
 from annotations.adjudication import Adjudication, adjudicate
 from annotations.article_start import ArticleStart
 from annotations.config import Config
-from annotations.entity_undo import RuleEdit
 from annotations.errors import UserError
 from annotations.identity import GOLD
 from annotations.model import Article, ReviewState, SentenceAnnotation
 from annotations.positions import save_position
-from annotations.session import ChangedSince, TaggingSession
-from annotations.suggest.gain import least_sure
+from annotations.session import ChangedSince, Edit, TaggingSession
 from annotations.suggest.reviewing import confirm_suggested, toggle_suggested, toggled
 from annotations.tagging import TagChange
 from tui.article_view import ArticleView, Highlights
 from tui.keymap import LABEL_ACTION, label_slots, labelled_in_order
 from tui.navigation import CloseReader
 from tui.reader.adjudication_line import AdjudicationLine, cursor_line, gutter_key
-from tui.reader.entity_editor import EntityCorrected, EntityEditor
 from tui.reader.entity_panel import EntityPanel, corrected_counts
 from tui.reader.legend import Legend
 from tui.reader.search_bar import SearchBar
@@ -39,7 +37,9 @@ from tui.reader.selection import filter_name, filtered, sentences_mentioning, se
 from tui.reader.status_line import Status, StatusLine
 from tui.reader.suggested import ArticleSuggestions
 from tui.safe_text import notify_untrusted, untrusted
-from tui.screens.modals import FilterScreen, NoteScreen
+
+if TYPE_CHECKING:  # the modules of what a key opens are imported when it is pressed
+    from tui.reader.entity_editor import EntityCorrected
 
 # What writes (or needs the stored article): off while a new article is only previewed.
 WRITING_ACTIONS = frozenset({
@@ -423,6 +423,8 @@ class ReaderScreen(Screen):
             self._apply(self.session.change, TagChange(self.article.id, index, note=note))
             self.notify("Note saved." if note else "Note removed.")
 
+        from tui.screens.modals import NoteScreen
+
         self.app.push_screen(NoteScreen(text, current.note if current else ""), save)
 
     def action_undo(self) -> None:
@@ -447,7 +449,7 @@ class ReaderScreen(Screen):
         if edit is None:
             self.notify(nothing)
             return
-        if isinstance(edit, RuleEdit):
+        if not isinstance(edit, Edit):  # a RuleEdit: an entity correction
             self._entities_changed()
             notify_untrusted(self, f"{verb}: the correction of {edit.text}")
             return
@@ -487,6 +489,8 @@ class ReaderScreen(Screen):
         candidates = [i for i in view.taggable_visible() if view.suggestion_for(i) is not None]
         cursor = view.cursor if view.cursor is not None else -1
         uncertainty = self.query_one(ArticleSuggestions).uncertainty
+        from annotations.suggest.gain import least_sure
+
         target = least_sure(uncertainty, candidates, after=cursor)
         if target is not None:
             view.move_to(target)
@@ -561,6 +565,8 @@ class ReaderScreen(Screen):
             if key is not None:
                 self.apply_filter(key)
 
+        from tui.screens.modals import FilterScreen
+
         self.app.push_screen(FilterScreen(choices, self.filter_key), chosen)
 
     def apply_filter(self, key: str, quiet: bool = False) -> None:
@@ -602,6 +608,8 @@ class ReaderScreen(Screen):
         if index is None:
             self.notify("No sentence selected.", severity="warning")
             return
+        from tui.reader.entity_editor import EntityEditor
+
         self.app.push_screen(EntityEditor(self.session.store, self.config, self.article,
                                           index, self))
 
