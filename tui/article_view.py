@@ -148,7 +148,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self.annotations = annotations
         self._texts = [None] * len(article.sentences)
         self._entities_by_sentence = None  # grouped with the whole layout
-        self.shown = [s.index for s in article.sentences]
+        self.shown = list(range(len(article.sentences)))  # a sentence's index is its place
         self.matches = []
         self.cursor = None
         self._layout = None
@@ -277,8 +277,10 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         return [i for i in self.shown if not sentences[i].heading]
 
     def first_taggable(self) -> int | None:
-        items = self.taggable_visible()
-        return items[0] if items else None
+        if self.article is None:
+            return None
+        sentences = self.article.sentences  # the first, not a list of 20,000 (issue 9)
+        return next((i for i in self.shown if not sentences[i].heading), None)
 
     def _step(self, direction: int) -> int | None:
         layout = self._whole()

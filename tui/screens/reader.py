@@ -6,6 +6,7 @@ import bisect
 import contextlib
 import re
 import time
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from textual import events, on, work
@@ -115,7 +116,8 @@ class ReaderScreen(Screen):
         self.chosen_entity_label = ""
         self.hidden_types: set[str] = set()
         self.highlight_on = True
-        self._taggable = sum(not s.heading for s in article.sentences)
+        self._taggable = len(article.sentences) - sum(map(attrgetter("heading"),
+                                                          article.sentences))
         # Adjudicating (D): the annotators' verdicts, and ``annotations`` is the gold layer.
         self.adjudication: Adjudication | None = None
 
