@@ -3,21 +3,23 @@
 At 20,000 sentences ``Store.load_article`` was ~23 ms of the reader's first screen
 (issue 9): the parse, the whole-file check (every offset of ~50,000 entities, in
 Python) and ~70,000 Structs. The first screen shows the text, the sentences and the
-entities of a window of them. Here the file is decoded in one C pass with every type
-checked (a bool, a float or a string where an offset belongs is refused here, as the
-whole-file check refuses it), the sentences are checked and made, and only the entities
-that the window asks for are checked and made; ``finish()`` then checks the rest and
-makes the whole ``Article``, giving exactly ``load_article``'s answer, errors included.
-The reader calls it right after the first paint and before any key or click acts.
+entities of a window of them. Here the file is decoded in one C pass with the types of
+the text, the sentences and the metadata checked, the sentences are checked and made,
+and the entities are left as the bytes of their array: the window's few are read from
+the bytes around them (found by bisection: they are stored in text order) and each is
+checked. ``finish()`` then decodes and checks the rest and makes the whole ``Article``,
+giving exactly ``load_article``'s answer, errors included. The reader calls it right
+after the first paint and before any key or click acts.
 
-Anything unusual (a file this decoder refuses, a damaged sentence or window entity,
-entity rules for this article) is not started here: the caller loads the article whole,
-before the first paint, as it always did.
+Anything unusual (a file this decoder refuses, a damaged sentence, entity rules for
+this article) is not started here: the caller loads the article whole, before the first
+paint, as it always did. Entities that are not a flat array of numbers in text order
+only show fewer (or stray) highlights in the first window, never text out of place,
+and ``finish`` refuses them.
 """
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,12 +31,13 @@ from annotations.model import Article, Entity, Sentence
 
 
 class _Body(msgspec.Struct, gc=False):
-    """``article_check._Body``'s fields, decoded from the file's bytes."""
+    """``article_check._Body``'s fields, decoded from the file's bytes; the entities
+    only found (their numbers are decoded by ``finish``)."""
 
     text: str
     sentences: list[int]
     entity_labels: list[str]
-    entities: list[int]
+    entities: msgspec.Raw
     id: str = ""
     title: str = ""
     source: str = ""
@@ -53,6 +56,8 @@ class _File(msgspec.Struct, forbid_unknown_fields=True, gc=False):
 
 
 _DECODER = msgspec.json.Decoder(_File)
+_NUMBERS = msgspec.json.Decoder(list[int])
+_SCAN = 2048  # bytes: below this the bisection walks the numbers one by one
 
 
 class ArticleStart:
@@ -60,60 +65,55 @@ class ArticleStart:
     ``finish`` (``article.entities`` is empty until then)."""
 
     def __init__(self, path: Path, article: Article, body: _Body | None,
-                 finish: Callable[[], Article]) -> None:
+                 finish: Callable[[list[int] | None], Article]) -> None:
         self.path = path
         self.article = article
-        self._body = body
+        self._labels = body.entity_labels if body is not None else []
+        self._raw = bytes(body.entities) if body is not None else b""
         self._finish = finish
-        self._starts: list[int] = body.entities[0::3] if body is not None else []
-
-    @property
-    def finished(self) -> bool:
-        return self._body is None
+        self.finished = body is None
 
     def entities_within(self, start: int, end: int) -> list[Entity]:
-        """The entities inside text[start:end]. Only checked ones: a damaged one is left
-        out (``finish`` refuses the file and says why).
-
-        Entities are stored in text order; found by bisection (a file in another order
-        shows fewer highlights in this window until ``finish``, never a wrong one)."""
-        body = self._body
-        if body is None:
+        """The entities inside text[start:end], each checked (a damaged one is left out:
+        ``finish`` refuses the file and says why)."""
+        if self.finished:
             return [e for e in self.article.entities if e.start >= start and e.end <= end]
-        flat, labels, size = body.entities, body.entity_labels, len(body.text)
-        first = bisect.bisect_left(self._starts, start)
-        last = bisect.bisect_right(self._starts, end)
+        numbers = _numbers_between(self._raw, start, end)
+        labels, size = self._labels, len(self.article.text)
         found = []
-        for i in range(3 * first, 3 * last, 3):
-            s, e, label = flat[i], flat[i + 1], flat[i + 2]
+        for i in range(0, len(numbers) - 2, 3):
+            s, e, label = numbers[i], numbers[i + 1], numbers[i + 2]
             if start <= s <= e <= min(end, size) and 0 <= label < len(labels):
                 found.append(Entity(s, e, labels[label]))
         return found
 
     def entity_types(self) -> set[str]:
-        """The entity types in the article (for the legend); those with a number that
-        names no type are left to ``finish`` to refuse."""
-        if self._body is None:
+        """The entity types in the article, for the legend (a file names the types its
+        entities have; ``finish`` checks that each entity has one of them)."""
+        if self.finished:
             return {e.label for e in self.article.entities}
-        labels = self._body.entity_labels
-        return {labels[i] for i in set(self._body.entities[2::3]) if 0 <= i < len(labels)}
+        return set(self._labels)
 
     def finish(self) -> Article:
         """The whole article, as ``Store.load_article`` gives it (its CorruptFile when the
         file is damaged anywhere)."""
-        if self._body is not None:
-            self.article = self._finish()
-            self._body = None
-            self._starts = []
+        if not self.finished:
+            try:
+                numbers: list[int] | None = _NUMBERS.decode(self._raw)
+            except (msgspec.DecodeError, ValueError, RecursionError):
+                numbers = None  # the general path says what is wrong
+            self.article = self._finish(numbers)
+            self.finished = True
+            self._raw = b""
         return self.article
 
 
 def finished(path: Path, article: Article) -> ArticleStart:
     """An article already read whole."""
-    return ArticleStart(path, article, None, lambda: article)
+    return ArticleStart(path, article, None, lambda _: article)
 
 
-def decode_start(path: Path, summary: ArticleSummary, data: bytes) -> tuple[Article, _Body] | None:
+def decode_start(summary: ArticleSummary, data: bytes) -> tuple[Article, _Body] | None:
     """The article with its sentences (entities empty) and the decoded body, when the
     file is the usual one with every sentence in the text; else None."""
     try:
@@ -121,8 +121,7 @@ def decode_start(path: Path, summary: ArticleSummary, data: bytes) -> tuple[Arti
     except (msgspec.DecodeError, UnicodeDecodeError, ValueError, RecursionError):
         return None
     flat = body.sentences
-    if len(flat) % 3 or len(body.entities) % 3 or not spans_fit(flat, len(body.text)) \
-            or not set(flat[2::3]) <= {0, 1}:
+    if len(flat) % 3 or not spans_fit(flat, len(body.text)) or not set(flat[2::3]) <= {0, 1}:
         return None
     article = Article(
         id=summary.id, text=body.text, title=summary.title, source=summary.source,
@@ -133,18 +132,65 @@ def decode_start(path: Path, summary: ArticleSummary, data: bytes) -> tuple[Arti
     return article, body
 
 
-def entities_fit(body: _Body) -> bool:
-    """Every entity inside the text with a type: the rest of ``article_file_problem``."""
-    entities = body.entities
-    return spans_fit(entities, len(body.text)) and (
-        not entities or (min(entities[2::3]) >= 0
-                         and max(entities[2::3]) < len(body.entity_labels)))
-
-
-def with_entities(article: Article, body: _Body) -> Article:
-    """``article`` with the body's entities (checked with ``entities_fit``)."""
-    ents, labels = body.entities, body.entity_labels
-    article.entities = list(map(Entity, ents[0::3], ents[1::3],
-                                map(labels.__getitem__, ents[2::3])))
+def with_entities(article: Article, numbers: list[int], labels: list[str]) -> Article | None:
+    """``article`` with the entities of ``numbers`` (start, end, type number) when every
+    one is inside the text and has a type (the rest of ``article_file_problem``); else
+    None."""
+    if len(numbers) % 3 or not spans_fit(numbers, len(article.text)) or (
+            numbers and (min(numbers[2::3]) < 0 or max(numbers[2::3]) >= len(labels))):
+        return None
+    article.entities = list(map(Entity, numbers[0::3], numbers[1::3],
+                                map(labels.__getitem__, numbers[2::3])))
     return article
 
+
+def _numbers_between(raw: bytes, start: int, end: int) -> list[int]:
+    """The numbers of the triples of ``raw`` (a flat JSON array of (start, end, type)
+    sorted by start) whose start is in [start, end]; [] when the bytes are not that."""
+    try:
+        first = raw.index(b"[") + 1
+        a = _first_at_or_after(raw, first, start)
+        b = _first_at_or_after(raw, a, end + 1)
+        if a >= b:
+            return []
+        return _NUMBERS.decode(b"[" + raw[a:b].rstrip(b", \t\r\n") + b"]")
+    except (ValueError, msgspec.DecodeError):
+        return []
+
+
+def _first_at_or_after(raw: bytes, lo: int, value: int) -> int:
+    """Where in ``raw`` the first triple at or after byte ``lo`` (a triple's first
+    number) whose start is >= ``value`` begins (the closing bracket when none).
+
+    A bisection over bytes: the commas before a byte, counted from ``lo`` as it moves
+    on, say which number follows it, and the next one that starts a triple is read."""
+    close = raw.rindex(b"]")
+    hi = close
+    count = 0  # numbers before ``lo`` since the first ``lo``, a multiple of 3
+    while hi - lo > _SCAN:
+        mid = (lo + hi) // 2
+        comma = raw.find(b",", mid, hi)
+        if comma < 0:
+            hi = mid
+            continue
+        number = count + raw.count(b",", lo, comma) + 1  # the number after ``comma``
+        at = comma + 1
+        while number % 3 and at > 0:
+            at = raw.find(b",", at, hi) + 1
+            number += 1
+        if at <= 0:
+            hi = mid
+        elif _number_at(raw, at, close) < value:
+            lo, count = at, number
+        else:
+            hi = at
+    while lo < close and _number_at(raw, lo, close) < value:  # one triple at a time
+        for _ in range(3):
+            comma = raw.find(b",", lo, close)
+            lo = close if comma < 0 else comma + 1
+    return lo
+
+
+def _number_at(raw: bytes, at: int, close: int) -> int:
+    comma = raw.find(b",", at, close)
+    return int(raw[at:close if comma < 0 else comma])

@@ -29,13 +29,7 @@ from annotations import counts as kept
 from annotations import dbfiles
 from annotations.annotation_records import records as _records
 from annotations.article_check import article_file_problem
-from annotations.article_start import (
-    ArticleStart,
-    decode_start,
-    entities_fit,
-    finished,
-    with_entities,
-)
+from annotations.article_start import ArticleStart, decode_start, finished, with_entities
 from annotations.atomic_io import (
     AtomicJSONStorage,
     CorruptFile,
@@ -266,15 +260,18 @@ class Store:
             return finished(path, self.load_article(article_id))
         with no_gc():
             data = read_db_bytes(path) or b""
-            started = decode_start(path, summary, data) if data else None
+            started = decode_start(summary, data) if data else None
         if started is None:
             return finished(path, self.load_article(article_id))
         article, body = started
 
-        def finish() -> Article:
+        def finish(numbers: list[int] | None) -> Article:
+            """``numbers``: the entities' array decoded (None: it is not numbers)."""
             with no_gc():
-                whole = (with_entities(article, body) if entities_fit(body) else
-                         self._article_from(summary, parse_tables(path, data), article_id))
+                whole = (with_entities(article, numbers, body.entity_labels)
+                         if numbers is not None else None)
+                if whole is None:  # damaged: the general path says how, as it always did
+                    whole = self._article_from(summary, parse_tables(path, data), article_id)
             return corrected_article(self.root, whole)
 
         return ArticleStart(path, article, body, finish)

@@ -110,3 +110,38 @@ def test_what_is_not_the_usual_file_is_read_whole_with_load_article_s_answer(
     expected = _outcome(lambda: store.load_article("envoys"))
     started = _outcome(lambda: store.open_article("envoys").finish())
     assert started == expected
+
+
+@pytest.mark.parametrize("spaced", [False, True])
+def test_the_window_s_entities_are_read_from_the_bytes_around_them(tmp_path, spaced):
+    """Found by bisection over the array's bytes: every window gives exactly the
+    entities inside it, in the compact file newstag writes and in one re-written with
+    spaces (json.dumps)."""
+    db = tmp_path / "db"
+    article = _saved(db)
+    if spaced:
+        _edit(db, lambda tables: None)
+    start = Store.open(db).open_article("envoys")
+    sentences = article.sentences
+    for first, last in [(0, 0), (0, 40), (17, 18), (600, 650), (1100, N - 1), (N - 1, N - 1)]:
+        a, b = sentences[first].start, sentences[last].end
+        assert start.entities_within(a, b) == [
+            e for e in article.entities if e.start >= a and e.end <= b], (first, last)
+
+
+def test_entities_out_of_order_show_none_outside_the_window_and_are_read_whole(tmp_path):
+    """A file whose entities are not in text order (not one newstag writes) may show
+    fewer in the first window, never one outside it; finish reads them all."""
+    db = tmp_path / "db"
+    article = _saved(db)
+
+    def reverse(tables):
+        flat = tables["article"]["1"]["entities"]
+        triples = [flat[i:i + 3] for i in range(0, len(flat), 3)][::-1]
+        tables["article"]["1"]["entities"] = [n for t in triples for n in t]
+
+    _edit(db, reverse)
+    start = Store.open(db).open_article("envoys")
+    a, b = article.sentences[300].start, article.sentences[320].end
+    assert all(a <= e.start <= e.end <= b for e in start.entities_within(a, b))
+    assert sorted(start.finish().entities, key=lambda e: e.start) == article.entities
