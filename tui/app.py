@@ -349,8 +349,15 @@ class NewstagApp(App):
         await self.push_screen(self.reader)
         self.call_after_refresh(self._first_screen_drawn)
         if self._deferred_import:
-            paths, self._deferred_import = self._deferred_import, []
-            self.call_after_refresh(self.import_articles, paths, True)
+            self.call_after_refresh(self._import_deferred, self.reader)
+
+    def _import_deferred(self, reader: ReaderScreen) -> None:
+        """The file opened from the command line checked for changes, after the first
+        paint; not when the reader found its article damaged (it is closing: an article
+        that cannot be read was never checked, nor is it reopened)."""
+        paths, self._deferred_import = self._deferred_import, []
+        if paths and reader.finish():
+            self.import_articles(paths, True)
 
     async def on_close_reader(self, message: CloseReader) -> None:
         if self.reader is not None and self.reader.preview:

@@ -28,6 +28,14 @@ def _messages(app) -> list[str]:
     return [str(n.message) for n in app._notifications]
 
 
+async def _until_closed(pilot, app) -> None:
+    """Pauses until the reader is closed (a few at most)."""
+    for _ in range(20):
+        if app.reader is None and not isinstance(app.screen, ReaderScreen):
+            return
+        await pilot.pause()
+
+
 async def test_a_file_damaged_past_the_window_is_said_and_the_reader_closes(
         tmp_path, monkeypatch):
     from tests.tui.conftest import make_app
@@ -49,7 +57,7 @@ async def test_a_file_damaged_past_the_window_is_said_and_the_reader_closes(
         await pilot.pause()
         app.open_article(article.id)
         await pilot.pause()
-        await pilot.pause()
+        await _until_closed(pilot, app)
         assert shown == [True]
         assert not isinstance(app.screen, ReaderScreen) and app.reader is None
         [message] = [m for m in _messages(app) if path in m]
@@ -82,6 +90,7 @@ async def test_a_key_before_the_rest_is_read_waits_for_it(tmp_path, monkeypatch,
         await pilot.pause()
         tagged = Store.open(db).annotations(article.id)
         if damaged:
+            await _until_closed(pilot, app)
             assert tagged == {} and app.reader is None
             assert not isinstance(app.screen, ReaderScreen)
             assert any(path in m and "not a newstag article" in m for m in _messages(app))
@@ -90,3 +99,34 @@ async def test_a_key_before_the_rest_is_read_waits_for_it(tmp_path, monkeypatch,
         assert reader.article == Store.open(db).load_article(article.id)
         assert [i for i, a in tagged.items() if a.labels == ["trade"]] == [reader.view.cursor]
         assert reader.query_one(ArticleView)._start is None
+
+
+async def test_opened_from_the_command_line_a_damaged_article_is_said_once(
+        tmp_path, monkeypatch):
+    """`newstag FILE` for an imported article whose file is damaged past the window: one
+    notice, the library, and no check of FILE for changes (which reopened it)."""
+    from dataclasses import replace
+
+    from annotations.text import content_id
+    from tests.tui.conftest import make_app
+    from tui.app import NewstagApp
+
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "db"
+    article = _long_article(db)
+    source = tmp_path / "notes.txt"
+    source.write_text(article.text, "utf-8")
+    Store.open(db).save_article(replace(article, source_path=str(source.resolve())),
+                                content_id(article.text))
+    path = _damage_last_entity(db, article.id)
+    imports: list[object] = []
+    monkeypatch.setattr(NewstagApp, "import_articles", lambda app, *a, **k: imports.append(a))
+    app = make_app(db, paths=[str(source)])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await _until_closed(pilot, app)
+        for _ in range(3):  # and whatever would follow (an import, a reopening)
+            await pilot.pause()
+        assert not isinstance(app.screen, ReaderScreen) and app.reader is None
+        assert len([m for m in _messages(app) if path in m]) == 1
+        assert imports == []
