@@ -21,9 +21,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-
-from tinydb import TinyDB
-from tinydb.table import Document
+from typing import TYPE_CHECKING
 
 from annotations import counts as kept
 from annotations import dbfiles
@@ -57,6 +55,16 @@ from annotations.record_files import ArticleAnnotations
 from annotations.record_files import annotations_in as _annotations_in
 from annotations.record_files import article_body as _article_body
 from annotations.record_files import article_of as _article_of
+
+if TYPE_CHECKING:  # tinydb is imported where a TinyDB is opened (atomic_io.AtomicJSONStorage)
+    from tinydb import TinyDB
+    from tinydb.table import Document
+
+
+def _schema_document(version: int) -> Document:
+    from tinydb.table import Document
+
+    return Document({"schema_version": version}, doc_id=1)
 
 
 def now_iso() -> str:
@@ -125,7 +133,7 @@ class Store:
                 self._legacy_names = False
             return
         with self._db(self.index_path) as db:
-            db.table("meta").upsert(Document({"schema_version": SCHEMA_VERSION}, doc_id=1))
+            db.table("meta").upsert(_schema_document(SCHEMA_VERSION))
 
     def _check_schema(self) -> int:
         st = self.index_path.stat()
@@ -161,6 +169,8 @@ class Store:
 
     @contextmanager
     def _db(self, path: Path) -> Iterator[TinyDB]:
+        from tinydb import TinyDB  # here only: see AtomicJSONStorage
+
         db = TinyDB(path, storage=AtomicJSONStorage, root=self.root)
         db.table("_default", cache_size=0)
         try:
@@ -179,7 +189,7 @@ class Store:
 
     def set_schema_version(self, version: int) -> None:
         with self.locked(), self._db(self.index_path) as db:
-            db.table("meta").upsert(Document({"schema_version": version}, doc_id=1))
+            db.table("meta").upsert(_schema_document(version))
 
     # -- articles ------------------------------------------------------------
     def summaries(self) -> list[ArticleSummary]:

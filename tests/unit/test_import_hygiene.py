@@ -107,8 +107,9 @@ def test_reader_first_screen_builds_no_library(db_copy, tmp_path):
 
 def test_reader_first_screen_imports_no_yaml_nor_what_keys_open(db_copy, tmp_path):
     """With the default config (here a copy of it in ./config.yaml), the reader's first
-    screen imports neither PyYAML (annotations/data/config.parsed.json) nor the modules
-    of what a key opens: the entity editor, the dialogs, an import's placing (issue 9)."""
+    screen imports neither PyYAML (annotations/data/config.parsed.json) nor TinyDB (only
+    a write opens one) nor the modules of what a key opens: the entity editor, the
+    dialogs, an import's placing (issue 9)."""
     from annotations.config import packaged_config_text
     from tests.helpers import MAIN_ARTICLE
 
@@ -123,5 +124,5 @@ def test_reader_first_screen_imports_no_yaml_nor_what_keys_open(db_copy, tmp_pat
 
     loaded = set(json.loads(proc.stdout.strip().splitlines()[-1]))
     assert "tui.screens.reader" in loaded
-    assert not {"yaml", "annotations.yamlio", "tui.reader.entity_editor", "tui.screens.modals",
-                "annotations.placing", "annotations.entity_undo"} & loaded
+    assert not {"yaml", "tinydb", "annotations.yamlio", "tui.reader.entity_editor",
+                "tui.screens.modals", "annotations.placing", "annotations.entity_undo"} & loaded
