@@ -335,8 +335,8 @@ class NewstagApp(App):
             position = reading_position(self.store, message.article_id)
             reader = self.reader
             if reader is not None and reader.preview:
-                if reader.article.id == article.id:
-                    position = reader.cursor_in(article)  # read on from the preview's place
+                if reader.article.id == start.article.id:
+                    position = reader.cursor_in(start.article)  # read on from the preview's place
                 else:
                     self._preview_left = True  # went on to another article
         except UserError as exc:
