@@ -147,7 +147,6 @@ class ReaderScreen(Screen):
         yield Static(id="reader-title")
         with Horizontal(id="reader-body"):
             yield ArticleView(self.config, id="article")
-            yield EntityPanel(id="entity-panel")
         yield Legend(id="legend")
         yield StatusLine(id="status")
         yield AdjudicationLine(id="adjudication")
@@ -588,14 +587,22 @@ class ReaderScreen(Screen):
         self._update_status()
 
     # -- entities ------------------------------------------------------------
-    def action_toggle_entity_panel(self) -> None:
-        panel = self.query_one(EntityPanel)
+    async def action_toggle_entity_panel(self) -> None:
+        panels = self.query(EntityPanel)
+        if panels:
+            panel = panels.first()
+        else:  # mounted when first opened: a hidden OptionList was ~2 ms of the first screen
+            panel = EntityPanel(id="entity-panel")
+            await self.query_one("#reader-body").mount(panel)
         panel.display = not panel.display
         if panel.display:
             self._fill_entity_panel()
             panel.focus()
         else:
             self.view.focus()
+
+    def _panel_shown(self) -> bool:
+        return any(panel.display for panel in self.query(EntityPanel))
 
     def _fill_entity_panel(self) -> None:
         shown = ({e.label for e in self.article.entities} - self.hidden_types
@@ -632,7 +639,7 @@ class ReaderScreen(Screen):
             return
         self.view.set_entities(self.article)
         self._update_legend()
-        if self.query_one(EntityPanel).display:
+        if self._panel_shown():
             self._fill_entity_panel()
 
     @on(EntityPanel.EntityTypeToggled)
@@ -661,7 +668,7 @@ class ReaderScreen(Screen):
         self.highlight_on = not self.highlight_on
         self.view.set_highlights(Highlights(self.highlight_on, frozenset(self.hidden_types)))
         self._update_legend()
-        if self.query_one(EntityPanel).display:
+        if self._panel_shown():
             self._fill_entity_panel()
 
     # -- adjudication (issue 12) ------------------------------------------------
