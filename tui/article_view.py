@@ -32,6 +32,7 @@ from textual.strip import Strip
 from textual.style import Style
 
 from annotations.adjudication import Adjudication
+from annotations.article_start import ArticleStart
 from annotations.config import Config
 from annotations.model import Article, ReviewState, SentenceAnnotation
 from annotations.suggest.engine import Suggestion
@@ -111,6 +112,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._generation = 0
         self._pending_cursor: int | None = None
         self._entities_by_sentence: dict | None = {}
+        self._start: ArticleStart | None = None  # entities still in the file (show_article)
         self._label_styles = {
             label.name: Style(foreground=Color.parse(label.colour), bold=True)
             for label in config.labels
@@ -137,12 +139,16 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     # -- data ----------------------------------------------------------------
     def show_article(self, article: Article, annotations: dict[int, SentenceAnnotation],
-                     cursor: int | None = None) -> None:
+                     cursor: int | None = None, start: ArticleStart | None = None) -> None:
+        """``start``: the article's entities are still in the file (annotations/
+        article_start.py); the first window takes its own from it, and the owner calls
+        ``article_finished`` before anything needs the whole article."""
         self.article = article
+        self._start = start if start is not None and not start.finished else None
         self.annotations = annotations
         self._texts = [None] * len(article.sentences)
         self._entities_by_sentence = None  # grouped with the whole layout
-        self.shown = [s.index for s in article.sentences]
+        self.shown = list(range(len(article.sentences)))  # a sentence's index is its place
         self.matches = []
         self.cursor = None
         self._layout = None
@@ -165,6 +171,16 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             return [e for e in self._window_entities
                     if e.start >= sentence.start and e.end <= sentence.end]
         return self._entities_by_sentence.get(index, [])
+
+    def article_finished(self, article: Article) -> None:
+        """The whole article, entities and all, in place of the ``start`` it was shown
+        from: lines drawn without its entities are drawn again."""
+        self.article = article
+        self._start = None
+        if not self._window:  # grouped (if at all) from the article without its entities
+            self._entities_by_sentence = article.entities_by_sentence()
+            self._generation += 1
+            self.refresh()
 
     def _whole(self) -> DocumentLayout | None:
         """The layout of the whole document, finished now if only the window is laid out."""
@@ -261,8 +277,10 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         return [i for i in self.shown if not sentences[i].heading]
 
     def first_taggable(self) -> int | None:
-        items = self.taggable_visible()
-        return items[0] if items else None
+        if self.article is None:
+            return None
+        sentences = self.article.sentences  # the first, not a list of 20,000 (issue 9)
+        return next((i for i in self.shown if not sentences[i].heading), None)
 
     def _step(self, direction: int) -> int | None:
         layout = self._whole()
@@ -390,8 +408,10 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             reach = WINDOW_SCREENS * max(1, self.size.height)
             shown = shown[max(0, around - reach):around + 2 * reach]
             first, last = self.article.sentences[shown[0]], self.article.sentences[shown[-1]]
-            self._window_entities = [e for e in self.article.entities
-                                     if e.start >= first.start and e.end <= last.end]
+            self._window_entities = (
+                self._start.entities_within(first.start, last.end) if self._start is not None
+                else [e for e in self.article.entities
+                      if e.start >= first.start and e.end <= last.end])
             self._window = True
             self._complete_layout_later()
         elif self._entities_by_sentence is None:

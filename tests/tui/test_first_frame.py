@@ -98,3 +98,21 @@ async def test_search_field_is_mounted_when_first_opened_and_takes_a_burst(app_f
         await pilot.press("escape")
         await pilot.pause()
         assert not bar.display and view.has_focus and view.cursor == hits[0]
+
+
+async def test_entity_panel_is_mounted_when_first_opened(app_factory):
+    """The reader's first screen has no entity panel (a hidden OptionList was ~2 ms of it);
+    highlighting can be switched before it exists; 'p' mounts and shows it, 'p' hides it."""
+    from tui.reader.entity_panel import EntityPanel
+
+    app = app_factory(paths=[str(MAIN_ARTICLE)])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen) and not reader.query(EntityPanel)
+        await pilot.press("h", "h", "p")
+        [panel] = reader.query(EntityPanel)
+        assert panel.display and panel.has_focus and panel.option_count
+        assert panel.parent is reader.query_one("#reader-body")
+        await pilot.press("p")
+        assert not panel.display and reader.query_one(ArticleView).has_focus

@@ -65,3 +65,40 @@ def test_invalid_config_names_file_and_key(tmp_path, text, key, problem):
 def test_missing_config_file(tmp_path):
     with pytest.raises(ConfigError, match="file not found"):
         load_config(str(tmp_path / "nope.yaml"))
+
+
+def test_the_parsed_default_is_the_packaged_config_yaml_as_pyyaml_reads_it():
+    """annotations/data/config.parsed.json spares every start PyYAML (issue 9); after an
+    edit of the packaged config.yaml, run annotations.config.write_parsed_default()."""
+    import json
+
+    from annotations.config import PARSED_DEFAULT, _parse, packaged_config_text
+    from annotations.paths import packaged_data
+
+    kept = json.loads(packaged_data(PARSED_DEFAULT).read_text("utf-8"))
+    text = packaged_config_text()
+    assert kept["yaml"] == text, "config.yaml changed: run write_parsed_default()"
+    assert kept["parsed"] == _parse("packaged", text)
+
+
+def test_a_parsed_default_left_behind_by_an_edit_is_not_used(monkeypatch):
+    """A packaged config.yaml that is not the text the parsed default was made from is
+    parsed, never answered with the old settings."""
+    import annotations.config as config_module
+
+    edited = config_module.packaged_config_text().replace('annotator: ""', "annotator: edited")
+    assert "annotator: edited" in edited
+    monkeypatch.setattr(config_module, "packaged_config_text", lambda: edited)
+    monkeypatch.delenv("NEWSTAG_CONFIG", raising=False)
+    monkeypatch.setattr(config_module, "resolve_config_path", lambda explicit=None: None)
+    assert load_config().annotator == "edited"
+
+
+def test_a_config_file_that_is_the_default_gives_the_default(tmp_path):
+    from annotations.config import packaged_config_text
+
+    path = _write(tmp_path, packaged_config_text())
+    config, default = load_config(path), load_config(_write(tmp_path, "n_process: 1\n"))
+    assert config.path == path
+    assert (config.labels, config.entities, config.keys, config.model, config.annotator) == (
+        default.labels, default.entities, default.keys, default.model, default.annotator)

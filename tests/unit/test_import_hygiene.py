@@ -103,3 +103,26 @@ def test_reader_first_screen_builds_no_library(db_copy, tmp_path):
     loaded = set(json.loads(proc.stdout.strip().splitlines()[-1]))
     assert {"tui.screens.reader", "tui.article_view"} <= loaded
     assert not {"tui.screens.library", "tui.library_table", "tui.library_gain"} & loaded
+
+
+def test_reader_first_screen_imports_no_yaml_nor_what_keys_open(db_copy, tmp_path):
+    """With the default config (here a copy of it in ./config.yaml), the reader's first
+    screen imports neither PyYAML (annotations/data/config.parsed.json) nor TinyDB (only
+    a write opens one) nor the modules of what a key opens: the entity editor, the
+    dialogs, an import's placing (issue 9)."""
+    from annotations.config import packaged_config_text
+    from tests.helpers import MAIN_ARTICLE
+
+    (tmp_path / "config.yaml").write_text(packaged_config_text(), "utf-8")
+    script = FIRST_SCREEN.replace("sorted({m.split('.')[0] for m in sys.modules})",
+                                  "sorted(sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", script, str(db_copy), str(MAIN_ARTICLE)],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                          env={k: v for k, v in os.environ.items() if k != "NEWSTAG_CONFIG"})
+    assert proc.returncode == 0, proc.stderr
+    import json
+
+    loaded = set(json.loads(proc.stdout.strip().splitlines()[-1]))
+    assert "tui.screens.reader" in loaded
+    assert not {"yaml", "tinydb", "annotations.yamlio", "tui.reader.entity_editor",
+                "tui.screens.modals", "annotations.placing", "annotations.entity_undo"} & loaded

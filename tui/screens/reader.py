@@ -6,6 +6,8 @@ import bisect
 import contextlib
 import re
 import time
+from operator import attrgetter
+from typing import TYPE_CHECKING
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -16,21 +18,19 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from annotations.adjudication import Adjudication, adjudicate
+from annotations.article_start import ArticleStart
 from annotations.config import Config
-from annotations.entity_undo import RuleEdit
 from annotations.errors import UserError
 from annotations.identity import GOLD
 from annotations.model import Article, ReviewState, SentenceAnnotation
 from annotations.positions import save_position
-from annotations.session import ChangedSince, TaggingSession
-from annotations.suggest.gain import least_sure
+from annotations.session import ChangedSince, Edit, TaggingSession
 from annotations.suggest.reviewing import confirm_suggested, toggle_suggested, toggled
 from annotations.tagging import TagChange
 from tui.article_view import ArticleView, Highlights
 from tui.keymap import LABEL_ACTION, label_slots, labelled_in_order
 from tui.navigation import CloseReader
 from tui.reader.adjudication_line import AdjudicationLine, cursor_line, gutter_key
-from tui.reader.entity_editor import EntityCorrected, EntityEditor
 from tui.reader.entity_panel import EntityPanel, corrected_counts
 from tui.reader.legend import Legend
 from tui.reader.search_bar import SearchBar
@@ -38,7 +38,9 @@ from tui.reader.selection import filter_name, filtered, sentences_mentioning, se
 from tui.reader.status_line import Status, StatusLine
 from tui.reader.suggested import ArticleSuggestions
 from tui.safe_text import notify_untrusted, untrusted
-from tui.screens.modals import FilterScreen, NoteScreen
+
+if TYPE_CHECKING:  # the modules of what a key opens are imported when it is pressed
+    from tui.reader.entity_editor import EntityCorrected
 
 # What writes (or needs the stored article): off while a new article is only previewed.
 WRITING_ACTIONS = frozenset({
@@ -90,12 +92,17 @@ class ReaderScreen(Screen):
 
     def __init__(self, config: Config, session: TaggingSession, article: Article,
                  annotations: dict[int, SentenceAnnotation], position: int | None,
-                 orphaned: int = 0, preview: tuple[int, int] | None = None) -> None:
+                 orphaned: int = 0, preview: tuple[int, int] | None = None,
+                 start: ArticleStart | None = None) -> None:
+        """``start``: ``article`` is its first part (annotations/article_start.py); the
+        rest is read right after the first paint and before any key acts (``finish``)."""
         super().__init__(id="reader")
         # (lines done, lines): a new article shown while it is processed, not stored yet
         # (tui/app.py on_import_preview); read only until the stored one replaces it.
         self._processing = preview
         self._processing_shown = 0.0
+        self._start = start if start is not None and not start.finished else None
+        self.damaged = False  # the rest of the article's file was found damaged
         self.orphaned = orphaned
         self.config = config
         self.session = session
@@ -109,7 +116,8 @@ class ReaderScreen(Screen):
         self.chosen_entity_label = ""
         self.hidden_types: set[str] = set()
         self.highlight_on = True
-        self._taggable = sum(not s.heading for s in article.sentences)
+        self._taggable = len(article.sentences) - sum(map(attrgetter("heading"),
+                                                          article.sentences))
         # Adjudicating (D): the annotators' verdicts, and ``annotations`` is the gold layer.
         self.adjudication: Adjudication | None = None
 
@@ -139,7 +147,6 @@ class ReaderScreen(Screen):
         yield Static(id="reader-title")
         with Horizontal(id="reader-body"):
             yield ArticleView(self.config, id="article")
-            yield EntityPanel(id="entity-panel")
         yield Legend(id="legend")
         yield StatusLine(id="status")
         yield AdjudicationLine(id="adjudication")
@@ -225,7 +232,9 @@ class ReaderScreen(Screen):
         view = self.query_one(ArticleView)
         self.query_one("#reader-title", Static).update(self._title())
         self._update_legend()
-        view.show_article(self.article, self.annotations, self.start_position)
+        view.show_article(self.article, self.annotations, self.start_position, self._start)
+        if self._start is not None:
+            self._finish_later()
         view.focus()
         self._update_status()
         if self.preview:
@@ -242,6 +251,27 @@ class ReaderScreen(Screen):
         # Training starts once the first screen is drawn: its thread took the GIL from
         # the first paint (~10 ms of it, issue 9); suggestions always come later anyway.
         self.call_after_refresh(self.app.suggestions.want)
+
+    def _finish_later(self) -> None:
+        # Asked for before the view's whole layout is (at the first paint), so done first.
+        self.call_after_refresh(self.finish)
+
+    def finish(self) -> bool:
+        """The whole article, read now if only its start is (the app calls it before any
+        key or click acts). False when the file is damaged: said once, and the app
+        closes the reader, untouched."""
+        start, self._start = self._start, None
+        if start is not None:
+            try:
+                self.article = start.finish()
+            except UserError as exc:
+                self.damaged = True
+                notify_untrusted(self, str(exc), severity="error", timeout=10)
+                self.post_message(CloseReader())
+                return False
+            self.view.article_finished(self.article)
+            self._update_legend()
+        return not self.damaged
 
     def pick_up_external_changes(self) -> None:
         """Show tags written by another process (a script running 'newstag tag')."""
@@ -286,8 +316,9 @@ class ReaderScreen(Screen):
         if self.adjudication is not None:
             self.query_one(Legend).update(gutter_key(self.adjudication))
             return
-        self.query_one(Legend).show(self.config.labels, self.config.entities,
-                                    {e.label for e in self.article.entities},
+        types = (self._start.entity_types() if self._start is not None
+                 else {e.label for e in self.article.entities})
+        self.query_one(Legend).show(self.config.labels, self.config.entities, types,
                                     self.hidden_types, self.highlight_on)
 
     def _update_status(self) -> None:
@@ -428,6 +459,8 @@ class ReaderScreen(Screen):
             self._apply(self.session.change, TagChange(self.article.id, index, note=note))
             self.notify("Note saved." if note else "Note removed.")
 
+        from tui.screens.modals import NoteScreen
+
         self.app.push_screen(NoteScreen(text, current.note if current else ""), save)
 
     def action_undo(self) -> None:
@@ -452,7 +485,7 @@ class ReaderScreen(Screen):
         if edit is None:
             self.notify(nothing)
             return
-        if isinstance(edit, RuleEdit):
+        if not isinstance(edit, Edit):  # a RuleEdit: an entity correction
             self._entities_changed()
             notify_untrusted(self, f"{verb}: the correction of {edit.text}")
             return
@@ -492,6 +525,8 @@ class ReaderScreen(Screen):
         candidates = [i for i in view.taggable_visible() if view.suggestion_for(i) is not None]
         cursor = view.cursor if view.cursor is not None else -1
         uncertainty = self.query_one(ArticleSuggestions).uncertainty
+        from annotations.suggest.gain import least_sure
+
         target = least_sure(uncertainty, candidates, after=cursor)
         if target is not None:
             view.move_to(target)
@@ -566,6 +601,8 @@ class ReaderScreen(Screen):
             if key is not None:
                 self.apply_filter(key)
 
+        from tui.screens.modals import FilterScreen
+
         self.app.push_screen(FilterScreen(choices, self.filter_key), chosen)
 
     def apply_filter(self, key: str, quiet: bool = False) -> None:
@@ -585,14 +622,22 @@ class ReaderScreen(Screen):
         self._update_status()
 
     # -- entities ------------------------------------------------------------
-    def action_toggle_entity_panel(self) -> None:
-        panel = self.query_one(EntityPanel)
+    async def action_toggle_entity_panel(self) -> None:
+        panels = self.query(EntityPanel)
+        if panels:
+            panel = panels.first()
+        else:  # mounted when first opened: a hidden OptionList was ~2 ms of the first screen
+            panel = EntityPanel(id="entity-panel")
+            await self.query_one("#reader-body").mount(panel)
         panel.display = not panel.display
         if panel.display:
             self._fill_entity_panel()
             panel.focus()
         else:
             self.view.focus()
+
+    def _panel_shown(self) -> bool:
+        return any(panel.display for panel in self.query(EntityPanel))
 
     def _fill_entity_panel(self) -> None:
         shown = ({e.label for e in self.article.entities} - self.hidden_types
@@ -607,6 +652,8 @@ class ReaderScreen(Screen):
         if index is None:
             self.notify("No sentence selected.", severity="warning")
             return
+        from tui.reader.entity_editor import EntityEditor
+
         self.app.push_screen(EntityEditor(self.session.store, self.config, self.article,
                                           index, self))
 
@@ -627,7 +674,7 @@ class ReaderScreen(Screen):
             return
         self.view.set_entities(self.article)
         self._update_legend()
-        if self.query_one(EntityPanel).display:
+        if self._panel_shown():
             self._fill_entity_panel()
 
     @on(EntityPanel.EntityTypeToggled)
@@ -656,7 +703,7 @@ class ReaderScreen(Screen):
         self.highlight_on = not self.highlight_on
         self.view.set_highlights(Highlights(self.highlight_on, frozenset(self.hidden_types)))
         self._update_legend()
-        if self.query_one(EntityPanel).display:
+        if self._panel_shown():
             self._fill_entity_panel()
 
     # -- adjudication (issue 12) ------------------------------------------------
@@ -773,7 +820,7 @@ class ReaderScreen(Screen):
         self.post_message(CloseReader())
 
     def remember_position(self) -> None:
-        if self.view.cursor is not None and not self.preview:
+        if self.view.cursor is not None and not self.preview and not self.damaged:
             with contextlib.suppress(UserError, OSError):
                 save_position(self.session.store, self.article.id, self.view.cursor)
 
