@@ -207,7 +207,7 @@ class ReaderScreen(Screen):
             view.set_matches(self.matches)
         if self.filter_key != "all":
             self.apply_filter(self.filter_key, quiet=True)
-        if self.query_one(EntityPanel).display:
+        if self._panel_shown():
             self._fill_entity_panel()
         if top is not None:
             view.scroll_sentence_to_top(top)
