@@ -95,6 +95,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         super().__init__(id=id)
         self.config = config
         self.article: Article | None = None
+        self._complete_later = True
         self.annotations: dict[int, SentenceAnnotation] = {}
         self.shown: list[int] = []
         self.cursor: int | None = None
@@ -139,10 +140,14 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     # -- data ----------------------------------------------------------------
     def show_article(self, article: Article, annotations: dict[int, SentenceAnnotation],
-                     cursor: int | None = None, start: ArticleStart | None = None) -> None:
+                     cursor: int | None = None, start: ArticleStart | None = None,
+                     complete_later: bool = True) -> None:
         """``start``: the article's entities are still in the file (annotations/
         article_start.py); the first window takes its own from it, and the owner calls
-        ``article_finished`` before anything needs the whole article."""
+        ``article_finished`` before anything needs the whole article. ``complete_later``
+        False: a long article's whole layout waits until a key needs it (a preview that
+        grows a dozen times while spaCy works would lay out everything each time)."""
+        self._complete_later = complete_later
         self.article = article
         self._start = start if start is not None and not start.finished else None
         self.annotations = annotations
@@ -413,7 +418,8 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
                 else [e for e in self.article.entities
                       if e.start >= first.start and e.end <= last.end])
             self._window = True
-            self._complete_layout_later()
+            if self._complete_later:
+                self._complete_layout_later()
         elif self._entities_by_sentence is None:
             self._entities_by_sentence = self.article.entities_by_sentence()
             self._window_entities = []
@@ -616,6 +622,12 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         return gutter + state + Content(" ")
 
     # -- mouse ---------------------------------------------------------------
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        self._whole()  # a preview's window would stop the wheel at its end
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self._whole()
+
     def on_click(self, event: events.Click) -> None:
         layout = self._whole()
         if layout is None or self.article is None:

@@ -57,6 +57,11 @@ async def test_a_new_article_is_read_while_it_is_processed_then_tagged_where_the
         assert Store.open(db).summaries() == [], "the previewed article is already listed"
         assert "processing:" in _title(app)
         assert "Port Authorities Review Berthing Fees" in _title(app)
+        # A preview grows a dozen times: its whole layout waits for a key or the wheel.
+        view = preview.view
+        assert view._window, "a growing preview was laid out whole"
+        view.post_message(events.MouseScrollDown(view, 10, 10, 0, 0, 0, False, False, False))
+        await _until(lambda: not view._window, "the whole layout for the wheel")
         body = len("Port Authorities Review Berthing Fees\n\n")
         assert preview.article.sentences[1].start == body  # the whole text, from the start
         await _type(app, "j", "j", "j", "1", "0", "c")

@@ -200,7 +200,7 @@ class ReaderScreen(Screen):
         self.article = article
         self.annotations = annotations
         self._taggable = sum(not s.heading for s in article.sentences)
-        view.show_article(article, annotations, cursor)
+        view.show_article(article, annotations, cursor, complete_later=not self.preview)
         if self.search_query:
             pattern = re.compile(re.escape(self.search_query), re.IGNORECASE)
             self.matches = [m.span() for m in pattern.finditer(article.text)]
@@ -232,7 +232,8 @@ class ReaderScreen(Screen):
         view = self.query_one(ArticleView)
         self.query_one("#reader-title", Static).update(self._title())
         self._update_legend()
-        view.show_article(self.article, self.annotations, self.start_position, self._start)
+        view.show_article(self.article, self.annotations, self.start_position, self._start,
+                          complete_later=not self.preview)
         if self._start is not None:
             self._finish_later()
         view.focus()
