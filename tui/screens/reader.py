@@ -202,9 +202,7 @@ class ReaderScreen(Screen):
         self._taggable = sum(not s.heading for s in article.sentences)
         view.show_article(article, annotations, cursor, complete_later=not self.preview)
         if self.search_query:
-            pattern = re.compile(re.escape(self.search_query), re.IGNORECASE)
-            self.matches = [m.span() for m in pattern.finditer(article.text)]
-            view.set_matches(self.matches)
+            self._find_matches()
         if self.filter_key != "all":
             self.apply_filter(self.filter_key, quiet=True)
         if self._panel_shown():
@@ -563,14 +561,17 @@ class ReaderScreen(Screen):
             self.view.set_matches([])
             self._update_status()
             return
-        pattern = re.compile(re.escape(self.search_query), re.IGNORECASE)
-        self.matches = [m.span() for m in pattern.finditer(self.article.text)]
-        self.view.set_matches(self.matches)
+        self._find_matches()
         self._update_status()
         if not self.matches:
             self.notify("No match.", severity="warning")
             return
         self.action_search_next(1, include_current=True)
+
+    def _find_matches(self) -> None:
+        pattern = re.compile(re.escape(self.search_query), re.IGNORECASE)
+        self.matches = [m.span() for m in pattern.finditer(self.article.text)]
+        self.view.set_matches(self.matches)
 
     def action_search_next(self, direction: int, include_current: bool = False) -> None:
         if not self.matches:
