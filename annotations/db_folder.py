@@ -13,6 +13,7 @@ INDEX_FILE = "newstag.json"
 # Entries of a database folder that newstag writes or deletes: none may be a link.
 DATA_ENTRIES = (INDEX_FILE, "articles", "annotations", "backups", "quarantine", ".lock",
                 "counts", "reader.json", "unplaced.json", "activity.json")
+SKELETON = ("articles", "annotations", COUNTS_DIR)  # made before the index is written
 
 
 def check_root(root: Path, create: bool) -> None:
@@ -28,7 +29,8 @@ def check_root(root: Path, create: bool) -> None:
         raise DatabaseError(
             f"{root}: is a file; the database is a folder (choose another --db)")
     if root.is_dir() and not (root / INDEX_FILE).exists():
-        visible = [p for p in root.iterdir() if not p.name.startswith(".")]
+        visible = [p for p in root.iterdir() if not p.name.startswith(".")
+                   and not _being_created(p)]
         if visible:
             raise DatabaseError(
                 f"{root}: folder is not empty and holds no {INDEX_FILE}; "
@@ -41,6 +43,13 @@ def check_root(root: Path, create: bool) -> None:
                 dbfiles.make_dirs(root, root / sub)
         except OSError as exc:
             raise DatabaseError(f"{root}: cannot create database folder ({exc})") from None
+
+
+def _being_created(entry: Path) -> bool:
+    """An empty folder of the skeleton another process makes before its index: two
+    ``newstag`` started at once on a new folder must both find a database there."""
+    return entry.name in SKELETON and entry.is_dir() and not entry.is_symlink() \
+        and not any(entry.iterdir())
 
 
 def check_not_emptied(root: Path) -> None:

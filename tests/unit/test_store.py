@@ -126,6 +126,36 @@ def test_a_file_or_foreign_folder_is_not_taken_as_a_database(tmp_path):
     assert os.listdir(tmp_path / "other") == ["thesis.tex"]
 
 
+def test_a_folder_another_newstag_is_creating_is_a_database_not_a_foreign_folder(tmp_path):
+    """Two newstag started at once on a new folder: the second saw the first's empty
+    articles/ and annotations/ before its index and refused the folder as foreign."""
+    being_made = tmp_path / "new"
+    (being_made / "articles").mkdir(parents=True)
+    (being_made / "annotations").mkdir()
+    Store.open(being_made)  # refused before
+    assert (being_made / "newstag.json").exists()
+    # The skeleton with anything in it is not one being made.
+    foreign = tmp_path / "foreign"
+    (foreign / "articles").mkdir(parents=True)
+    (foreign / "articles" / "draft.txt").write_text("x")
+    with pytest.raises(DatabaseError, match="not a newstag database"):
+        Store.open(foreign)
+    assert not (foreign / "newstag.json").exists()
+
+
+def test_two_processes_creating_one_database_at_once_both_open_it(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys; from annotations.store import Store; "
+            "[Store.open(sys.argv[1] + f'/db{i}') for i in range(40)]")
+    runs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path)],
+                             stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    errors = [run.communicate()[1] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], errors
+    assert all((tmp_path / f"db{i}" / "newstag.json").exists() for i in range(40))
+
+
 def test_entities_by_sentence_matches_the_simple_scan():
     article = Article(
         id="x", text="Paris met Rome.\nBerlin waited in Bonn.", title="T",
