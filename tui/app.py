@@ -108,9 +108,10 @@ class NewstagApp(App):
         self._tidied = False  # tidy_store started
         self._preview_left = False  # escape from a preview: later previews stay away
         self._single_file = len(self.paths) == 1 and self.paths[0].is_file()
-        self._known = self._imported_from(self.paths[0]) if self._single_file else None
+        self._known, seen = (self._imported_from(self.paths[0]) if self._single_file
+                             else (None, False))
         self._loader: PipelineLoader | None = None
-        if self._single_file and not self._seen_before(self.paths[0]):  # spaCy will be needed
+        if self._single_file and not seen:  # a new article: spaCy will be needed
             from annotations.pipeline_loader import PipelineLoader
 
             self._loader = PipelineLoader(config.model)
@@ -189,21 +190,20 @@ class NewstagApp(App):
         if self._library_partial:
             self.refresh_library()
 
-    def _seen_before(self, path: Path) -> bool:
-        """Any article imported from ``path`` (a JSONL's records are ``path#id``)."""
+    def _imported_from(self, path: Path) -> tuple[str | None, bool]:
+        """The article imported from the text file ``path``, and whether any article was
+        imported from it (a JSONL's records are ``path#id``), in one pass over the index."""
         try:
             source = str(path.resolve())
-            return any(s.source_path == source or s.source_path.startswith(f"{source}#")
-                       for s in self.store.summaries())
+            records = f"{source}#"
+            seen = False
+            for s in self.store.summaries():
+                if s.source_path == source:
+                    return s.id, True
+                seen = seen or s.source_path.startswith(records)
+            return None, seen
         except (UserError, OSError):
-            return False
-
-    def _imported_from(self, path: Path) -> str | None:
-        try:
-            source = str(path.resolve())
-            return next((s.id for s in self.store.summaries() if s.source_path == source), None)
-        except (UserError, OSError):
-            return None
+            return None, False
 
     # -- library -------------------------------------------------------------
     def refresh_library(self, changed_only: bool = False) -> None:
