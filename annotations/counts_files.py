@@ -327,24 +327,30 @@ class CountsFiles:
 
     def _write(self, name: str, tables: dict) -> None:
         """Tables shaped as a TinyDB file, like every other file of the database."""
+        self.write_bytes(name, json.dumps(tables, ensure_ascii=False,
+                                          separators=(",", ":")).encode())
+
+    def write_bytes(self, name: str, payload: bytes, durable: bool = True) -> None:
+        """``payload`` (a TinyDB-shaped file) as ``counts/name``, replaced whole.
+        ``durable=False``: never fsync'd (a cache that is checked when read)."""
         # Atomic (temporary file renamed over) but not fsync'd: see the module docstring
         # for why a power cut is caught by the boot check instead.
         path = self._inside(name)
         if problem := entry_problem(path):  # a FIFO or a folder: doctor's to move aside
             raise NotAFile(path, problem)
         tmp = self._inside(f".{name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
-        payload = json.dumps(tables, ensure_ascii=False, separators=(",", ":")).encode()
+        durable = durable and self.boot is None
         try:
             with open(tmp, "xb") as handle:
                 handle.write(payload)
-                if self.boot is None:
+                if durable:
                     handle.flush()
                     os.fsync(handle.fileno())
             os.replace(tmp, path)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        if self.boot is None:
+        if durable:
             fsync_dir(self.folder)
 
 

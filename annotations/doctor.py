@@ -223,7 +223,8 @@ def _count_findings(store, version: int) -> list[Finding]:
         return []  # counts come with the migration
     recounted = Recounts(store)  # each annotation file read once for both checks
     return [Finding(p.path, p.problem, kind="counts-entry" if p.entry else "counts")
-            for p in verify_counts(store, recounted)] + _totals_findings(store, recounted)
+            for p in verify_counts(store, recounted)] + _totals_findings(store, recounted) \
+        + _listing_findings(store)
 
 
 def _totals_findings(store, recounted) -> list[Finding]:
@@ -234,6 +235,16 @@ def _totals_findings(store, recounted) -> list[Finding]:
     path = CountsFiles(store.root).folder / TOTALS
     return [Finding(path, problem, kind="counts-entry" if entry else "counts")
             for problem, entry in verify_totals(store, recounted)]
+
+
+def _listing_findings(store) -> list[Finding]:
+    """The kept listings against fresh ones (annotations/kept_listing.py)."""
+    from annotations.counts_files import CountsFiles
+    from annotations.kept_listing import verify_kept_listings
+
+    folder = CountsFiles(store.root).folder
+    return [Finding(folder / name, problem, kind="counts-entry" if entry else "counts")
+            for name, problem, entry in verify_kept_listings(store)]
 
 
 def _other_names(article_id: str | None) -> tuple[str, ...]:

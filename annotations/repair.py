@@ -55,9 +55,11 @@ def _repair_counts(store, findings: list[Finding]) -> None:
     """Recount every article (after any restored file), which mends every counts finding."""
     from annotations.corpus_totals import remove_totals
     from annotations.counts import rebuild
+    from annotations.kept_listing import remove_kept_listings
 
     rebuild(store)
     remove_totals(store)  # summed again by the next stats
+    remove_kept_listings(store)  # made afresh by the next listing
     for finding in findings:
         if finding.kind == "counts":
             finding.repaired, finding.note = True, "recounted"

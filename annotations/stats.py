@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, overload
 
-import msgspec
-
 from annotations.config import Config
 from annotations.counts import Counts, LabelCounts
+from annotations.listing_pieces import ArticleRow, ProgressRow, progress_rows
+from annotations.listing_pieces import article_rows as article_rows_of
 from annotations.model import Article, SentenceAnnotation
 from annotations.store import ArticleSummary, Store, no_gc
 
@@ -111,46 +111,18 @@ def listing(store: Store, limit: int | None = None
     return every, store.listed_counts(), len(every)
 
 
-class ArticleRow(msgspec.Struct, gc=False):
-    """``article_rows``'s row as msgspec encodes it, keys in the same order: 20,000 of
-    them are built and encoded in a few ms, where dicts cost several times that."""
-
-    id: str
-    title: str
-    source: str
-    published: str
-    sentences: int
-    reviewed: int
-    tagged: int
-    labels: dict[str, int]
-    orphaned: int
-
-
-class ProgressRow(ArticleRow, gc=False):
-    """A ``per_article`` row of ``stats --json``: ``ArticleRow`` and its progress."""
-
-    progress: float
-
-
 def article_structs(store: Store, limit: int | None = None) -> list[ArticleRow]:
     """``article_rows`` as Structs (``list --json``)."""
     summaries, counts, _ = listing(store, limit)
-    get, empty = counts.get, Counts.none()
     with no_gc():
-        return [ArticleRow(s.id, s.title, s.source, s.published, s.sentences,
-                           (c := get(s.id, empty)).reviewed, c.tagged, c.labels, c.orphaned)
-                for s in summaries]
+        return article_rows_of(summaries, counts)
 
 
 def progress_structs(summaries: Sequence[ArticleSummary],
                      counts: Mapping[str, LabelCounts]) -> list[ProgressRow]:
     """``stats --json``'s ``per_article`` rows."""
-    get, empty = counts.get, Counts.none()
     with no_gc():
-        return [ProgressRow(s.id, s.title, s.source, s.published, s.sentences,
-                            (c := get(s.id, empty)).reviewed, c.tagged, c.labels, c.orphaned,
-                            round(c.reviewed / s.sentences, 4) if s.sentences else 0.0)
-                for s in summaries]
+        return progress_rows(summaries, counts)
 
 
 def article_rows(store: Store, limit: int | None = None,
@@ -174,6 +146,10 @@ def article_rows(store: Store, limit: int | None = None,
                 for s in summaries]
 
 
+# What ``stats --json`` says after ``per_article`` (the rest of the totals come before).
+TAIL_KEYS = ("annotators", "days", "idle_after_seconds")
+
+
 def compute_stats(store: Store, config: Config) -> dict:
     """``stats --json``: the corpus totals (``summary_stats``, kept: flat with the corpus)
     and a ``per_article`` row for every article, read in the same state of the counts
@@ -186,10 +162,9 @@ def compute_stats(store: Store, config: Config) -> dict:
         summaries, counts, _ = listing(store)
         if before is None or stamp(store) == before:  # None: nothing to compare
             break
-    stats = {k: v for k, v in totals.items() if k not in ("annotators", "days",
-                                                           "idle_after_seconds")}
+    stats = {k: v for k, v in totals.items() if k not in TAIL_KEYS}
     stats["per_article"] = progress_structs(summaries, counts)
-    return stats | {k: totals[k] for k in ("annotators", "days", "idle_after_seconds")}
+    return stats | {k: totals[k] for k in TAIL_KEYS}
 
 
 def sentence_rows(article: Article, annotations: Mapping[int, SentenceAnnotation]

@@ -24,6 +24,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from annotations.kept_listing import kept_listing
+from annotations.listing_pieces import LIST_JSON
 from annotations.model import Article, Sentence
 
 REPO = Path(__file__).resolve().parents[1]
@@ -105,6 +107,7 @@ def run_trial(root: Path, article_id: str, rng: random.Random, first_op: int,
     from annotations.store import Store
 
     corpus_totals(Store.open(root))  # kept before the writers, so the kill can leave them stale
+    kept_listing(Store.open(root), LIST_JSON)  # likewise the kept listing
 
     env = {k: v for k, v in os.environ.items() if k != "NEWSTAG_CRASH_AT"}
     env["PYTHONPATH"] = str(REPO)
@@ -148,11 +151,13 @@ def run_trial(root: Path, article_id: str, rng: random.Random, first_op: int,
         # What list, stats' rows and the library read (no per-annotator part) must heal
         # what the kill left as the full read does: one trial in two it reads first.
         listed_first = rng.random() < 0.5
-        if listed_first:
+        if listed_first:  # the kept listing before anything else has healed the counts
+            row = _listing_row(Store.open(root, create=False), article_id)
             listed = Store.open(root, create=False).listed_counts()[article_id]
         kept = store.kept_counts()[article_id]  # the normal read path, healing included
         if not listed_first:
             listed = Store.open(root, create=False).listed_counts()[article_id]
+            row = _listing_row(Store.open(root, create=False), article_id)
         truth = recount(store, article_id)
         totals = corpus_totals(store).corpus()  # what stats prints, healing included
         total_truth = recounted_totals(store)
@@ -170,6 +175,12 @@ def run_trial(root: Path, article_id: str, rng: random.Random, first_op: int,
         result.wrong_counts += 1
         result.problems.append(f"listed counts {shown} after reopening, recount "
                                f"{truth.to_row()}")
+    truth_row = LIST_JSON.dynamic(truth, next(s.sentences for s in store.summaries()
+                                              if s.id == article_id))
+    if row != truth_row:
+        result.wrong_counts += 1
+        result.problems.append(f"kept listing row {row!r} after reopening, recount "
+                               f"{truth_row!r}")
     if not totals.same(total_truth):
         result.wrong_totals += 1
         result.problems.append(f"corpus totals {totals} after reopening, recount "
@@ -181,6 +192,16 @@ def run_trial(root: Path, article_id: str, rng: random.Random, first_op: int,
             result.lost += 1
             result.problems.append(f"sentence {index}: op {op} acknowledged, holds {held}")
     return result
+
+
+def _listing_row(store, article_id: str) -> str | None:
+    """The article's counts as ``list --json`` prints them, from the kept listing (made
+    before the writers: the kill can leave it stale), healing included."""
+    listing = kept_listing(store, LIST_JSON)
+    if listing is None:
+        return None
+    at = listing.ids.index(article_id)
+    return listing.rows[at][listing.cut[at]:listing.tail[at]]
 
 
 def run_trials(root: Path, trials: int, seed: int = 1) -> TrialResult:

@@ -15,6 +15,7 @@ from annotations.store import Store
 from tui.output import err as _err
 from tui.output import json_out as _json
 from tui.output import json_rows as _json_rows
+from tui.output import json_text as _json_text
 from tui.output import note as _note
 from tui.output import out as _out
 from tui.output import warn as _warn
@@ -401,8 +402,13 @@ def cmd_stats(args: argparse.Namespace, config: Config, db: Path) -> int:
     from annotations.stats import compute_stats, summary_stats
 
     store = _read_store(db)
-    if args.json:  # every article's row: output-bound (annotations/corpus_totals.py)
-        _json_rows(compute_stats(store, config))
+    if args.json:  # the kept totals and rows (annotations/stats_document.py)
+        from annotations.stats_document import stats_json_text
+
+        if (text := stats_json_text(store, config)) is None:
+            _json_rows(compute_stats(store, config))
+        else:
+            _json_text(text)
         return 0
     stats = summary_stats(store, config)  # the kept totals: flat with the corpus
     pct = f"{stats['progress'] * 100:.1f}%"

@@ -18,14 +18,16 @@ import shutil
 import sys
 from pathlib import Path
 
-from annotations.counts import Counts
 from annotations.errors import ArgumentError
+from annotations.kept_listing import kept_listing
+from annotations.listing_pieces import LIST_JSON, LIST_LINES
 from annotations.stats import article_structs, listing
 from annotations.store import Store
 from annotations.text import printable, visible_controls
-from tui.output import json_rows, out
+from tui.output import json_rows, json_text, out
 
-HEADER = f"{'ID':<18} {'SENT':>5} {'REVIEWED':>8} {'TAGGED':>6}  TITLE (SOURCE)"
+HEADER = LIST_LINES.header
+_NONE = "no articles in {db} (import some with 'newstag import PATH')"
 # Lines of a screen that are not rows: the header, the "more" line and the next prompt.
 NOT_ROWS = 3
 
@@ -51,23 +53,37 @@ def row_limit(args: argparse.Namespace) -> int | None:
 
 def list_articles(args: argparse.Namespace, store: Store, db: Path) -> int:
     limit = row_limit(args)
+    if limit is None:
+        return _every_article(args, store, db)
     if args.json:
         json_rows(article_structs(store, limit))
         return 0
     summaries, counts, total = listing(store, limit)
     if not summaries:
-        out(f"no articles in {db} (import some with 'newstag import PATH')")
+        out(_NONE.format(db=db))
         return 0
-    get, empty = counts.get, Counts.none()
-    # %-formatting: a third cheaper than an f-string with format specs, 20,000 times.
-    lines = [HEADER, *("%-18s %5d %8d %6d  %s (%s)" % (s.id[:18], s.sentences,  # noqa: UP031
-                                                      (c := get(s.id, empty)).reviewed,
-                                                      c.tagged, s.title, s.source)
-                       for s in summaries)]
-    if limit is not None and total > len(summaries):
+    heads, dynamic, tails = LIST_LINES.whole(summaries, counts)
+    lines = [HEADER, *(h + (d or "") + t for h, d, t in zip(heads, dynamic, tails,
+                                                            strict=True))]
+    if total > len(summaries):
         lines.append(f"{len(summaries)} of {total} articles shown; 'newstag list --all' lists "
                      "every one (a pipe gets them all)")
     sys.stdout.write(printable_lines(lines))
+    return 0
+
+
+def _every_article(args: argparse.Namespace, store: Store, db: Path) -> int:
+    """Every row, from the kept listing (annotations/kept_listing.py): what changed since
+    the last listing is rendered again, not every row."""
+    kept = kept_listing(store, LIST_JSON if args.json else LIST_LINES)
+    if kept is None:  # a lone surrogate: json's path, as before
+        json_rows(article_structs(store))
+    elif args.json:
+        json_text(LIST_JSON.document(kept.printed()))
+    elif not kept.ids:
+        out(_NONE.format(db=db))
+    else:
+        sys.stdout.write(printable_lines([HEADER, *kept.printed()]))
     return 0
 
 

@@ -46,5 +46,15 @@ def json_rows(value: object) -> None:
     print(json_for_terminal(text))
 
 
+def json_text(parts: list[str]) -> None:
+    """JSON already formatted (``json_rows``'s text, made in pieces: kept_listing.py),
+    written part by part: json_for_terminal acts on single characters, so on the parts
+    as on the whole."""
+    write = sys.stdout.write
+    for part in parts:
+        write(json_for_terminal(part))
+    write("\n")
+
+
 def err(message: str) -> None:
     print(f"newstag: error: {printable(message)}", file=sys.stderr)

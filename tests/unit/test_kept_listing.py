@@ -1,0 +1,262 @@
+"""Kept listings (annotations/kept_listing.py): `list` and `stats` piped and their `--json`
+print every row from a kept rendering, re-rendered where a counts shard changed.
+
+What must hold: the output is byte for byte what a listing made afresh prints, after
+tags, clears, imports and a writer killed mid-way; a listing after a tag reads only the
+changed shard; a damaged, linked or forged kept file is never followed, never trusted
+past the sanitising path, and doctor finds and removes one that lies.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+
+import pytest
+
+from annotations import counts
+from annotations.config import load_config
+from annotations.counts_files import CountsFiles, shard_name
+from annotations.kept_listing import kept_listing, read_kept
+from annotations.listing_pieces import KINDS, LIST_JSON, LIST_LINES, STATS_JSON, STATS_LINES
+from annotations.model import Article, Sentence
+from annotations.stats import article_rows
+from annotations.store import Store
+from annotations.tagging import TagChange, apply_changes
+from tests.cli.test_list_stats_output import TITLES, _as_before, _printed_before, _store
+from tests.helpers import REPO, put_tag, summed_stats
+from tui.cli import main
+
+CONFIG = REPO / "config.yaml"
+
+
+def _run(capsys, store: Store, *args: str) -> str:
+    capsys.readouterr()
+    assert main(["--db", str(store.root), "--config", str(CONFIG), *args]) == 0
+    return capsys.readouterr().out
+
+
+def _reference(store: Store) -> dict[tuple[str, ...], str]:
+    """What each listing printed before it was kept: made from every row, the old way."""
+    listed, stats_lines = _printed_before(store)
+    return {("list",): listed, ("list", "--json"): _as_before(article_rows(store)),
+            ("stats",): stats_lines,
+            ("stats", "--json"): _as_before(summed_stats(store, load_config(str(CONFIG))))}
+
+
+def _check_every_listing(capsys, store: Store) -> None:
+    """Each listing twice (the first may re-render and keep, the second reads the kept
+    one as it is): both are what a fresh listing prints."""
+    for args, wanted in _reference(store).items():
+        for _ in range(2):
+            assert _printed(store, _run(capsys, store, *args), args) == wanted, args
+
+
+def _printed(store: Store, out: str, args: tuple[str, ...]) -> str:
+    """What a listing printed of its rows: all of it, but for `stats` (totals around
+    them) its lines that start with an article's id."""
+    if args != ("stats",):
+        return out
+    ids = {s.id for s in store.summaries()}
+    return "".join(line + "\n" for line in out.splitlines() if line[2:].split(" ")[0] in ids)
+
+
+def _more_articles(store: Store, names: list[str]) -> None:
+    articles = []
+    for name in names:
+        text = f"First line of {name} from Quito.\nSecond line of {name}."
+        cut = text.index("\n")
+        articles.append(Article(id=name, text=text, title=f"Late \x1b[31m{name}",
+                                source="wire", published="",
+                                sentences=[Sentence(0, 0, cut), Sentence(1, cut + 1, len(text))]))
+    store.save_articles([(a, a.id) for a in articles])
+
+
+def test_every_listing_prints_what_a_fresh_one_prints_through_tags_clears_and_imports(
+        tmp_path, capsys):
+    store = _store(tmp_path)
+    _check_every_listing(capsys, store)
+    kept_files = {kind.kind for kind in KINDS}
+    assert kept_files <= {p.name for p in (store.root / "counts").iterdir()}
+    assert all(read_kept(CountsFiles(store.root), kind) is not None for kind in KINDS)
+
+    put_tag(store, "a2", 1, ["defence"])  # a2 was unreviewed: a stats line appears
+    _check_every_listing(capsys, store)
+    put_tag(store, "a0", 0, ["trade", "defence", "lab9"])  # a new label in a row's dict
+    _check_every_listing(capsys, store)
+    apply_changes(store, load_config(str(CONFIG)),  # cleared: its stats line goes
+                  [TagChange("a2", 1, clear=True)])
+    _check_every_listing(capsys, store)
+    _more_articles(store, ["late1", "late2"])  # a new index: everything made afresh
+    _check_every_listing(capsys, store)
+    put_tag(store, "late2", 0, ["diplomacy"])
+    _check_every_listing(capsys, store)
+    assert "\x1b" not in _run(capsys, store, "list")
+
+
+def test_a_listing_after_a_tag_reads_only_the_changed_shard(tmp_path, capsys, monkeypatch):
+    store = _store(tmp_path)
+    _run(capsys, store, "list")  # kept
+    put_tag(store, "a1", 1, ["diplomacy"])
+    expected = _reference(store)[("list",)]
+
+    import annotations.kept_listing as kept_module
+
+    def no_full_read(*_args, **_kwargs):
+        raise AssertionError("the whole index and every shard were read")
+
+    read = []
+    real_read = CountsFiles.read_all_listed
+
+    def spy(self, only=None):
+        read.append(None if only is None else set(only))
+        return real_read(self, only)
+
+    monkeypatch.setattr(kept_module, "listing", no_full_read)
+    monkeypatch.setattr(CountsFiles, "read_all_listed", spy)
+    assert _run(capsys, store, "list") == expected
+    assert read == [{shard_name("a1")}]
+    read.clear()
+    assert _run(capsys, store, "list") == expected  # nothing changed since: nothing read
+    assert read == []
+
+    _more_articles(store, ["late"])  # the index changed: the full read, and no other
+    monkeypatch.undo()
+    calls = []
+    real_listing = kept_module.listing
+    monkeypatch.setattr(kept_module, "listing",
+                        lambda *a, **k: calls.append(1) or real_listing(*a, **k))
+    assert _run(capsys, store, "list") == _reference(store)[("list",)]
+    assert calls == [1]
+
+
+def test_a_writer_killed_between_its_two_writes_is_healed_before_a_kept_listing_is_used(
+        tmp_path, cli):
+    """A real SIGKILL between the annotation write and the counts write leaves the
+    shard behind and the pending marker: the kept listing, made before, must not be
+    used with the stale shard's row (it is not: the full read heals first)."""
+    store = _store(tmp_path)
+    for args in (["list"], ["list", "--json"], ["stats"], ["stats", "--json"]):
+        assert cli(*args, db=store.root).code == 0  # every listing kept
+    result = cli("tag", "a2", "1", "defence", db=store.root,
+                 env={counts.CRASH_ENV: "between-annotation-and-counts"})
+    assert result.code == -signal.SIGKILL
+    assert (store.root / "counts" / ".pending").exists()
+    listed = cli("list", "--json", db=store.root)
+    assert listed.code == 0, listed.err
+    assert {r["id"]: r["reviewed"] for r in json.loads(listed.out)}["a2"] == 1
+    fresh = Store.open(store.root, create=False)
+    assert not (store.root / "counts" / ".pending").exists()
+    expected = _reference(fresh)
+    for args, wanted in expected.items():
+        assert _printed(fresh, cli(*args, db=store.root).out, args) == wanted, args
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "other format", "link", "fifo"])
+def test_a_damaged_or_linked_kept_listing_is_neither_used_nor_followed(tmp_path, capsys,
+                                                                       damage):
+    store = _store(tmp_path)
+    _run(capsys, store, "list")
+    path = store.root / "counts" / LIST_LINES.kind
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not newstag's", "utf-8")
+    good = path.read_bytes()
+    path.unlink()
+    if damage == "garbage":
+        path.write_bytes(b"\x93\x00garbage" * 50)
+    elif damage == "truncated":
+        path.write_bytes(good[: len(good) // 2])
+    elif damage == "other format":
+        path.write_bytes(good.replace(b"\xa6format\x01", b"\xa6format\x07"))
+        assert path.read_bytes() != good
+    elif damage == "link":
+        path.symlink_to(outside)
+    else:
+        os.mkfifo(path)  # a read would block for ever
+    assert _run(capsys, store, "list") == _reference(store)[("list",)]
+    assert outside.read_text("utf-8") == "not newstag's"
+    if damage in ("link", "fifo"):  # never written over: doctor's to move aside
+        assert path.is_symlink() if damage == "link" else not path.is_file()
+    else:
+        assert read_kept(CountsFiles(store.root), LIST_LINES) is not None  # kept again
+
+
+def test_a_forged_kept_listing_reaches_the_terminal_only_sanitised_and_doctor_removes_it(
+        tmp_path, capsys, cli):
+    """The kept file is in the database folder: whoever can write it could make it say
+    anything, as they could the index. Its text still goes through the one sanitising
+    path, and doctor finds a current kept listing that disagrees with a fresh one."""
+    import msgspec
+
+    store = _store(tmp_path)
+    _run(capsys, store, "list")
+    files = CountsFiles(store.root)
+    kept = read_kept(files, LIST_LINES)
+    assert kept is not None
+    kept.rows[0] = "\x1b[2J\x1b]0;owned\x07" + kept.rows[0]
+    files.write_bytes(LIST_LINES.kind, msgspec.msgpack.encode({"listing": {"1": kept}}))
+    out = _run(capsys, store, "list")
+    assert "\x1b" not in out and "\x07" not in out and "\u241b[2J" in out
+
+    doctor = cli("doctor", db=store.root)
+    assert doctor.code == 1, doctor.out + doctor.err
+    assert f"counts/{LIST_LINES.kind}" in doctor.out
+    assert "disagrees with the index and the kept counts" in doctor.out
+    assert cli("doctor", "--repair", db=store.root).code == 0
+    assert not (store.root / "counts" / LIST_LINES.kind).exists()
+    assert cli("doctor", db=store.root).code == 0
+    assert _run(capsys, store, "list") == _reference(store)[("list",)]
+
+
+def test_doctor_moves_aside_a_kept_listing_that_is_not_a_file(tmp_path, capsys, cli):
+    store = _store(tmp_path)
+    path = store.root / "counts" / STATS_JSON.kind
+    os.mkfifo(path)
+    doctor = cli("doctor", db=store.root)
+    assert doctor.code == 1 and str(path) in doctor.out and "FIFO" in doctor.out
+    assert cli("doctor", "--repair", db=store.root).code == 0
+    assert not path.exists() and cli("doctor", db=store.root).code == 0
+    assert _run(capsys, store, "stats", "--json") == _reference(store)[("stats", "--json")]
+
+
+def test_a_read_only_counts_folder_still_lists(tmp_path, capsys, monkeypatch):
+    """A database that cannot be written (a read-only mount: the tests run as root, so
+    the write failing is the one fake here) lists as before and keeps nothing."""
+    store = _store(tmp_path)
+
+    def read_only(*_args, **_kwargs):
+        raise PermissionError(13, "Read-only file system")
+
+    monkeypatch.setattr(CountsFiles, "write_bytes", read_only)
+    for args, wanted in _reference(store).items():
+        assert _printed(store, _run(capsys, store, *args), args) == wanted, args
+    assert not any(p.name.startswith("listing-") for p in (store.root / "counts").iterdir())
+
+
+def test_kept_pieces_equal_a_fresh_rendering_row_by_row(tmp_path):
+    """Each kind's dynamic part rendered alone is exactly the one cut from the whole
+    document (the JSON kinds format the whole list at once and cut it into rows)."""
+    store = _store(tmp_path)
+    put_tag(store, "a0", 1, ["trade", "lab1", "z-last"])
+    summaries = store.summaries()
+    listed = store.listed_counts()
+    for kind in (LIST_LINES, STATS_LINES, LIST_JSON, STATS_JSON):
+        made = kept_listing(store, kind)
+        assert made is not None and made.ids == [s.id for s in summaries]
+        for at, s in enumerate(summaries):
+            alone = kind.dynamic(listed[s.id], s.sentences) or ""
+            assert made.rows[at][made.cut[at]:made.tail[at]] == alone, (kind.kind, s.id)
+    assert len(summaries) == len(TITLES)
+
+
+def test_a_copied_database_does_not_use_the_kept_listing_of_its_original(tmp_path, capsys):
+    """A copy has new inodes: its index and shards differ from the stamps kept."""
+    store = _store(tmp_path / "a")
+    _run(capsys, store, "list")
+    shutil.copytree(store.root, tmp_path / "b")
+    copy = Store.open(tmp_path / "b", create=False)
+    put_tag(copy, "a5", 1, ["defence"])
+    assert _run(capsys, copy, "list") == _reference(copy)[("list",)]
+    assert _run(capsys, store, "list") == _reference(store)[("list",)]
