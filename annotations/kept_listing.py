@@ -4,17 +4,20 @@
 ``newstag list`` piped, ``stats`` piped and their ``--json`` print a row per article.
 Made afresh, 20,000 rows cost ~75 ms more than 100: the whole index decoded and
 checked, every counts shard read and checked, every row formatted. So each of these
-listings is kept in ``counts/<kind>`` as its rows' pieces (annotations/listing_pieces.py)
-with the stamps (inode, mtime, size) of the index and of every counts shard it was made
-from, and, for each row, the article's id, its shard and what a count of it can reach.
+listings is kept in ``counts/<kind>`` as the text its rows print (annotations/kept_rows.py,
+each row cut where its counts part starts and ends: annotations/listing_pieces.py) with
+the stamps (inode, mtime, size) of the index and of every counts shard it was made from,
+and, for each row, the article's id, its shard and what a count of it can reach.
 
 A later listing stats the index and ``counts/`` (~1 ms). When the index is the same
 version, only the shards whose stamp changed (one after a tag) are read, their
-articles' rows checked as the full read checks them and re-rendered, and the kept
-file written again. When the index changed (an import), a writer died mid-way, the
-machine rebooted (the counts are verified again), a changed row does not fit its
-article, or the kept file is missing, damaged or of another format, the listing is made
-afresh from the index and the counts, exactly as before, and kept again.
+articles' rows checked as the full read checks them and re-rendered, and the rows
+whose text changed (one after a tag) written to ``counts/<kind>.changes`` (the whole
+listing again once they are a twentieth of it: rewriting 7 MB for one tag was ~13 ms).
+When the index changed (an import), a writer died mid-way, the machine rebooted (the
+counts are verified again), a changed row does not fit its article, or the kept file
+is missing, damaged or of another format, the listing is made afresh from the index and
+the counts, exactly as before, and kept again.
 
 Why stamps are enough: every shard and the index are replaced whole on each write (a
 new inode), by whoever writes them, and the stamps are taken *before* anything is read,
@@ -33,6 +36,7 @@ kept listing with a fresh one; ``doctor --repair`` removes them all.
 from __future__ import annotations
 
 import contextlib
+import secrets
 from collections.abc import Mapping, Sequence
 from typing import Annotated
 
@@ -44,78 +48,73 @@ from annotations.counts_files import CountsFiles, shard_name
 from annotations.counts_stamp import Stamp, stamp
 from annotations.errors import DatabaseError
 from annotations.index_file import ArticleSummary
+from annotations.kept_rows import KeptRows, uints
 from annotations.listing_pieces import KINDS, RowPieces
 from annotations.stats import listing
 from annotations.store import Store, no_gc
 
-FORMAT = 1
+FORMAT = 2  # 2: the rows as one text
+CHANGES = ".changes"  # the suffix of a listing's file of changes
+CHANGES_AT_MOST = 500  # rows, or a twentieth of them: more, and the whole listing is written
 
 _Count = Annotated[int, msgspec.Meta(ge=0)]
-_Shard = Annotated[int, msgspec.Meta(ge=0, le=255)]
 _FileStamp = Annotated[list[int], msgspec.Meta(min_length=3, max_length=3)]
+Changed = dict[int, tuple[str, int, int, bool]]  # place -> row, cut, tail, printed
 
 
 class KeptListing(msgspec.Struct, gc=False):
     format: int
+    nonce: str  # this file's own: names the listing a file of changes applies to
     index: _FileStamp
     shards: dict[str, _FileStamp]  # every counts shard's stamp when it was read
-    ids: list[str]  # in import order, as the listing prints them
-    shard: list[_Shard]  # each row's counts shard (its name's number)
-    room: list[_Count]  # sentences and headings: what a count can reach
-    sentences: list[_Count]
-    # Each row whole (one string, not three: 20,000 strings more were ~4 ms to decode
-    # and join), its dynamic part from cut[i] to tail[i]; a row not printed has an
-    # empty dynamic part and is in ``hidden``.
+    rows: KeptRows
+
+
+class _Changes(msgspec.Struct, gc=False):
+    """Rows re-rendered since the kept listing ``base`` was written, and the stamps they
+    bring it to."""
+
+    base: str  # the nonce of the listing they change: any other listing ignores them
+    shards: dict[str, _FileStamp]
+    at: list[_Count]
     rows: list[str]
     cut: list[_Count]
     tail: list[_Count]
-    hidden: list[_Count]
-
-    def printed(self) -> list[str]:
-        """The printed rows, in order."""
-        if not self.hidden:
-            return self.rows
-        hidden = set(self.hidden)
-        return [row for i, row in enumerate(self.rows) if i not in hidden]
-
-    def whole(self) -> bool:
-        n = len(self.ids)
-        return all(len(column) == n for column in (self.shard, self.room, self.sentences,
-                                                    self.rows, self.cut, self.tail)) \
-            and all(i < n for i in self.hidden)  # a cut out of its row: odd text, no harm
-
-    def set_dynamic(self, at: int, dynamic: str | None) -> None:
-        row, cut = self.rows[at], self.cut[at]
-        self.rows[at] = row[:cut] + (dynamic or "") + row[self.tail[at]:]
-        self.tail[at] = cut + len(dynamic or "")
-        if (dynamic is None) != (at in self.hidden):
-            self.hidden = sorted(set(self.hidden) ^ {at})
+    shown: list[bool]
 
 
 class _File(msgspec.Struct):
     listing: dict[str, KeptListing]  # TinyDB-shaped, like every file of the database
 
 
+class _ChangesFile(msgspec.Struct):
+    changes: dict[str, _Changes]
+
+
 # MessagePack, not JSON: the rows of a JSON listing are text full of quotes and line
 # breaks that JSON escapes; unescaping 7 MB of them was ~10 ms of `stats --json`.
 _DECODER = msgspec.msgpack.Decoder(_File)
+_CHANGES_DECODER = msgspec.msgpack.Decoder(_ChangesFile)
 
 
-def kept_listing(store: Store, kind: RowPieces) -> KeptListing | None:
+def kept_listing(store: Store, kind: RowPieces, before: Stamp | None = None
+                 ) -> KeptListing | None:
     """Every article's row of ``kind``, from the kept listing where it is current (the
     shards written since re-read), else made afresh and kept; None when ``kind`` cannot
-    be made in pieces (the caller prints the listing its own way)."""
+    be made in pieces (the caller prints the listing its own way). ``before``: the
+    stamps, when the caller has just taken them."""
     files = CountsFiles(store.root)
-    before = stamp(store)
+    before = stamp(store) if before is None else before
     if before is not None and before.index is not None and _counts_settled(files):
-        kept = read_kept(files, kind)
-        if kept is not None and kept.index == list(before.index):
+        found = _read(files, kind)
+        if found is not None and found[0].index == list(before.index):
+            kept, changed_before = found
             changed = {name for name in kept.shards.keys() | before.shards.keys()
                        if kept.shards.get(name) != _as_list(before.shards.get(name))}
             if not changed:
                 return kept
-            if _rerender(files, kept, changed, before, kind):
-                _keep(files, kind, kept)
+            if (rendered := _rerender(files, kept, changed, before, kind)) is not None:
+                _keep_changes(files, kind, kept, changed_before | rendered)
                 return kept
     summaries, counts, _ = listing(store)
     made = made_afresh(summaries, counts, kind, before)
@@ -133,44 +132,60 @@ def made_afresh(summaries: Sequence[ArticleSummary], counts: Mapping[str, LabelC
         pieces = kind.whole(summaries, counts)
         if pieces is None:
             return None
-        heads, dynamic, tails = pieces
-        return KeptListing(
-            FORMAT, _as_list(before.index) or [] if before else [],
-            {name: list(st) for name, st in before.shards.items()} if before else {},
-            [s.id for s in summaries], [int(shard_name(s.id)[:2], 16) for s in summaries],
-            [s.sentences + s.headings for s in summaries], [s.sentences for s in summaries],
-            [h + (d or "") + t for h, d, t in zip(heads, dynamic, tails, strict=True)],
-            cut := [len(h) for h in heads],
-            [c + len(d or "") for c, d in zip(cut, dynamic, strict=True)],
-            [i for i, d in enumerate(dynamic) if d is None])
+        rows = KeptRows.of([s.id for s in summaries],
+                           bytes(int(shard_name(s.id)[:2], 16) for s in summaries),
+                           [s.sentences + s.headings for s in summaries],
+                           [s.sentences for s in summaries], *pieces, end=kind.end,
+                           last_end=kind.last_end)
+    return KeptListing(
+        FORMAT, "", _as_list(before.index) or [] if before else [],
+        {name: list(st) for name, st in before.shards.items()} if before else {}, rows)
 
 
 def _rerender(files: CountsFiles, kept: KeptListing, changed: set[str], now: Stamp,
-              kind: RowPieces) -> bool:
-    """Re-render in place the rows of the ``changed`` shards; False when the listing
-    must be made afresh (a shard gone or unusable, a row missing or too big)."""
+              kind: RowPieces) -> Changed | None:
+    """Re-render in place the rows of the ``changed`` shards and return them; None when
+    the listing must be made afresh (a shard gone or unusable, a row missing or too
+    big)."""
     if any(name not in now.shards for name in changed):
-        return False
+        return None
     numbers = set()
     for name in changed:
         try:
             numbers.add(int(name[:2], 16) if len(name) == 7 else -1)
         except ValueError:
-            return False
+            return None
     rows = files.read_all_listed(changed)
     if rows is None:
-        return False
-    get = rows.get
-    for at in [i for i, n in enumerate(kept.shard) if n in numbers]:
-        row, room = get(kept.ids[at]), kept.room[at]
+        return None
+    table = kept.rows
+    shard = table.shard
+    places = sorted(at for number in numbers for at in _places(shard, number))
+    room, sentences = (uints(table.room), uints(table.sentences))
+    found = []
+    for at in places:
+        row, most = rows.get(table.ids[at]), room[at]
         # The full read's check (counts.unusable): a row that does not fit is healed there.
-        if row is None or row.reviewed > room or row.tagged > room \
+        if row is None or row.reviewed > most or row.tagged > most \
                 or row.none_apply > row.reviewed \
-                or (row.labels and max(row.labels.values()) > room):
-            return False
-        kept.set_dynamic(at, kind.dynamic(row, kept.sentences[at]))
+                or (row.labels and max(row.labels.values()) > most):
+            return None
+        found.append(row)
+    rendered = table.with_dynamics(places, kind.dynamics(found, [sentences[at]
+                                                                 for at in places]))
+    table.replace(rendered)
     kept.shards = {name: list(st) for name, st in now.shards.items()}
-    return True
+    return rendered
+
+
+def _places(shard: bytes, number: int) -> list[int]:
+    """Where ``number`` is in ``shard`` (a find per row: a scan of 20,000 in Python was
+    ~1.5 ms)."""
+    places, at = [], shard.find(number)
+    while at >= 0:
+        places.append(at)
+        at = shard.find(number, at + 1)
+    return places
 
 
 def _counts_settled(files: CountsFiles) -> bool:
@@ -183,24 +198,68 @@ def _counts_settled(files: CountsFiles) -> bool:
 
 
 def read_kept(files: CountsFiles, kind: RowPieces) -> KeptListing | None:
-    """The kept listing of ``kind`` as it is on disk; None when there is none usable."""
+    """The kept listing of ``kind`` as it is on disk, its changes applied; None when
+    there is none usable."""
+    found = _read(files, kind)
+    return found[0] if found is not None else None
+
+
+def _read(files: CountsFiles, kind: RowPieces) -> tuple[KeptListing, Changed] | None:
+    """The kept listing with its changes applied, and those changes."""
     if entry_problem(files.folder, folder=True):  # a link out of the database: not read
         return None
     try:
         data = read_db_bytes(files.folder / kind.kind)
         with no_gc():
             kept = _DECODER.decode(data).listing.get("1") if data is not None else None
+        if kept is None or kept.format != FORMAT or not kept.rows.whole() \
+                or (kept.rows.end, kept.rows.last_end) != (kind.end, kind.last_end):
+            return None
+        data = read_db_bytes(files.folder / (kind.kind + CHANGES))
+        changes = _CHANGES_DECODER.decode(data).changes.get("1") if data is not None \
+            else None
     except (OSError, DatabaseError, msgspec.MsgspecError, RecursionError, ValueError):
         return None
-    if kept is None or kept.format != FORMAT or not kept.whole():
+    if changes is None or changes.base != kept.nonce:  # none, or another listing's
+        return kept, {}
+    columns = (changes.rows, changes.cut, changes.tail, changes.shown)
+    if any(len(column) != len(changes.at) for column in columns) \
+            or any(at >= len(kept.rows.ids) for at in changes.at):
         return None
-    return kept
+    changed = {at: (row, cut, tail, shown) for at, row, cut, tail, shown
+               in zip(changes.at, *columns, strict=True)}
+    kept.rows.replace(changed)
+    kept.shards = changes.shards
+    return kept, changed
 
 
 def _keep(files: CountsFiles, kind: RowPieces, kept: KeptListing) -> None:
+    """The whole listing, under a new nonce (a file of changes is another's then)."""
+    kept.nonce = secrets.token_hex(8)
     with contextlib.suppress(OSError, DatabaseError):
         if files.folder.is_dir():
             files.write_bytes(kind.kind, msgspec.msgpack.encode({"listing": {"1": kept}}),
+                              durable=False)
+            if (files.folder / (kind.kind + CHANGES)).exists():
+                files._inside(kind.kind + CHANGES).unlink()
+
+
+def _keep_changes(files: CountsFiles, kind: RowPieces, kept: KeptListing,
+                  changed: Changed) -> None:
+    """The rows changed since the whole listing was written, while they are few; else
+    the whole listing again."""
+    if len(changed) > max(CHANGES_AT_MOST, len(kept.rows.ids) // 20) or not kept.nonce:
+        _keep(files, kind, kept)
+        return
+    order = sorted(changed)
+    rows, cut, tail, shown = zip(*(changed[at] for at in order), strict=True) if order \
+        else ((), (), (), ())
+    changes = _Changes(kept.nonce, kept.shards, order, list(rows), list(cut), list(tail),
+                       list(shown))
+    with contextlib.suppress(OSError, DatabaseError):
+        if files.folder.is_dir():
+            files.write_bytes(kind.kind + CHANGES,
+                              msgspec.msgpack.encode({"changes": {"1": changes}}),
                               durable=False)
 
 
@@ -219,8 +278,10 @@ def verify_kept_listings(store: Store) -> list[tuple[str, str, bool]]:
     problems = []
     now = stamp(store)
     for kind in KINDS:
-        if problem := entry_problem(files.folder / kind.kind):
-            problems.append((kind.kind, problem, True))
+        entries = [(name, problem) for name in (kind.kind, kind.kind + CHANGES)
+                   if (problem := entry_problem(files.folder / name))]
+        if entries:
+            problems += [(name, problem, True) for name, problem in entries]
             continue
         kept = read_kept(files, kind)
         if kept is None or now is None or now.index is None \
@@ -229,6 +290,8 @@ def verify_kept_listings(store: Store) -> list[tuple[str, str, bool]]:
             continue
         summaries, counts, _ = listing(store)
         fresh = made_afresh(summaries, counts, kind, now)
+        if fresh is not None:
+            fresh.nonce = kept.nonce
         if fresh is None or fresh != kept:
             problems.append((kind.kind, "disagrees with the index and the kept counts",
                              False))
@@ -239,5 +302,6 @@ def remove_kept_listings(store: Store) -> None:
     """Removed, not rebuilt: the next listing makes them afresh (doctor --repair)."""
     files = CountsFiles(store.root)
     for kind in KINDS:
-        with contextlib.suppress(OSError, DatabaseError):  # a folder: moved aside by doctor
-            files._inside(kind.kind).unlink()
+        for name in (kind.kind, kind.kind + CHANGES):
+            with contextlib.suppress(OSError, DatabaseError):  # a folder: moved by doctor
+                files._inside(name).unlink()

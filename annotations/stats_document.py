@@ -42,5 +42,5 @@ def stats_json_text(store: Store, config: Config) -> list[str] | None:
     except (msgspec.EncodeError, UnicodeEncodeError):
         return None
     before_rows, after_rows = text.split(_PLACE, 1)
-    return [before_rows, '\n  "per_article": ', *STATS_JSON.document(kept.printed()),
+    return [before_rows, '\n  "per_article": ', *STATS_JSON.document(kept.rows.body),
             after_rows]

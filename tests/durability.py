@@ -200,8 +200,7 @@ def _listing_row(store, article_id: str) -> str | None:
     listing = kept_listing(store, LIST_JSON)
     if listing is None:
         return None
-    at = listing.ids.index(article_id)
-    return listing.rows[at][listing.cut[at]:listing.tail[at]]
+    return listing.rows.dynamic_of(listing.rows.ids.index(article_id))
 
 
 def run_trials(root: Path, trials: int, seed: int = 1) -> TrialResult:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from annotations.errors import ArgumentError
 from annotations.kept_listing import kept_listing
+from annotations.kept_rows import KeptRows
 from annotations.listing_pieces import LIST_JSON, LIST_LINES
 from annotations.stats import article_structs, listing
 from annotations.store import Store
@@ -79,12 +80,20 @@ def _every_article(args: argparse.Namespace, store: Store, db: Path) -> int:
     if kept is None:  # a lone surrogate: json's path, as before
         json_rows(article_structs(store))
     elif args.json:
-        json_text(LIST_JSON.document(kept.printed()))
-    elif not kept.ids:
+        json_text(LIST_JSON.document(kept.rows.body))
+    elif not kept.rows.ids:
         out(_NONE.format(db=db))
     else:
-        sys.stdout.write(printable_lines([HEADER, *kept.printed()]))
+        sys.stdout.write(HEADER + "\n" + printable_rows(kept.rows))
     return 0
+
+
+def printable_rows(rows: KeptRows) -> str:
+    """A kept listing's printed rows through the one sanitising path, as
+    ``printable_lines`` makes them (its one pass when no row holds a line break)."""
+    if rows.body.count("\n") != rows.printed:
+        return "".join(printable(line) + "\n" for line in rows.lines())
+    return visible_controls(rows.body).replace("\t", " ")
 
 
 def printable_lines(lines: list[str]) -> str:

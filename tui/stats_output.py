@@ -15,7 +15,7 @@ import sys
 from annotations.kept_listing import kept_listing
 from annotations.listing_pieces import STATS_LINES
 from annotations.store import Store
-from tui.list_output import printable_lines
+from tui.list_output import printable_rows
 from tui.output import out
 
 HINT = ("  (per article: 'newstag list', 'newstag stats --articles' or "
@@ -29,6 +29,5 @@ def print_article_lines(store: Store, articles: bool = False) -> None:
         out(HINT)
         return
     kept = kept_listing(store, STATS_LINES)  # only what changed since is rendered again
-    lines = kept.printed() if kept is not None else []
-    if lines:
-        sys.stdout.write(printable_lines(lines))
+    if kept is not None and kept.rows.body:
+        sys.stdout.write(printable_rows(kept.rows))

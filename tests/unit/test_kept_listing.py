@@ -48,10 +48,34 @@ def _reference(store: Store) -> dict[tuple[str, ...], str]:
 
 def _check_every_listing(capsys, store: Store) -> None:
     """Each listing twice (the first may re-render and keep, the second reads the kept
-    one as it is): both are what a fresh listing prints."""
+    one as it is): both are what a fresh listing prints; `stats`, whose article lines
+    sit between totals, whole as it prints with no kept listing, and its lines as they
+    were printed before."""
     for args, wanted in _reference(store).items():
         for _ in range(2):
-            assert _printed(store, _run(capsys, store, *args), args) == wanted, args
+            out = _run(capsys, store, *args)
+            assert _printed(store, out, args) == wanted, args
+            if args == ("stats",):
+                assert out == _without_kept_listing(capsys, store, args)
+
+
+def _without_kept_listing(capsys, store: Store, args: tuple[str, ...]) -> str:
+    """What ``args`` prints made afresh: the kept listings moved aside meanwhile (and
+    back, so that the next listing reads them as they were)."""
+    counts_dir = store.root / "counts"
+    aside = store.root.parent / "aside"
+    aside.mkdir(exist_ok=True)
+    kept = [p for p in counts_dir.iterdir() if p.name.startswith("listing-")]
+    for path in kept:
+        path.rename(aside / path.name)
+    try:
+        return _run(capsys, store, *args)
+    finally:
+        for path in counts_dir.iterdir():
+            if path.name.startswith("listing-"):
+                path.unlink()
+        for path in kept:
+            (aside / path.name).rename(path)
 
 
 def _printed(store: Store, out: str, args: tuple[str, ...]) -> str:
@@ -88,6 +112,8 @@ def test_every_listing_prints_what_a_fresh_one_prints_through_tags_clears_and_im
     _check_every_listing(capsys, store)
     apply_changes(store, load_config(str(CONFIG)),  # cleared: its stats line goes
                   [TagChange("a2", 1, clear=True)])
+    _check_every_listing(capsys, store)
+    put_tag(store, "a2", 0, ["trade"])  # printed again: its line comes back
     _check_every_listing(capsys, store)
     _more_articles(store, ["late1", "late2"])  # a new index: everything made afresh
     _check_every_listing(capsys, store)
@@ -154,7 +180,8 @@ def test_a_writer_killed_between_its_two_writes_is_healed_before_a_kept_listing_
         assert _printed(fresh, cli(*args, db=store.root).out, args) == wanted, args
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "other format", "link", "fifo"])
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "other format", "rows cut short",
+                                    "link", "fifo"])
 def test_a_damaged_or_linked_kept_listing_is_neither_used_nor_followed(tmp_path, capsys,
                                                                        damage):
     store = _store(tmp_path)
@@ -169,8 +196,16 @@ def test_a_damaged_or_linked_kept_listing_is_neither_used_nor_followed(tmp_path,
     elif damage == "truncated":
         path.write_bytes(good[: len(good) // 2])
     elif damage == "other format":
-        path.write_bytes(good.replace(b"\xa6format\x01", b"\xa6format\x07"))
+        from annotations.kept_listing import FORMAT
+
+        path.write_bytes(good.replace(b"\xa6format" + bytes([FORMAT]), b"\xa6format\x7f"))
         assert path.read_bytes() != good
+    elif damage == "rows cut short":  # decodes, but its rows are not its lengths
+        import msgspec
+
+        data = msgspec.msgpack.decode(good)
+        data["listing"]["1"]["rows"]["body"] = data["listing"]["1"]["rows"]["body"][:-20]
+        path.write_bytes(msgspec.msgpack.encode(data))
     elif damage == "link":
         path.symlink_to(outside)
     else:
@@ -195,7 +230,7 @@ def test_a_forged_kept_listing_reaches_the_terminal_only_sanitised_and_doctor_re
     files = CountsFiles(store.root)
     kept = read_kept(files, LIST_LINES)
     assert kept is not None
-    kept.rows[0] = "\x1b[2J\x1b]0;owned\x07" + kept.rows[0]
+    kept.rows.body = "\x1b[2J\x1b]0;owned\x07" + kept.rows.body[len("\x1b[2J\x1b]0;owned\x07"):]
     files.write_bytes(LIST_LINES.kind, msgspec.msgpack.encode({"listing": {"1": kept}}))
     out = _run(capsys, store, "list")
     assert "\x1b" not in out and "\x07" not in out and "\u241b[2J" in out
@@ -244,10 +279,13 @@ def test_kept_pieces_equal_a_fresh_rendering_row_by_row(tmp_path):
     listed = store.listed_counts()
     for kind in (LIST_LINES, STATS_LINES, LIST_JSON, STATS_JSON):
         made = kept_listing(store, kind)
-        assert made is not None and made.ids == [s.id for s in summaries]
+        assert made is not None and made.rows.ids == [s.id for s in summaries]
         for at, s in enumerate(summaries):
             alone = kind.dynamic(listed[s.id], s.sentences) or ""
-            assert made.rows[at][made.cut[at]:made.tail[at]] == alone, (kind.kind, s.id)
+            assert made.rows.dynamic_of(at) == alone, (kind.kind, s.id)
+        # Many at once (formatted as one list and cut) are each the one made alone.
+        every = kind.dynamics([listed[s.id] for s in summaries], [s.sentences for s in summaries])
+        assert every == [kind.dynamic(listed[s.id], s.sentences) for s in summaries]
     assert len(summaries) == len(TITLES)
 
 
@@ -259,4 +297,47 @@ def test_a_copied_database_does_not_use_the_kept_listing_of_its_original(tmp_pat
     copy = Store.open(tmp_path / "b", create=False)
     put_tag(copy, "a5", 1, ["defence"])
     assert _run(capsys, copy, "list") == _reference(copy)[("list",)]
+    assert _run(capsys, store, "list") == _reference(store)[("list",)]
+
+
+def test_after_a_tag_only_the_changed_rows_are_written_until_they_are_many(
+        tmp_path, capsys, monkeypatch):
+    """The whole listing is not written again for one tag: its changed rows go to a
+    file of changes beside it; past the limit the whole listing is written again and
+    the changes removed. Either way the output is what a fresh listing prints."""
+    import annotations.kept_listing as kept_module
+
+    store = _store(tmp_path)
+    _run(capsys, store, "stats", "--json")
+    whole = store.root / "counts" / STATS_JSON.kind
+    changes = store.root / "counts" / (STATS_JSON.kind + kept_module.CHANGES)
+    first = whole.stat()
+    put_tag(store, "a2", 1, ["defence"])
+    assert _run(capsys, store, "stats", "--json") == _reference(store)[("stats", "--json")]
+    assert whole.stat().st_ino == first.st_ino and changes.is_file()
+    put_tag(store, "a4", 0, ["diplomacy"])  # changes on changes
+    assert _run(capsys, store, "stats", "--json") == _reference(store)[("stats", "--json")]
+    assert whole.stat().st_ino == first.st_ino
+
+    monkeypatch.setattr(kept_module, "CHANGES_AT_MOST", 1)
+    put_tag(store, "a5", 0, ["trade"])
+    assert _run(capsys, store, "stats", "--json") == _reference(store)[("stats", "--json")]
+    assert whole.stat().st_ino != first.st_ino and not changes.exists()
+
+
+def test_changes_made_for_another_kept_listing_are_not_applied(tmp_path, capsys):
+    import msgspec
+
+    import annotations.kept_listing as kept_module
+
+    store = _store(tmp_path)
+    _run(capsys, store, "list")
+    put_tag(store, "a2", 1, ["defence"])
+    _run(capsys, store, "list")
+    changes = store.root / "counts" / (LIST_LINES.kind + kept_module.CHANGES)
+    old = msgspec.msgpack.decode(changes.read_bytes())
+    old["changes"]["1"]["rows"] = ["WRONG" for _ in old["changes"]["1"]["rows"]]
+    (store.root / "counts" / LIST_LINES.kind).unlink()
+    _run(capsys, store, "list")  # the whole listing made again: a new one
+    changes.write_bytes(msgspec.msgpack.encode(old))  # the changes of the one before
     assert _run(capsys, store, "list") == _reference(store)[("list",)]
