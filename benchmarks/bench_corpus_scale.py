@@ -9,13 +9,17 @@ falls on all of them alike, it times as subprocesses: the library's first screen
 (``newstag`` with no argument, in a real terminal through tmux, until the first
 row is drawn; a minimal Textual app is timed in the same rounds as the floor),
 ``newstag list`` on a 24-line pseudo-terminal (one screenful: the cost a person waits for)
-and piped (every row: it grows with what it prints, reported apart), ``newstag stats``
+and piped (every row, from the kept listing), ``newstag stats``
 on a terminal (the kept corpus totals, annotations/corpus_totals.py) and piped (a line
 per reviewed article as well), ``newstag stats --json`` (every row too) and the
-Store-level ``article_rows``; in this process, the return from the reader to the
-library after a tag (every row read again, as before, and only the changed ones);
-and in this process one tag (``apply_changes``). It prints medians and the growth ratios
-x(2,000/100) and x(20,000/100); the goal (issue 14) is <= 1.3.
+Store-level ``article_rows`` (no command uses it: a process that reads every row); in
+this process, the library's app work per filter and sort key (headless), the return from
+the reader to the library after a tag (every row read again, as before, and only the
+changed ones); and in this process one tag (``apply_changes``). The piped listings and
+``stats --json`` are timed right after each round's tags: what they cost then is
+re-rendering the rows of the shards those tags wrote (annotations/kept_listing.py).
+It prints medians and the growth ratios x(2,000/100) and x(20,000/100); the goal
+(issue 14) is <= 1.3.
 
 It also prints what the design not taken would cost: rewriting the whole index
 (``newstag.json``) on every tag, as keeping the counts in the index rows would,
@@ -243,6 +247,57 @@ def return_times(root: Path, size: int, samples: int = 7) -> tuple[float, float]
     return statistics.median(full), statistics.median(changed)
 
 
+FILTER_TYPED = "dispatch 1"  # typed a key at a time: every prefix narrows the last view
+
+
+def library_keys(root: Path, repeats: int = 5) -> tuple[float, float, float, int]:
+    """The library's app work per key, headless (Textual's run_test), once every row is
+    read: (a filter key, the median over typing FILTER_TYPED and clearing it; a sort
+    key, the median over cycling the sorts; the first sort key, each order built the
+    first time; the rows the finished filter shows). The work is the screen's handler
+    and the table's lines drawn for the new view, as bench_reader.py times a key."""
+    import asyncio
+
+    from annotations.config import load_config
+    from tui.app import NewstagApp
+    from tui.library_table import LibraryTable
+    from tui.screens.library import LibraryScreen
+
+    async def measure_keys() -> tuple[float, float, float, int]:
+        app = NewstagApp(load_config(str(REPO / "config.yaml")), Store.open(root, create=False))
+        async with app.run_test(size=(120, 35)) as pilot:
+            screen = app.screen
+            assert isinstance(screen, LibraryScreen)
+            while screen._totals is None:  # every row read (the first screen's are first)
+                await pilot.pause(0.05)
+            table = screen.query_one(LibraryTable)
+            filter_box = screen.query_one("#library-filter")
+
+            def drawn(act: Callable[[], None]) -> float:
+                t = time.perf_counter()
+                act()
+                for y in range(table.size.height):
+                    table.render_line(y)
+                return time.perf_counter() - t
+
+            def typed(text: str) -> None:
+                with filter_box.prevent(filter_box.Changed):
+                    filter_box.value = text
+                screen.refresh_table()
+
+            first_sort = drawn(screen.action_cycle_sort)
+            sorts = [drawn(screen.action_cycle_sort) for _ in range(3 * repeats)]
+            keys: list[float] = []
+            for _ in range(repeats):
+                keys += [drawn(lambda n=n: typed(FILTER_TYPED[:n]))
+                         for n in range(1, len(FILTER_TYPED) + 1)]
+                shown = table.row_count
+                keys.append(drawn(lambda: typed("")))
+            return statistics.median(keys), statistics.median(sorts), first_sort, shown
+
+    return asyncio.run(measure_keys())
+
+
 def timed_rounds(args: argparse.Namespace, sizes: list[int], roots: dict[int, Path]
                  ) -> tuple[dict[str, dict[int, list[float]]], dict[int, list[float]],
                             list[float]]:
@@ -311,6 +366,16 @@ def main() -> None:
                      sizes, 1000, "ms"))
     p99 = {s: sorted(v)[int(0.99 * (len(v) - 1))] for s, v in tags.items()}
     print(ratio_line("one tag (p99)", p99, sizes, 1000, "ms"))
+    keys = {size: library_keys(roots[size]) for size in sizes}
+    print(f"the library, app work per key (this checkout; goal <= 50 ms at 20,000; "
+          f"filter: {FILTER_TYPED!r} typed a key at a time, then cleared):")
+    print(ratio_line("  filter key (median)", {s: k[0] for s, k in keys.items()}, sizes,
+                     1000, "ms"))
+    print(ratio_line("  sort key (median)", {s: k[1] for s, k in keys.items()}, sizes,
+                     1000, "ms"))
+    print(ratio_line("  first sort key", {s: k[2] for s, k in keys.items()}, sizes, 1000,
+                     "ms"))
+    print("  rows the filter shows: " + "  ".join(f"{s:,}: {k[3]}" for s, k in keys.items()))
     print("back from the reader to the library after a tag (app work, this checkout):")
     for size in sizes:
         full, changed = return_times(roots[size], size)
