@@ -92,6 +92,8 @@ def keep_first_page(files: CountsFiles, index: FileStamp, schema: int,
         return
     page = FirstPage(PAGE_FORMAT, list(index), schema, articles,
                      list(itertools.islice(rows, PAGE)))
-    with contextlib.suppress(OSError, DatabaseError):
+    # UnicodeEncodeError: a lone surrogate in a title (an index edited by hand) cannot be
+    # written in UTF-8; the index is read instead, as where the page cannot be written.
+    with contextlib.suppress(OSError, DatabaseError, UnicodeEncodeError):
         if files.folder.is_dir():
             files._write(FIRST_PAGE, {"page": {"1": msgspec.to_builtins(page)}})

@@ -143,3 +143,16 @@ def test_opening_takes_the_schema_version_from_the_page_of_this_index(store):
         Store.open(store.root, create=False)
     store.save_articles([(_article(77), "p077")])  # a new index version
     assert Store.open(store.root, create=False).first_summaries(1)[1] == ARTICLES + 1
+
+
+def test_a_title_with_a_lone_surrogate_is_read_from_the_index_and_no_page_is_kept(store):
+    """An index edited by hand can hold "\\ud800" (read by json's path): the page cannot
+    be written in UTF-8, and every read of the rows raised UnicodeEncodeError."""
+    tables = json.loads(store.index_path.read_bytes())
+    tables["articles"]["1"]["title"] = "Broken \ud800 barge"
+    store.index_path.write_text(json.dumps(tables), "utf-8")
+    fresh = Store.open(store.root, create=False)
+    assert fresh.summaries()[0].title == "Broken \ud800 barge"
+    assert not _page(store).exists()
+    rows, total = Store.open(store.root, create=False).first_summaries(2)
+    assert rows[0].title == "Broken \ud800 barge" and total == ARTICLES
