@@ -236,10 +236,13 @@ def _read(files: CountsFiles, kind: RowPieces) -> tuple[KeptListing, Changed] | 
 def _keep(files: CountsFiles, kind: RowPieces, kept: KeptListing) -> None:
     """The whole listing, under a new nonce (a file of changes is another's then)."""
     kept.nonce = secrets.token_hex(8)
+    try:
+        payload = msgspec.msgpack.encode({"listing": {"1": kept}})
+    except (msgspec.EncodeError, UnicodeEncodeError):  # a lone surrogate in a title
+        return  # (a hand-edited index): listed, not kept, as where it cannot be written
     with contextlib.suppress(OSError, DatabaseError):
         if files.folder.is_dir():
-            files.write_bytes(kind.kind, msgspec.msgpack.encode({"listing": {"1": kept}}),
-                              durable=False)
+            files.write_bytes(kind.kind, payload, durable=False)
             if (files.folder / (kind.kind + CHANGES)).exists():
                 files._inside(kind.kind + CHANGES).unlink()
 

@@ -341,3 +341,29 @@ def test_changes_made_for_another_kept_listing_are_not_applied(tmp_path, capsys)
     _run(capsys, store, "list")  # the whole listing made again: a new one
     changes.write_bytes(msgspec.msgpack.encode(old))  # the changes of the one before
     assert _run(capsys, store, "list") == _reference(store)[("list",)]
+
+
+def _titled(store: Store, article_id: str, title: str) -> Store:
+    """``store`` with the index row of ``article_id`` titled ``title`` (as JSON escapes it,
+    so a lone surrogate can be written: an index edited by hand, or another tool's)."""
+    tables = json.loads(store.index_path.read_bytes())
+    row = next(r for r in tables["articles"].values() if r["id"] == article_id)
+    row["title"] = title
+    store.index_path.write_text(json.dumps(tables), "utf-8")
+    return Store.open(store.root, create=False)
+
+
+def test_a_title_with_a_lone_surrogate_lists_as_before_and_is_not_kept(tmp_path, capsys):
+    """Past the kept first page (annotations/first_page.py), so that only the kept
+    listing holds it: msgpack cannot encode it, and `list` and `stats` piped raised
+    UnicodeEncodeError where a fresh listing prints the title made printable."""
+    from annotations.first_page import PAGE
+
+    store = _store(tmp_path)
+    _more_articles(store, [f"late{n}" for n in range(PAGE)])
+    put_tag(store, "late199", 0, ["trade"])  # a stats line for it too
+    store = _titled(store, "late199", "Broken \ud800 title")
+    assert store.summaries()[-1].title == "Broken \ud800 title"
+    _check_every_listing(capsys, store)
+    assert "Broken \ufffd title" in _run(capsys, store, "list")
+    assert not any(p.name.startswith("listing-") for p in (store.root / "counts").iterdir())
