@@ -43,7 +43,7 @@ from typing import Annotated
 import msgspec
 
 from annotations.atomic_io import entry_problem, read_db_bytes
-from annotations.counts import LabelCounts
+from annotations.counts import LabelCounts, unusable
 from annotations.counts_files import CountsFiles, shard_name
 from annotations.counts_stamp import Stamp, stamp
 from annotations.errors import DatabaseError
@@ -274,12 +274,15 @@ def verify_kept_listings(store: Store) -> list[tuple[str, str, bool]]:
     """What is wrong with the kept listings, as (file name, problem, the entry itself is
     unusable): an entry that is not a regular file, or a listing that is current (every
     stamp as now) but differs from one made afresh. A stale or unreadable one is not
-    wrong: the next listing makes it afresh."""
+    wrong: the next listing makes it afresh. Nothing is written: the counts are read as
+    they are (a listing would heal them first: see ``_as_listed``)."""
     files = CountsFiles(store.root)
     if entry_problem(files.folder, folder=True) or not files.folder.is_dir():
         return []  # counts/ itself is reported (and rebuilt) by verify_counts
     problems = []
     now = stamp(store)
+    read: tuple[Sequence[ArticleSummary], Mapping[str, LabelCounts]] | None = None
+    looked = False
     for kind in KINDS:
         entries = [(name, problem) for name in (kind.kind, kind.kind + CHANGES)
                    if (problem := entry_problem(files.folder / name))]
@@ -291,14 +294,35 @@ def verify_kept_listings(store: Store) -> list[tuple[str, str, bool]]:
                 or kept.index != list(now.index) \
                 or kept.shards != {n: list(st) for n, st in now.shards.items()}:
             continue
-        summaries, counts, _ = listing(store)
-        fresh = made_afresh(summaries, counts, kind, now)
+        if not looked:
+            read, looked = _as_listed(store, files), True
+        if read is None:
+            continue  # not used until the counts are healed: nothing to compare
+        fresh = made_afresh(*read, kind, now)
         if fresh is not None:
             fresh.nonce = kept.nonce
         if fresh is None or fresh != kept:
             problems.append((kind.kind, "disagrees with the index and the kept counts",
                              False))
     return problems
+
+
+def _as_listed(store: Store, files: CountsFiles
+               ) -> tuple[Sequence[ArticleSummary], Mapping[str, LabelCounts]] | None:
+    """The index rows and the counts a listing would print now, read without healing,
+    recounting or writing anything (doctor only looks); None when the counts must be
+    healed or recounted first: a listing then makes itself afresh, and what is wrong
+    with them is the counts' own finding (whose repair removes every kept listing)."""
+    if not _counts_settled(files):
+        return None
+    try:
+        rows, bad = files.read_all()
+    except (OSError, DatabaseError):
+        return None
+    summaries = store.summaries()
+    if bad or unusable(rows, {s.id: s for s in summaries}):
+        return None
+    return summaries, rows
 
 
 def remove_kept_listings(store: Store) -> None:

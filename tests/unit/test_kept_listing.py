@@ -367,3 +367,46 @@ def test_a_title_with_a_lone_surrogate_lists_as_before_and_is_not_kept(tmp_path,
     _check_every_listing(capsys, store)
     assert "Broken \ufffd title" in _run(capsys, store, "list")
     assert not any(p.name.startswith("listing-") for p in (store.root / "counts").iterdir())
+
+
+def test_doctor_beside_counts_to_heal_writes_nothing_and_names_a_damaged_file(
+        tmp_path, cli):
+    """A writer killed between its two writes (a pending marker) and its annotation file
+    damaged since: doctor reports that file and writes nothing. Its comparison of the
+    current kept listing with a fresh one healed the counts first (the pending marker
+    cleared, the shard rewritten) and, the recount raising on the damaged file, ended
+    with exit 2 and "Run 'newstag doctor'"."""
+    store = _store(tmp_path)
+    assert cli("list", db=store.root).code == 0  # kept, and current after the kill
+    result = cli("tag", "a2", "1", "defence", db=store.root,
+                 env={counts.CRASH_ENV: "between-annotation-and-counts"})
+    assert result.code == -signal.SIGKILL
+    pending = store.root / "counts" / ".pending"
+    shard = store.root / "counts" / shard_name("a2")
+    before = shard.read_bytes()
+    doctor = cli("doctor", db=store.root)
+    assert doctor.code == 1, doctor.err
+    assert f"counts/{LIST_LINES.kind}" not in doctor.out  # it is not used before a heal
+    assert pending.exists() and shard.read_bytes() == before  # nothing written
+
+    damaged = store._annotation_path("a2")
+    damaged.write_text('{"sentences": {"2": ', "utf-8")
+    doctor = cli("doctor", db=store.root)
+    assert doctor.code == 1, doctor.err
+    assert f"{damaged}: truncated JSON" in doctor.out
+    assert pending.exists() and shard.read_bytes() == before
+
+
+def test_doctor_after_a_reboot_leaves_the_counts_to_the_first_listing(tmp_path, cli):
+    """A new boot id: the counts are verified by the next read, not by doctor's look at
+    a kept listing (meta.json written and the rows recounted before any finding)."""
+    store = _store(tmp_path)
+    assert cli("stats", "--json", db=store.root).code == 0
+    meta = store.root / "counts" / "meta.json"
+    tables = json.loads(meta.read_bytes())
+    tables["meta"]["1"]["boot"] = "another boot"
+    meta.write_text(json.dumps(tables), "utf-8")
+    before = meta.read_bytes()
+    doctor = cli("doctor", db=store.root)
+    assert doctor.code == 0, doctor.out + doctor.err
+    assert meta.read_bytes() == before
