@@ -102,10 +102,14 @@ def kept_listing(store: Store, kind: RowPieces, before: Stamp | None = None
     """Every article's row of ``kind``, from the kept listing where it is current (the
     shards written since re-read), else made afresh and kept; None when ``kind`` cannot
     be made in pieces (the caller prints the listing its own way). ``before``: the
-    stamps, when the caller has just taken them."""
+    stamps, when the caller has just taken them (and found the counts settled before)."""
     files = CountsFiles(store.root)
+    # Settled first, then the stamps: a heal by another process in between would leave
+    # stamps of the shards it then rewrote, and the listing kept before them shown as
+    # current with the rows the heal corrected.
+    settled = _counts_settled(files)
     before = stamp(store) if before is None else before
-    if before is not None and before.index is not None and _counts_settled(files):
+    if before is not None and before.index is not None and settled:
         found = _read(files, kind)
         if found is not None and found[0].index == list(before.index):
             kept, changed_before = found

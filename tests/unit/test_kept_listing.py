@@ -28,6 +28,7 @@ from annotations.tagging import TagChange, apply_changes
 from tests.cli.test_list_stats_output import TITLES, _as_before, _printed_before, _store
 from tests.helpers import REPO, put_tag, summed_stats
 from tui.cli import main
+from tui.list_output import printable_lines
 
 CONFIG = REPO / "config.yaml"
 
@@ -410,3 +411,35 @@ def test_doctor_after_a_reboot_leaves_the_counts_to_the_first_listing(tmp_path, 
     doctor = cli("doctor", db=store.root)
     assert doctor.code == 0, doctor.out + doctor.err
     assert meta.read_bytes() == before
+
+
+def test_counts_healed_by_another_process_after_the_stamp_are_not_shown_stale(
+        tmp_path, cli, monkeypatch):
+    """A writer killed between its two writes left the pending marker and its shard
+    behind; another process heals them just after this listing took its stamps. The
+    counts were found settled (healed) but the stamps are those of before the heal:
+    they matched the listing kept before the kill, which printed the row the heal had
+    just corrected (a listing made afresh never shows a row before its heal). The
+    counts must be found settled before the stamps are taken."""
+    import annotations.kept_listing as kept_module
+
+    store = _store(tmp_path)
+    assert cli("list", db=store.root).code == 0  # kept before the kill
+    result = cli("tag", "a2", "1", "defence", db=store.root,
+                 env={counts.CRASH_ENV: "between-annotation-and-counts"})
+    assert result.code == -signal.SIGKILL
+    real_stamp = kept_module.stamp
+    healed = []
+
+    def stamp_then_another_process_heals(of: Store):
+        taken = real_stamp(of)
+        if not healed:
+            healed.append(counts.heal(Store.open(store.root, create=False)))
+        return taken
+
+    monkeypatch.setattr(kept_module, "stamp", stamp_then_another_process_heals)
+    listed = kept_listing(Store.open(store.root, create=False), LIST_LINES)
+    assert healed == [["a2"]]
+    assert listed is not None
+    assert printable_lines([LIST_LINES.header, *listed.rows.lines()]) == \
+        _reference(Store.open(store.root, create=False))[("list",)]
