@@ -30,6 +30,7 @@ summed is not the number of articles, everything is summed from the index again.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterable
 from typing import Annotated
 
@@ -41,6 +42,7 @@ from annotations.atomic_io import entry_problem, read_db_bytes
 from annotations.counts_files import COUNTS_DIR, Counts, CountsFiles, shard_name
 from annotations.counts_stamp import Stamp, stamp
 from annotations.errors import DatabaseError
+from annotations.file_stamps import recordable
 from annotations.progress import merge_annotators
 from annotations.store import Store
 
@@ -204,12 +206,19 @@ def _updated(files: CountsFiles, old: Totals, now: Stamp) -> Totals | None:
 
 
 def _keep(store: Store, files: CountsFiles, totals: Totals) -> None:
-    """Write the totals; derived data, so a database that cannot be written still
-    answers (from what was summed in memory)."""
+    """Write the totals, their stamps as they may be recorded (a file written within a
+    step of its file system's clock is summed again next time: counts_stamp.py);
+    derived data, so a database that cannot be written still answers (from what was
+    summed in memory)."""
+    now = time.time_ns()
+    recorded = msgspec.structs.replace(
+        totals, index=recordable(totals.index, now),
+        shards={name: msgspec.structs.replace(sub, sig=recordable(sub.sig, now))
+                for name, sub in totals.shards.items()})
     with contextlib.suppress(OSError, DatabaseError), store.locked():
         if not files.folder.is_dir():
             return
-        files._write(TOTALS, {"totals": {"1": msgspec.to_builtins(totals)}})
+        files._write(TOTALS, {"totals": {"1": msgspec.to_builtins(recorded)}})
 
 
 def recounted_totals(store: Store) -> Subtotal:

@@ -1,22 +1,31 @@
 """What the kept counts were read from: the index's and every counts shard's stamp
 (inode, mtime, size). Every shard is replaced whole on each write, so a changed stamp
-says which were written since (annotations/library_rows.py, corpus_totals.py)."""
+says which were written since (annotations/library_rows.py, corpus_totals.py,
+kept_listing.py); what is recorded to be compared later is recorded as
+annotations/file_stamps.py says (a file written too recently is read again).
+"""
 
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 
 from annotations.counts_files import META, CountsFiles
+from annotations.file_stamps import FileStamp, recorded_stamp
 from annotations.store import Store
-
-FileStamp = tuple[int, int, int]  # inode, mtime in ns, size
 
 
 @dataclass(frozen=True, slots=True)
 class Stamp:
     index: FileStamp | None
     shards: dict[str, FileStamp]
+
+    def recorded(self) -> Stamp:
+        """This stamp as it may be recorded now (annotations/file_stamps.py)."""
+        now = time.time_ns()
+        return Stamp(recorded_stamp(*self.index, now) if self.index else None,
+                     {n: recorded_stamp(*s, now) for n, s in self.shards.items()})
 
 
 def _stamp_of(st: os.stat_result) -> FileStamp:

@@ -31,6 +31,7 @@ import msgspec
 from annotations.atomic_io import entry_problem, read_db_bytes
 from annotations.counts_files import CountsFiles
 from annotations.errors import DatabaseError
+from annotations.file_stamps import recordable
 from annotations.index_file import ArticleSummary
 
 FIRST_PAGE = "first-page"  # in counts/; not ``*.json``, so never taken for a shard
@@ -89,6 +90,8 @@ def keep_first_page(files: CountsFiles, index: FileStamp, schema: int,
     and names its own version, and a temp file tidied away by another process only
     means no page this time."""
     if read_first_page(files, index) is not None:
+        return
+    if recordable(index) != list(index):  # written within a clock step: its stamp could lie
         return
     page = FirstPage(PAGE_FORMAT, list(index), schema, articles,
                      list(itertools.islice(rows, PAGE)))

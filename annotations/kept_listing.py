@@ -36,6 +36,7 @@ kept listing with a fresh one; ``doctor --repair`` removes them all.
 from __future__ import annotations
 
 import contextlib
+import os
 import secrets
 from collections.abc import Mapping, Sequence
 from typing import Annotated
@@ -46,6 +47,7 @@ from annotations.atomic_io import entry_problem, read_db_bytes
 from annotations.counts import LabelCounts, unusable
 from annotations.counts_files import CountsFiles, shard_name
 from annotations.counts_stamp import Stamp, stamp
+from annotations.db_folder import INDEX_FILE
 from annotations.errors import DatabaseError
 from annotations.index_file import ArticleSummary
 from annotations.kept_rows import KeptRows, uints
@@ -131,7 +133,8 @@ def kept_listing(store: Store, kind: RowPieces, before: Stamp | None = None
 def made_afresh(summaries: Sequence[ArticleSummary], counts: Mapping[str, LabelCounts],
                 kind: RowPieces, before: Stamp | None) -> KeptListing | None:
     """The listing of ``summaries`` and their ``counts``, with the stamps ``before`` they
-    were read; None when ``kind`` cannot be made in pieces."""
+    were read (as they may be recorded: annotations/counts_stamp.py); None when ``kind``
+    cannot be made in pieces."""
     with no_gc():
         pieces = kind.whole(summaries, counts)
         if pieces is None:
@@ -141,9 +144,10 @@ def made_afresh(summaries: Sequence[ArticleSummary], counts: Mapping[str, LabelC
                            [s.sentences + s.headings for s in summaries],
                            [s.sentences for s in summaries], *pieces, end=kind.end,
                            last_end=kind.last_end)
+    recorded = before.recorded() if before is not None else None
     return KeptListing(
-        FORMAT, "", _as_list(before.index) or [] if before else [],
-        {name: list(st) for name, st in before.shards.items()} if before else {}, rows)
+        FORMAT, "", _as_list(recorded.index) or [] if recorded else [],
+        {name: list(st) for name, st in recorded.shards.items()} if recorded else {}, rows)
 
 
 def _rerender(files: CountsFiles, kept: KeptListing, changed: set[str], now: Stamp,
@@ -178,7 +182,7 @@ def _rerender(files: CountsFiles, kept: KeptListing, changed: set[str], now: Sta
     rendered = table.with_dynamics(places, kind.dynamics(found, [sentences[at]
                                                                  for at in places]))
     table.replace(rendered)
-    kept.shards = {name: list(st) for name, st in now.shards.items()}
+    kept.shards = {name: list(st) for name, st in now.recorded().shards.items()}
     return rendered
 
 
@@ -213,6 +217,8 @@ def _read(files: CountsFiles, kind: RowPieces) -> tuple[KeptListing, Changed] | 
     if entry_problem(files.folder, folder=True):  # a link out of the database: not read
         return None
     try:
+        if _too_big(files, kind):
+            return None
         data = read_db_bytes(files.folder / kind.kind)
         with no_gc():
             kept = _DECODER.decode(data).listing.get("1") if data is not None else None
@@ -237,6 +243,21 @@ def _read(files: CountsFiles, kind: RowPieces) -> tuple[KeptListing, Changed] | 
     return kept, changed
 
 
+def _too_big(files: CountsFiles, kind: RowPieces) -> bool:
+    """A kept file far bigger than the index it lists (a listing is ~1.5 times it at
+    most; a 3 GB file was read whole, 16 s and 3 GB of memory): not read, made afresh."""
+    try:
+        index = (files.root / INDEX_FILE).stat().st_size
+    except FileNotFoundError:
+        index = 0
+    most = 8 * index + (1 << 20)
+    for name in (kind.kind, kind.kind + CHANGES):
+        with contextlib.suppress(FileNotFoundError):
+            if os.lstat(files.folder / name).st_size > most:
+                return True
+    return False
+
+
 def _keep(files: CountsFiles, kind: RowPieces, kept: KeptListing) -> None:
     """The whole listing, under a new nonce (a file of changes is another's then)."""
     kept.nonce = secrets.token_hex(8)
@@ -247,7 +268,8 @@ def _keep(files: CountsFiles, kind: RowPieces, kept: KeptListing) -> None:
     with contextlib.suppress(OSError, DatabaseError):
         if files.folder.is_dir():
             files.write_bytes(kind.kind, payload, durable=False)
-            if (files.folder / (kind.kind + CHANGES)).exists():
+            changes = files.folder / (kind.kind + CHANGES)
+            if changes.exists() and not entry_problem(changes):  # else doctor's to move
                 files._inside(kind.kind + CHANGES).unlink()
 
 
@@ -303,8 +325,8 @@ def verify_kept_listings(store: Store) -> list[tuple[str, str, bool]]:
         if read is None:
             continue  # not used until the counts are healed: nothing to compare
         fresh = made_afresh(*read, kind, now)
-        if fresh is not None:
-            fresh.nonce = kept.nonce
+        if fresh is not None:  # the rows compared, not when they were made
+            fresh.nonce, fresh.index, fresh.shards = kept.nonce, kept.index, kept.shards
         if fresh is None or fresh != kept:
             problems.append((kind.kind, "disagrees with the index and the kept counts",
                              False))

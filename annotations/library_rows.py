@@ -38,7 +38,7 @@ class KeptRows:
         before = stamp(self.store)
         self.rows = library_rows(self.store)
         self._where = {row[0]: i for i, row in enumerate(self.rows)}
-        self._stamp = before
+        self._stamp = before.recorded() if before is not None else None
         return self.rows
 
     def first(self, count: int) -> Sequence[LibraryRow]:
@@ -73,7 +73,7 @@ class KeptRows:
                 at = self._where[article_id]
                 a, title, source, sentences, _, _ = rows[at]
                 rows[at] = (a, title, source, sentences, c.reviewed, c.labels)
-        self.rows, self._stamp = rows, new
+        self.rows, self._stamp = rows, new.recorded()
         return rows
 
     def _needs_healing(self) -> bool:

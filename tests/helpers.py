@@ -85,3 +85,15 @@ def summed_stats(store: Store, config) -> dict:
         **annotator_stats((counts.get(r["id"], empty).annotators for r in rows), activity,
                           config.label_names),
     }
+
+
+def clock_step() -> None:
+    """Let a step of the file system's clock pass after a write, as one always has when
+    a person runs the next command: a stamp recorded sooner is not trusted to say the
+    file was not written again since (annotations/file_stamps.py), and what it guards
+    is read again, which is what the tests of the kept counts' savings must not see."""
+    import time
+
+    from annotations.file_stamps import FINE_STEP_NS
+
+    time.sleep(FINE_STEP_NS / 1e9 + 0.02)

@@ -26,7 +26,7 @@ from annotations.stats import article_rows
 from annotations.store import Store
 from annotations.tagging import TagChange, apply_changes
 from tests.cli.test_list_stats_output import TITLES, _as_before, _printed_before, _store
-from tests.helpers import REPO, put_tag, summed_stats
+from tests.helpers import REPO, clock_step, put_tag, summed_stats
 from tui.cli import main
 from tui.list_output import printable_lines
 
@@ -99,34 +99,48 @@ def _more_articles(store: Store, names: list[str]) -> None:
     store.save_articles([(a, a.id) for a in articles])
 
 
+@pytest.mark.parametrize("settle", [True, False], ids=["a clock step after each write",
+                                                     "each listing at once"])
 def test_every_listing_prints_what_a_fresh_one_prints_through_tags_clears_and_imports(
-        tmp_path, capsys):
+        tmp_path, capsys, settle):
+    """At once, what was just written is not trusted by its stamp and is read again;
+    a clock step later, only what changed since is (annotations/file_stamps.py)."""
+    step = clock_step if settle else (lambda: None)
     store = _store(tmp_path)
+    step()
     _check_every_listing(capsys, store)
     kept_files = {kind.kind for kind in KINDS}
     assert kept_files <= {p.name for p in (store.root / "counts").iterdir()}
     assert all(read_kept(CountsFiles(store.root), kind) is not None for kind in KINDS)
 
     put_tag(store, "a2", 1, ["defence"])  # a2 was unreviewed: a stats line appears
+    step()
     _check_every_listing(capsys, store)
     put_tag(store, "a0", 0, ["trade", "defence", "lab9"])  # a new label in a row's dict
+    step()
     _check_every_listing(capsys, store)
     apply_changes(store, load_config(str(CONFIG)),  # cleared: its stats line goes
                   [TagChange("a2", 1, clear=True)])
+    step()
     _check_every_listing(capsys, store)
     put_tag(store, "a2", 0, ["trade"])  # printed again: its line comes back
+    step()
     _check_every_listing(capsys, store)
     _more_articles(store, ["late1", "late2"])  # a new index: everything made afresh
+    step()
     _check_every_listing(capsys, store)
     put_tag(store, "late2", 0, ["diplomacy"])
+    step()
     _check_every_listing(capsys, store)
     assert "\x1b" not in _run(capsys, store, "list")
 
 
 def test_a_listing_after_a_tag_reads_only_the_changed_shard(tmp_path, capsys, monkeypatch):
     store = _store(tmp_path)
+    clock_step()
     _run(capsys, store, "list")  # kept
     put_tag(store, "a1", 1, ["diplomacy"])
+    clock_step()
     expected = _reference(store)[("list",)]
 
     import annotations.kept_listing as kept_module
@@ -150,6 +164,7 @@ def test_a_listing_after_a_tag_reads_only_the_changed_shard(tmp_path, capsys, mo
     assert read == []
 
     _more_articles(store, ["late"])  # the index changed: the full read, and no other
+    clock_step()
     monkeypatch.undo()
     calls = []
     real_listing = kept_module.listing
@@ -227,6 +242,7 @@ def test_a_forged_kept_listing_reaches_the_terminal_only_sanitised_and_doctor_re
     import msgspec
 
     store = _store(tmp_path)
+    clock_step()
     _run(capsys, store, "list")
     files = CountsFiles(store.root)
     kept = read_kept(files, LIST_LINES)
@@ -309,19 +325,23 @@ def test_after_a_tag_only_the_changed_rows_are_written_until_they_are_many(
     import annotations.kept_listing as kept_module
 
     store = _store(tmp_path)
+    clock_step()
     _run(capsys, store, "stats", "--json")
     whole = store.root / "counts" / STATS_JSON.kind
     changes = store.root / "counts" / (STATS_JSON.kind + kept_module.CHANGES)
     first = whole.stat()
     put_tag(store, "a2", 1, ["defence"])
+    clock_step()
     assert _run(capsys, store, "stats", "--json") == _reference(store)[("stats", "--json")]
     assert whole.stat().st_ino == first.st_ino and changes.is_file()
     put_tag(store, "a4", 0, ["diplomacy"])  # changes on changes
+    clock_step()
     assert _run(capsys, store, "stats", "--json") == _reference(store)[("stats", "--json")]
     assert whole.stat().st_ino == first.st_ino
 
     monkeypatch.setattr(kept_module, "CHANGES_AT_MOST", 1)
     put_tag(store, "a5", 0, ["trade"])
+    clock_step()
     assert _run(capsys, store, "stats", "--json") == _reference(store)[("stats", "--json")]
     assert whole.stat().st_ino != first.st_ino and not changes.exists()
 
@@ -332,8 +352,10 @@ def test_changes_made_for_another_kept_listing_are_not_applied(tmp_path, capsys)
     import annotations.kept_listing as kept_module
 
     store = _store(tmp_path)
+    clock_step()
     _run(capsys, store, "list")
     put_tag(store, "a2", 1, ["defence"])
+    clock_step()
     _run(capsys, store, "list")
     changes = store.root / "counts" / (LIST_LINES.kind + kept_module.CHANGES)
     old = msgspec.msgpack.decode(changes.read_bytes())
@@ -443,3 +465,34 @@ def test_counts_healed_by_another_process_after_the_stamp_are_not_shown_stale(
     assert listed is not None
     assert printable_lines([LIST_LINES.header, *listed.rows.lines()]) == \
         _reference(Store.open(store.root, create=False))[("list",)]
+
+
+def test_a_kept_file_far_bigger_than_the_index_is_not_read(tmp_path, capsys, monkeypatch):
+    """A kept listing is about 1.5 times the index at most: one of 3 GB was read whole
+    (16 s, 3 GB of memory). One far bigger is not read, and is made afresh."""
+    import annotations.kept_listing as kept_module
+
+    store = _store(tmp_path)
+    _run(capsys, store, "list")  # kept, and the counts verified: the kept path is taken
+    path = store.root / "counts" / LIST_LINES.kind
+    with open(path, "wb") as handle:
+        handle.truncate(200 * 1024 * 1024)  # sparse: no disk used
+    read = []
+    real = kept_module.read_db_bytes
+    monkeypatch.setattr(kept_module, "read_db_bytes",
+                        lambda p: read.append(p.name) or real(p))
+    assert _run(capsys, store, "list") == _reference(store)[("list",)]
+    assert LIST_LINES.kind not in read
+    assert path.stat().st_size < 1024 * 1024  # made afresh in its place
+
+
+def test_a_fifo_in_place_of_a_file_of_changes_is_left_for_doctor(tmp_path, capsys, cli):
+    from annotations.kept_listing import CHANGES
+
+    store = _store(tmp_path)
+    changes = store.root / "counts" / (LIST_LINES.kind + CHANGES)
+    os.mkfifo(changes)
+    assert _run(capsys, store, "list") == _reference(store)[("list",)]
+    assert changes.is_fifo()  # not removed with the listing made afresh, nor read
+    doctor = cli("doctor", db=store.root)
+    assert doctor.code == 1 and str(changes) in doctor.out and "FIFO" in doctor.out
