@@ -50,18 +50,17 @@ from annotations.counts_stamp import Stamp, stamp
 from annotations.db_folder import INDEX_FILE
 from annotations.errors import DatabaseError
 from annotations.index_file import ArticleSummary
-from annotations.kept_rows import KeptRows, uints
+from annotations.kept_rows import KeptRows, Patch, uints
 from annotations.listing_pieces import KINDS, RowPieces
 from annotations.stats import listing
 from annotations.store import Store, no_gc
 
-FORMAT = 2  # 2: the rows as one text
+FORMAT = 3  # 2: the rows as one text; 3: as the bytes they print
 CHANGES = ".changes"  # the suffix of a listing's file of changes
 CHANGES_AT_MOST = 500  # rows, or a twentieth of them: more, and the whole listing is written
 
 _Count = Annotated[int, msgspec.Meta(ge=0)]
 _FileStamp = Annotated[list[int], msgspec.Meta(min_length=3, max_length=3)]
-Changed = dict[int, tuple[str, int, int, bool]]  # place -> row, cut, tail, printed
 
 
 class KeptListing(msgspec.Struct, gc=False):
@@ -79,7 +78,7 @@ class _Changes(msgspec.Struct, gc=False):
     base: str  # the nonce of the listing they change: any other listing ignores them
     shards: dict[str, _FileStamp]
     at: list[_Count]
-    rows: list[str]
+    rows: list[bytes]
     cut: list[_Count]
     tail: list[_Count]
     shown: list[bool]
@@ -114,13 +113,13 @@ def kept_listing(store: Store, kind: RowPieces, before: Stamp | None = None
     if before is not None and before.index is not None and settled:
         found = _read(files, kind)
         if found is not None and found[0].index == list(before.index):
-            kept, changed_before = found
+            kept = found[0]
             changed = {name for name in kept.shards.keys() | before.shards.keys()
                        if kept.shards.get(name) != _as_list(before.shards.get(name))}
             if not changed:
                 return kept
-            if (rendered := _rerender(files, kept, changed, before, kind)) is not None:
-                _keep_changes(files, kind, kept, changed_before | rendered)
+            if _rerender(files, kept, changed, before, kind):
+                _keep_changes(files, kind, kept)
                 return kept
     summaries, counts, _ = listing(store)
     made = made_afresh(summaries, counts, kind, before)
@@ -139,11 +138,14 @@ def made_afresh(summaries: Sequence[ArticleSummary], counts: Mapping[str, LabelC
         pieces = kind.whole(summaries, counts)
         if pieces is None:
             return None
-        rows = KeptRows.of([s.id for s in summaries],
-                           bytes(int(shard_name(s.id)[:2], 16) for s in summaries),
-                           [s.sentences + s.headings for s in summaries],
-                           [s.sentences for s in summaries], *pieces, end=kind.end,
-                           last_end=kind.last_end)
+        try:
+            rows = KeptRows.of([s.id for s in summaries],
+                               bytes(int(shard_name(s.id)[:2], 16) for s in summaries),
+                               [s.sentences + s.headings for s in summaries],
+                               [s.sentences for s in summaries], *pieces, end=kind.end,
+                               last_end=kind.last_end)
+        except UnicodeEncodeError:  # a lone surrogate in a title (a hand-edited index):
+            return None  # listed as every listing was, and not kept
     recorded = before.recorded() if before is not None else None
     return KeptListing(
         FORMAT, "", _as_list(recorded.index) or [] if recorded else [],
@@ -151,21 +153,21 @@ def made_afresh(summaries: Sequence[ArticleSummary], counts: Mapping[str, LabelC
 
 
 def _rerender(files: CountsFiles, kept: KeptListing, changed: set[str], now: Stamp,
-              kind: RowPieces) -> Changed | None:
-    """Re-render in place the rows of the ``changed`` shards and return them; None when
-    the listing must be made afresh (a shard gone or unusable, a row missing or too
-    big)."""
+              kind: RowPieces) -> bool:
+    """Re-render the rows of the ``changed`` shards, as patches over the kept rows;
+    False when the listing must be made afresh (a shard gone or unusable, a row missing
+    or too big)."""
     if any(name not in now.shards for name in changed):
-        return None
+        return False
     numbers = set()
     for name in changed:
         try:
             numbers.add(int(name[:2], 16) if len(name) == 7 else -1)
         except ValueError:
-            return None
+            return False
     rows = files.read_all_listed(changed)
     if rows is None:
-        return None
+        return False
     table = kept.rows
     shard = table.shard
     places = sorted(at for number in numbers for at in _places(shard, number))
@@ -177,13 +179,13 @@ def _rerender(files: CountsFiles, kept: KeptListing, changed: set[str], now: Sta
         if row is None or row.reviewed > most or row.tagged > most \
                 or row.none_apply > row.reviewed \
                 or (row.labels and max(row.labels.values()) > most):
-            return None
+            return False
         found.append(row)
     rendered = table.with_dynamics(places, kind.dynamics(found, [sentences[at]
                                                                  for at in places]))
-    table.replace(rendered)
+    table.patches.update(rendered)
     kept.shards = {name: list(st) for name, st in now.recorded().shards.items()}
-    return rendered
+    return True
 
 
 def _places(shard: bytes, number: int) -> list[int]:
@@ -212,7 +214,7 @@ def read_kept(files: CountsFiles, kind: RowPieces) -> KeptListing | None:
     return found[0] if found is not None else None
 
 
-def _read(files: CountsFiles, kind: RowPieces) -> tuple[KeptListing, Changed] | None:
+def _read(files: CountsFiles, kind: RowPieces) -> tuple[KeptListing, dict[int, Patch]] | None:
     """The kept listing with its changes applied, and those changes."""
     if entry_problem(files.folder, folder=True):  # a link out of the database: not read
         return None
@@ -236,11 +238,10 @@ def _read(files: CountsFiles, kind: RowPieces) -> tuple[KeptListing, Changed] | 
     if any(len(column) != len(changes.at) for column in columns) \
             or any(at >= len(kept.rows.ids) for at in changes.at):
         return None
-    changed = {at: (row, cut, tail, shown) for at, row, cut, tail, shown
-               in zip(changes.at, *columns, strict=True)}
-    kept.rows.replace(changed)
+    kept.rows.patches = {at: (row, cut, tail, shown) for at, row, cut, tail, shown
+                         in zip(changes.at, *columns, strict=True)}
     kept.shards = changes.shards
-    return kept, changed
+    return kept, kept.rows.patches
 
 
 def _too_big(files: CountsFiles, kind: RowPieces) -> bool:
@@ -260,6 +261,7 @@ def _too_big(files: CountsFiles, kind: RowPieces) -> bool:
 
 def _keep(files: CountsFiles, kind: RowPieces, kept: KeptListing) -> None:
     """The whole listing, under a new nonce (a file of changes is another's then)."""
+    kept.rows.fold()
     kept.nonce = secrets.token_hex(8)
     try:
         payload = msgspec.msgpack.encode({"listing": {"1": kept}})
@@ -273,10 +275,10 @@ def _keep(files: CountsFiles, kind: RowPieces, kept: KeptListing) -> None:
                 files._inside(kind.kind + CHANGES).unlink()
 
 
-def _keep_changes(files: CountsFiles, kind: RowPieces, kept: KeptListing,
-                  changed: Changed) -> None:
+def _keep_changes(files: CountsFiles, kind: RowPieces, kept: KeptListing) -> None:
     """The rows changed since the whole listing was written, while they are few; else
     the whole listing again."""
+    changed = kept.rows.patches
     if len(changed) > max(CHANGES_AT_MOST, len(kept.rows.ids) // 20) or not kept.nonce:
         _keep(files, kind, kept)
         return
@@ -325,6 +327,7 @@ def verify_kept_listings(store: Store) -> list[tuple[str, str, bool]]:
         if read is None:
             continue  # not used until the counts are healed: nothing to compare
         fresh = made_afresh(*read, kind, now)
+        kept.rows.fold()
         if fresh is not None:  # the rows compared, not when they were made
             fresh.nonce, fresh.index, fresh.shards = kept.nonce, kept.index, kept.shards
         if fresh is None or fresh != kept:

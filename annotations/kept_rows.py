@@ -1,13 +1,18 @@
-"""A kept listing's rows as one text (annotations/kept_listing.py says what it is for).
+"""A kept listing's rows as the bytes they print (annotations/kept_listing.py says what
+it is for).
 
-The printed rows are kept as the text they print, ``body``: each row followed by its
-kind's ending ("\\n" for lines, ",\\n" between JSON rows). A listing with nothing changed
-prints ``body`` as it is: reading it is one string to decode (~1 ms for the 6.7 MB of
-`stats --json` at 20,000 articles, where 20,000 strings were ~6 ms and their join ~2 ms
-more). The numbers per row are arrays of unsigned ints in bytes (20,000 ints as a list
-were ~0.3 ms each to decode): the row's length in ``body`` (0 when it is not printed),
-and where its dynamic part starts and ends in the row. A row that is not printed keeps
-its text in ``hidden``, its dynamic part empty, for the day it is printed again.
+The printed rows are kept as the UTF-8 they print, ``body``: each row followed by its
+kind's ending ("\\n" for lines, ",\\n" between JSON rows). A listing with nothing
+changed writes ``body`` as it is. Every copy of it counts in a fresh process: each
+6.7 MB string or bytes object made (decoded, joined, encoded) was ~3-4 ms there, most of
+it the memory's first touch. So the rows re-rendered since the whole listing was written
+are ``patches`` over it, written between slices of ``body`` (views, not copies) and
+folded into it only when the whole listing is written again.
+
+The numbers per row are arrays of unsigned ints in bytes (20,000 ints as a list were
+~0.3 ms each to decode): the row's length in ``body`` (0 when it is not printed), and
+where its dynamic part starts and ends in the row (in bytes). A row that is not printed
+keeps its text in ``hidden``, its dynamic part empty, for the day it is printed again.
 """
 
 from __future__ import annotations
@@ -20,6 +25,10 @@ from collections.abc import Sequence
 import msgspec
 
 _UINT = "I"  # 4 bytes wherever CPython runs
+
+# A row re-rendered: its text (without its ending), where its dynamic part starts and
+# ends, and whether it is printed.
+Patch = tuple[bytes, int, int, bool]
 
 
 def uints(values: Sequence[int] | bytes) -> array:
@@ -37,13 +46,14 @@ class KeptRows(msgspec.Struct, gc=False):
     shard: bytes  # each row's counts shard (its name's number)
     room: bytes  # uints: sentences and headings, what a count can reach
     sentences: bytes  # uints
-    body: str
+    body: bytes
     length: bytes  # uints: each row's length in body, its ending included
     cut: bytes  # uints: where each row's dynamic part starts in the row
     tail: bytes  # uints: where it ends
-    hidden: dict[int, str]  # rows not printed, by place: their text, dynamic part empty
+    hidden: dict[int, bytes]  # rows not printed, by place: their text, dynamic part empty
     last_end: str  # the ending of the last row ("" between JSON rows)
     end: str
+    patches: dict[int, Patch] = {}  # by place; empty in a whole listing written
 
     @classmethod
     def of(cls, ids: list[str], shard: bytes, room: Sequence[int], sentences: Sequence[int],
@@ -51,14 +61,17 @@ class KeptRows(msgspec.Struct, gc=False):
            end: str, last_end: str) -> KeptRows:
         """The rows ``head + dynamic + tail`` (``dynamic`` None: not printed)."""
         last = len(ids) - 1
-        rows = [h + (d or "") + t for h, d, t in zip(heads, dynamic, tails, strict=True)]
-        entries = [("" if d is None else r + (end if i < last else last_end))
+        rows = [(h + (d or "") + t).encode() for h, d, t in zip(heads, dynamic, tails,
+                                                                strict=True)]
+        ending, last_ending = end.encode(), last_end.encode()
+        entries = [(b"" if d is None else r + (ending if i < last else last_ending))
                    for i, (r, d) in enumerate(zip(rows, dynamic, strict=True))]
-        cut = [len(h) for h in heads]
+        cut = [len(h.encode()) for h in heads]
         return cls(sys.byteorder, ids, shard, uints(room).tobytes(),
-                   uints(sentences).tobytes(), "".join(entries),
+                   uints(sentences).tobytes(), b"".join(entries),
                    uints(list(map(len, entries))).tobytes(), uints(cut).tobytes(),
-                   uints([c + len(d or "") for c, d in zip(cut, dynamic, strict=True)])
+                   uints([c + len((d or "").encode()) for c, d in zip(cut, dynamic,
+                                                                       strict=True)])
                    .tobytes(),
                    {i: r for i, (r, d) in enumerate(zip(rows, dynamic, strict=True))
                     if d is None}, last_end, end)
@@ -73,60 +86,100 @@ class KeptRows(msgspec.Struct, gc=False):
             return False
         length = uints(self.length)
         return sum(length) == len(self.body) \
-            and all(0 <= i < n and length[i] == 0 for i in self.hidden)
+            and all(0 <= i < n and length[i] == 0 for i in self.hidden) \
+            and all(0 <= i < n for i in self.patches)
+
+    def _ending(self, at: int) -> bytes:
+        return (self.end if at < len(self.ids) - 1 else self.last_end).encode()
+
+    def _starts(self) -> list[int]:
+        return list(itertools.accumulate(uints(self.length), initial=0))
 
     @property
     def printed(self) -> int:
-        return len(self.ids) - len(self.hidden)
+        hidden = set(self.hidden)
+        for at, (_, _, _, shown) in self.patches.items():
+            (hidden.discard if shown else hidden.add)(at)
+        return len(self.ids) - len(hidden)
+
+    def parts(self) -> list[bytes | memoryview]:
+        """What the printed rows print, in order: ``body`` between the patched rows
+        (views of it) and the patched rows."""
+        if not self.patches:
+            return [self.body]
+        starts, view = self._starts(), memoryview(self.body)
+        parts: list[bytes | memoryview] = []
+        done = 0
+        for at in sorted(self.patches):
+            text, _, _, shown = self.patches[at]
+            parts.append(view[done:starts[at]])
+            if shown:
+                parts.append(text + self._ending(at))
+            done = starts[at + 1]
+        parts.append(view[done:])
+        return parts
+
+    def text(self) -> bytes:
+        """``parts`` as one bytes object."""
+        return self.body if not self.patches else b"".join(self.parts())
 
     def lines(self) -> list[str]:
         """The printed rows, without their endings."""
-        return self.rows_at([i for i in range(len(self.ids)) if i not in self.hidden])
+        places = [i for i in range(len(self.ids))
+                  if (self.patches[i][3] if i in self.patches else i not in self.hidden)]
+        return [row.decode("utf-8", "replace") for row in self.rows_at(places)]
 
-    def rows_at(self, places: Sequence[int]) -> list[str]:
+    def rows_at(self, places: Sequence[int]) -> list[bytes]:
         """The rows at ``places``, printed or not, without their endings."""
-        starts = list(itertools.accumulate(uints(self.length), initial=0))
-        last, end, last_end = len(self.ids) - 1, len(self.end), len(self.last_end)
-        return [self.hidden[at] if at in self.hidden else
-                self.body[starts[at]:starts[at + 1] - (end if at < last else last_end)]
-                for at in places]
+        starts = self._starts()
+        rows = []
+        for at in places:
+            if at in self.patches:
+                rows.append(self.patches[at][0])
+            elif at in self.hidden:
+                rows.append(self.hidden[at])
+            else:
+                rows.append(self.body[starts[at]:starts[at + 1] - len(self._ending(at))])
+        return rows
+
+    def _cut_tail(self, at: int, cut: array, tail: array) -> tuple[int, int]:
+        if at in self.patches:
+            return self.patches[at][1], self.patches[at][2]
+        return cut[at], tail[at]
 
     def dynamic_of(self, at: int) -> str:
-        return self.rows_at([at])[0][uints(self.cut)[at]:uints(self.tail)[at]]
+        start, end = self._cut_tail(at, uints(self.cut), uints(self.tail))
+        return self.rows_at([at])[0][start:end].decode("utf-8", "replace")
 
     def with_dynamics(self, places: Sequence[int], dynamics: Sequence[str | None]
-                      ) -> dict[int, tuple[str, int, int, bool]]:
+                      ) -> dict[int, Patch]:
         """The rows at ``places`` whose dynamic part is not ``dynamics``' (None: not
-        printed) with it, as ``replace`` takes them: after a tag, one row of its shard's."""
-        cut, tail, hidden = uints(self.cut), uints(self.tail), self.hidden
+        printed), with it: after a tag, one row of its shard's."""
+        cut, tail = uints(self.cut), uints(self.tail)
         changed = {}
         for at, row, part in zip(places, self.rows_at(places), dynamics, strict=True):
-            start, end = cut[at], tail[at]
-            if (part is None) == (at in hidden) and row[start:end] == (part or ""):
+            start, end = self._cut_tail(at, cut, tail)
+            shown = at in self.patches and self.patches[at][3] or \
+                at not in self.patches and at not in self.hidden
+            new = (part or "").encode()
+            if (part is not None) == shown and row[start:end] == new:
                 continue
-            changed[at] = (row[:start] + (part or "") + row[end:], start,
-                           start + len(part or ""), part is not None)
+            changed[at] = (row[:start] + new + row[end:], start, start + len(new),
+                           part is not None)
         return changed
 
-    def replace(self, changes: dict[int, tuple[str, int, int, bool]]) -> None:
-        """Rows replaced, by place: (text without its ending, where its dynamic part
-        starts and ends, printed). The body is made again in one join."""
-        if not changes:
+    def fold(self) -> None:
+        """The patches made part of ``body`` (before the whole listing is written)."""
+        if not self.patches:
             return
         length, cut, tail = uints(self.length), uints(self.cut), uints(self.tail)
-        starts = list(itertools.accumulate(length, initial=0))
-        last = len(self.ids) - 1
-        parts, done = [], 0
-        for at in sorted(changes):
-            text, row_cut, row_tail, shown = changes[at]
-            entry = text + (self.end if at < last else self.last_end) if shown else ""
-            parts += [self.body[done:starts[at]], entry]
-            done = starts[at + 1]
-            length[at], cut[at], tail[at] = len(entry), row_cut, row_tail
+        body = self.text()
+        for at, (text, row_cut, row_tail, shown) in self.patches.items():
+            length[at] = len(text) + len(self._ending(at)) if shown else 0
+            cut[at], tail[at] = row_cut, row_tail
             if shown:
                 self.hidden.pop(at, None)
             else:
                 self.hidden[at] = text
-        parts.append(self.body[done:])
-        self.body = "".join(parts)
+        self.body, self.patches = body, {}
         self.length, self.cut, self.tail = length.tobytes(), cut.tobytes(), tail.tobytes()

@@ -19,6 +19,7 @@ import msgspec
 
 from annotations.counts import Counts, LabelCounts
 from annotations.index_file import ArticleSummary
+from annotations.kept_rows import KeptRows
 
 Pieces = tuple[list[str], list[str | None], list[str]]  # heads, dynamic parts, tails
 
@@ -220,12 +221,12 @@ class JsonRows:
                     for part in inner]
         return [",\n" + part + close for part in inner]
 
-    def document(self, body: str) -> list[str]:
-        """The formatted list of the rows ``body`` holds (each but the last followed by
-        ",\n"), in parts: 6 MB are not copied once more to make them one string."""
-        if not body:
-            return ["[]"]
-        return ["[\n", body, "\n" + "  " * (self.depth - 1) + "]"]
+    def document(self, rows: KeptRows) -> list[bytes | memoryview]:
+        """The formatted list of the kept ``rows`` (each but the last followed by ",\n"),
+        in parts: 6 MB are not copied once more to make them one."""
+        if not rows.printed:
+            return [b"[]"]
+        return [b"[\n", *rows.parts(), ("\n" + "  " * (self.depth - 1) + "]").encode()]
 
 
 LIST_LINES = ListLines()

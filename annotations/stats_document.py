@@ -19,12 +19,12 @@ from annotations.store import Store
 _PLACE = '\n  "per_article": []'
 
 
-def stats_json_text(store: Store, config: Config) -> list[str] | None:
+def stats_json_text(store: Store, config: Config) -> list[bytes | memoryview] | None:
     """What ``compute_stats`` gives, formatted as ``json_rows`` formats it (the totals and
     the rows read in the same state of the counts: read again, at most twice more, when
     a tag elsewhere changed a shard meanwhile); None when it cannot be made this way (a
-    lone surrogate: the caller takes json's path). In parts: 6 MB are not copied once
-    more to make them one string."""
+    lone surrogate: the caller takes json's path). In parts, as UTF-8: 6 MB are not
+    copied once more to make them one."""
     kept = None
     for _ in range(3):
         before = stamp(store)
@@ -42,5 +42,5 @@ def stats_json_text(store: Store, config: Config) -> list[str] | None:
     except (msgspec.EncodeError, UnicodeEncodeError):
         return None
     before_rows, after_rows = text.split(_PLACE, 1)
-    return [before_rows, '\n  "per_article": ', *STATS_JSON.document(kept.rows.body),
-            after_rows]
+    return [before_rows.encode(), b'\n  "per_article": ', *STATS_JSON.document(kept.rows),
+            after_rows.encode()]

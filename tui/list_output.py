@@ -54,8 +54,8 @@ def row_limit(args: argparse.Namespace) -> int | None:
 
 def list_articles(args: argparse.Namespace, store: Store, db: Path) -> int:
     limit = row_limit(args)
-    if limit is None:
-        return _every_article(args, store, db)
+    if limit is None and _every_article(args, store, db):
+        return 0
     if args.json:
         json_rows(article_structs(store, limit))
         return 0
@@ -66,34 +66,36 @@ def list_articles(args: argparse.Namespace, store: Store, db: Path) -> int:
     heads, dynamic, tails = LIST_LINES.whole(summaries, counts)
     lines = [HEADER, *(h + (d or "") + t for h, d, t in zip(heads, dynamic, tails,
                                                             strict=True))]
-    if total > len(summaries):
+    if limit is not None and total > len(summaries):
         lines.append(f"{len(summaries)} of {total} articles shown; 'newstag list --all' lists "
                      "every one (a pipe gets them all)")
     sys.stdout.write(printable_lines(lines))
     return 0
 
 
-def _every_article(args: argparse.Namespace, store: Store, db: Path) -> int:
+def _every_article(args: argparse.Namespace, store: Store, db: Path) -> bool:
     """Every row, from the kept listing (annotations/kept_listing.py): what changed since
-    the last listing is rendered again, not every row."""
+    the last listing is rendered again, not every row. False when there is none (a
+    lone surrogate in a title: printed as every listing was)."""
     kept = kept_listing(store, LIST_JSON if args.json else LIST_LINES)
-    if kept is None:  # a lone surrogate: json's path, as before
-        json_rows(article_structs(store))
-    elif args.json:
-        json_text(LIST_JSON.document(kept.rows.body))
+    if kept is None:
+        return False
+    if args.json:
+        json_text(LIST_JSON.document(kept.rows))
     elif not kept.rows.ids:
         out(_NONE.format(db=db))
     else:
         sys.stdout.write(HEADER + "\n" + printable_rows(kept.rows))
-    return 0
+    return True
 
 
 def printable_rows(rows: KeptRows) -> str:
     """A kept listing's printed rows through the one sanitising path, as
     ``printable_lines`` makes them (its one pass when no row holds a line break)."""
-    if rows.body.count("\n") != rows.printed:
+    text = rows.text().decode("utf-8", "replace")  # a file can hold anything
+    if text.count("\n") != rows.printed:
         return "".join(printable(line) + "\n" for line in rows.lines())
-    return visible_controls(rows.body).replace("\t", " ")
+    return visible_controls(text).replace("\t", " ")
 
 
 def printable_lines(lines: list[str]) -> str:

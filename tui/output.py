@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 
-from annotations.text import json_for_terminal, printable
+from annotations.text import json_bytes_for_terminal, json_for_terminal, printable
 
 
 def out(line: str = "") -> None:
@@ -46,14 +46,20 @@ def json_rows(value: object) -> None:
     print(json_for_terminal(text))
 
 
-def json_text(parts: list[str]) -> None:
-    """JSON already formatted (``json_rows``'s text, made in pieces: kept_listing.py),
-    written part by part: json_for_terminal acts on single characters, so on the parts
-    as on the whole."""
-    write = sys.stdout.write
+def json_text(parts: list[bytes | memoryview]) -> None:
+    """JSON already formatted as UTF-8 (``json_rows``'s text, kept in pieces:
+    annotations/kept_listing.py), written part by part as json_bytes_for_terminal lets
+    it through (it acts on single characters, so on the parts as on the whole)."""
+    parts = json_bytes_for_terminal(parts)
+    out = getattr(sys.stdout, "buffer", None)
+    if out is None:  # a text stream only (stdout redirected to a StringIO)
+        sys.stdout.write("".join(bytes(p).decode("utf-8", "replace") for p in parts) + "\n")
+        return
+    sys.stdout.flush()
     for part in parts:
-        write(json_for_terminal(part))
-    write("\n")
+        out.write(part)
+    out.write(b"\n")
+    out.flush()
 
 
 def err(message: str) -> None:

@@ -14,8 +14,9 @@ import sys
 
 from annotations.kept_listing import kept_listing
 from annotations.listing_pieces import STATS_LINES
+from annotations.stats import listing
 from annotations.store import Store
-from tui.list_output import printable_rows
+from tui.list_output import printable_lines, printable_rows
 from tui.output import out
 
 HINT = ("  (per article: 'newstag list', 'newstag stats --articles' or "
@@ -29,5 +30,12 @@ def print_article_lines(store: Store, articles: bool = False) -> None:
         out(HINT)
         return
     kept = kept_listing(store, STATS_LINES)  # only what changed since is rendered again
-    if kept is not None and kept.rows.body:
-        sys.stdout.write(printable_rows(kept.rows))
+    if kept is not None:
+        if kept.rows.printed:
+            sys.stdout.write(printable_rows(kept.rows))
+        return
+    summaries, counts, _ = listing(store)  # a lone surrogate in a title: as it always was
+    heads, dynamic, tails = STATS_LINES.whole(summaries, counts)
+    lines = [h + d + t for h, d, t in zip(heads, dynamic, tails, strict=True) if d is not None]
+    if lines:
+        sys.stdout.write(printable_lines(lines))

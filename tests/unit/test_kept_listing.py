@@ -101,10 +101,17 @@ def _more_articles(store: Store, names: list[str]) -> None:
 
 @pytest.mark.parametrize("settle", [True, False], ids=["a clock step after each write",
                                                      "each listing at once"])
+@pytest.mark.parametrize("fold", [False, True], ids=["changes kept apart",
+                                                     "changes folded at once"])
 def test_every_listing_prints_what_a_fresh_one_prints_through_tags_clears_and_imports(
-        tmp_path, capsys, settle):
+        tmp_path, capsys, monkeypatch, settle, fold):
     """At once, what was just written is not trusted by its stamp and is read again;
-    a clock step later, only what changed since is (annotations/file_stamps.py)."""
+    a clock step later, only what changed since is (annotations/file_stamps.py). The
+    rows changed are kept apart from the whole listing, or folded into it at once."""
+    import annotations.kept_listing as kept_module
+
+    if fold:
+        monkeypatch.setattr(kept_module, "CHANGES_AT_MOST", 0)
     step = clock_step if settle else (lambda: None)
     store = _store(tmp_path)
     step()
@@ -247,7 +254,8 @@ def test_a_forged_kept_listing_reaches_the_terminal_only_sanitised_and_doctor_re
     files = CountsFiles(store.root)
     kept = read_kept(files, LIST_LINES)
     assert kept is not None
-    kept.rows.body = "\x1b[2J\x1b]0;owned\x07" + kept.rows.body[len("\x1b[2J\x1b]0;owned\x07"):]
+    forged = b"\x1b[2J\x1b]0;owned\x07"
+    kept.rows.body = forged + kept.rows.body[len(forged):]
     files.write_bytes(LIST_LINES.kind, msgspec.msgpack.encode({"listing": {"1": kept}}))
     out = _run(capsys, store, "list")
     assert "\x1b" not in out and "\x07" not in out and "\u241b[2J" in out
@@ -496,3 +504,22 @@ def test_a_fifo_in_place_of_a_file_of_changes_is_left_for_doctor(tmp_path, capsy
     assert changes.is_fifo()  # not removed with the listing made afresh, nor read
     doctor = cli("doctor", db=store.root)
     assert doctor.code == 1 and str(changes) in doctor.out and "FIFO" in doctor.out
+
+
+def test_a_forged_kept_json_listing_reaches_the_terminal_only_escaped(tmp_path, capsys):
+    """Kept JSON is written as the bytes it holds only when they are plain ASCII; raw
+    controls a file slipped in (C0 too, which json would have escaped) are escaped."""
+    import msgspec
+
+    store = _store(tmp_path)
+    clock_step()
+    _run(capsys, store, "list", "--json")
+    files = CountsFiles(store.root)
+    kept = read_kept(files, LIST_JSON)
+    assert kept is not None
+    forged = b"\x1b[2J\x07\xc2\x9b"
+    kept.rows.body = forged + kept.rows.body[len(forged):]
+    files.write_bytes(LIST_JSON.kind, msgspec.msgpack.encode({"listing": {"1": kept}}))
+    out = _run(capsys, store, "list", "--json")
+    assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out
+    assert out.startswith("[\n\\u001b[2J\\u0007\\u009b")
