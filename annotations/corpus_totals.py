@@ -30,7 +30,6 @@ summed is not the number of articles, everything is summed from the index again.
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Iterable
 from typing import Annotated
 
@@ -177,7 +176,7 @@ def corpus_totals(store: Store) -> Totals:
         totals = _sum_all(store, now)
     elif totals is old:
         return totals
-    _keep(store, files, totals)
+    _keep(store, files, totals, now.taken_ns)
     return totals
 
 
@@ -205,15 +204,15 @@ def _updated(files: CountsFiles, old: Totals, now: Stamp) -> Totals | None:
     return Totals(TOTALS_FORMAT, old.index, old.articles, old.sentences, shards)
 
 
-def _keep(store: Store, files: CountsFiles, totals: Totals) -> None:
+def _keep(store: Store, files: CountsFiles, totals: Totals, taken_ns: int) -> None:
     """Write the totals, their stamps as they may be recorded (a file written within a
-    step of its file system's clock is summed again next time: counts_stamp.py);
+    step of its file system's clock before they were taken, ``taken_ns``, is summed
+    again next time: counts_stamp.py);
     derived data, so a database that cannot be written still answers (from what was
     summed in memory)."""
-    now = time.time_ns()
     recorded = msgspec.structs.replace(
-        totals, index=recordable(totals.index, now),
-        shards={name: msgspec.structs.replace(sub, sig=recordable(sub.sig, now))
+        totals, index=recordable(totals.index, taken_ns),
+        shards={name: msgspec.structs.replace(sub, sig=recordable(sub.sig, taken_ns))
                 for name, sub in totals.shards.items()})
     with contextlib.suppress(OSError, DatabaseError), store.locked():
         if not files.folder.is_dir():

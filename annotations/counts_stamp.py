@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from annotations.counts_files import META, CountsFiles
 from annotations.file_stamps import FileStamp, recorded_stamp
@@ -20,12 +20,16 @@ from annotations.store import Store
 class Stamp:
     index: FileStamp | None
     shards: dict[str, FileStamp]
+    # The clock before the files were stat'ed: what is recorded is judged then, not when
+    # it is recorded (after the reads): a file written again after it was read, within
+    # the step of the write before, keeps that stamp however long the reads took.
+    taken_ns: int = field(default_factory=time.time_ns, compare=False)
 
     def recorded(self) -> Stamp:
-        """This stamp as it may be recorded now (annotations/file_stamps.py)."""
-        now = time.time_ns()
-        return Stamp(recorded_stamp(*self.index, now) if self.index else None,
-                     {n: recorded_stamp(*s, now) for n, s in self.shards.items()})
+        """This stamp as it may be recorded (annotations/file_stamps.py)."""
+        at = self.taken_ns
+        return Stamp(recorded_stamp(*self.index, at) if self.index else None,
+                     {n: recorded_stamp(*s, at) for n, s in self.shards.items()}, at)
 
 
 def _stamp_of(st: os.stat_result) -> FileStamp:
@@ -35,6 +39,7 @@ def _stamp_of(st: os.stat_result) -> FileStamp:
 def stamp(store: Store) -> Stamp | None:
     """The index's and every shard's stamp; None when ``counts/`` cannot be scanned
     (then nothing can be compared, and everything is read)."""
+    taken = time.time_ns()
     try:
         index = _stamp_of(store.index_path.stat())
     except FileNotFoundError:
@@ -48,4 +53,4 @@ def stamp(store: Store) -> Stamp | None:
         shards = {}
     except OSError:
         return None
-    return Stamp(index, shards)
+    return Stamp(index, shards, taken)

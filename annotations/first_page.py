@@ -82,16 +82,17 @@ def read_first_page(files: CountsFiles, index: FileStamp) -> FirstPage | None:
 
 
 def keep_first_page(files: CountsFiles, index: FileStamp, schema: int,
-                    rows: Iterable[ArticleSummary], articles: int) -> None:
+                    rows: Iterable[ArticleSummary], articles: int, taken_ns: int) -> None:
     """Keep the first rows of the index version ``index`` (``rows``: all of them, in
     order; ``articles``: how many; ``schema``: its schema version), unless they are kept
-    already. Derived data: a database that cannot be written still answers. Not under
-    the store's lock (a reader would wait for an import): each writer's page is whole
-    and names its own version, and a temp file tidied away by another process only
-    means no page this time."""
+    already, or written within a clock step before ``taken_ns`` (the clock before the
+    stamp was taken: annotations/file_stamps.py). Derived data: a database that cannot
+    be written still answers. Not under the store's lock (a reader would wait for an
+    import): each writer's page is whole and names its own version, and a temp file
+    tidied away by another process only means no page this time."""
     if read_first_page(files, index) is not None:
         return
-    if recordable(index) != list(index):  # written within a clock step: its stamp could lie
+    if recordable(index, taken_ns) != list(index):  # its stamp could lie
         return
     page = FirstPage(PAGE_FORMAT, list(index), schema, articles,
                      list(itertools.islice(rows, PAGE)))

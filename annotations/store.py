@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -209,6 +210,7 @@ class Store:
 
     def _index(self) -> dict[str, ArticleSummary]:
         """Index rows by id, re-read only when the index file was replaced."""
+        taken = time.time_ns()  # before the stat: what the first page's stamp is judged at
         try:
             st = self.index_path.stat()
         except FileNotFoundError:
@@ -225,7 +227,7 @@ class Store:
             schema = tables.get("meta", {}).get("1", {}).get("schema_version")
             if isinstance(schema, int) and not isinstance(schema, bool):
                 keep_first_page(kept.CountsFiles(self.root), key, schema, rows.values(),
-                                len(rows))
+                                len(rows), taken)
         return self._index_cache[1]
 
     def _first_page(self, key: tuple) -> FirstPage | None:

@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 from annotations.config import load_config
-from annotations.counts_files import shard_name
+from annotations.counts_files import CountsFiles, shard_name
+from annotations.counts_stamp import stamp
 from annotations.file_stamps import FINE_STEP_NS, UNTRUSTED, recordable
+from annotations.first_page import keep_first_page, read_first_page
 from annotations.library_rows import KeptRows
+from annotations.migrations import SCHEMA_VERSION
 from annotations.stats import summary_stats
 from annotations.store import Store
 from tests.cli.test_list_stats_output import _printed_before, _store
@@ -113,3 +117,32 @@ def test_the_library_reads_again_a_shard_rewritten_within_the_clock_step(tmp_pat
     again = rows.changed()
     assert again is not None, "the shard's stamp is the same: only the rule reads it again"
     assert next(r for r in again if r[0] == "a1")[4] == reviewed_then - 1
+
+
+def test_a_stamp_is_judged_when_it_was_taken_not_when_it_is_recorded(tmp_path):
+    # The shard is read after its stamp is taken; written again after that read within
+    # the step of this write, it keeps this stamp: the reads taking a step (20,000
+    # articles) must not make the stamp trusted when it is recorded after them.
+    store = _store(tmp_path)
+    put_tag(store, "a1", 1, ["defence"])
+    taken = stamp(store)
+    assert taken is not None
+    clock_step()
+    assert taken.recorded().shards[shard_name("a1")][1] == UNTRUSTED
+    clock_step()
+    assert stamp(store).recorded().shards[shard_name("a1")][1] != UNTRUSTED
+
+
+def test_no_first_page_is_kept_of_an_index_written_within_the_step_before_its_stamp(
+        tmp_path):
+    store = _store(tmp_path)
+    taken = time.time_ns()
+    st = store.index_path.stat()
+    key = (st.st_ino, st.st_mtime_ns, st.st_size)
+    rows = store.summaries()  # at once: no page kept
+    clock_step()  # the index's read took a step
+    files = CountsFiles(store.root)
+    keep_first_page(files, key, SCHEMA_VERSION, rows, len(rows), taken)
+    assert read_first_page(files, key) is None
+    keep_first_page(files, key, SCHEMA_VERSION, rows, len(rows), time.time_ns())
+    assert read_first_page(files, key) is not None
