@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TypeGuard
 
 from annotations.errors import brief
+from annotations.text import LONE_SURROGATE
 
 _STATES = ("unreviewed", "reviewed")
 _ANNOTATION_STRINGS = ("note", "annotator", "created_at", "updated_at")
@@ -46,6 +47,12 @@ def annotation_problem(record: object, orphan: bool) -> str:
     for key in _ANNOTATION_STRINGS:
         if not isinstance(record.get(key, ""), str):
             return f"{key} is {brief(record.get(key))}, not a string"
+    # A "\ud800" escape in a hand-edited file: no UTF-8 file can hold it, so every write
+    # of it (the counts, the file itself, an export) would fail half-way.
+    strings = [record["article_id"], record["text"], *labels,
+               *(record.get(key, "") for key in _ANNOTATION_STRINGS)]
+    if LONE_SURROGATE.search("".join(strings)):
+        return "a string holds a lone surrogate (a \\ud800-\\udfff escape), not text"
     return ""
 
 

@@ -224,3 +224,28 @@ def test_undoing_a_correction_never_erases_a_rule_another_process_made_since(cli
     assert session.undo() is not None and len(load_rules(root)) == 2
     assert session.redo() is not None and load_rules(root) == ()
 
+
+
+def test_a_lone_surrogate_in_an_annotation_file_is_a_damaged_file_not_a_traceback(
+        cli, tagged_db):
+    """A hand-edited annotation file with a "\\ud800" escape in a label: no UTF-8 file can
+    hold it, and writing the counts, the file or an export of it raised (a traceback
+    from list, stats, tag and doctor --repair). It is a damaged file now: one line, exit
+    2, nothing written; doctor names it and --repair restores it from its backup."""
+    path = next((tagged_db / "annotations").glob("*.json"))
+    text = path.read_text("utf-8")
+    assert '"trade"' in text
+    path.write_text(text.replace('"trade"', '"tr\\ud800ade"', 1), "utf-8")
+    (tagged_db / "counts" / "meta.json").unlink(missing_ok=True)  # verified again: recounted
+    before = _tree(tagged_db / "annotations")
+    for args in (["list"], ["stats"], ["tag", "harbour", "2", "trade"], ["export"]):
+        result = cli(*args, db=tagged_db)
+        assert result.code == 2, (args, result.err)
+        assert "Traceback" not in result.err and len(result.err.strip().splitlines()) == 1
+        assert f"{path}:" in result.err and "lone surrogate" in result.err
+        assert _tree(tagged_db / "annotations") == before  # no annotation written
+    doctor = cli("doctor", db=tagged_db)
+    assert doctor.code == 1 and str(path) in doctor.out and "lone surrogate" in doctor.out
+    assert cli("doctor", "--repair", db=tagged_db).code == 0
+    assert cli("doctor", db=tagged_db).code == 0
+    assert '"trade"' in path.read_text("utf-8")
