@@ -41,3 +41,9 @@ def recordable(file_stamp: tuple[int, ...] | list[int] | None, now_ns: int | Non
 def recorded_stamp(ino: int, mtime: int, size: int, now_ns: int) -> FileStamp:
     step = COARSE_STEP_NS if mtime % 1_000_000_000 == 0 else FINE_STEP_NS
     return ino, UNTRUSTED if mtime > now_ns - step else mtime, size
+
+
+def recorded_signature(file_stamp: FileStamp | None, taken_ns: int) -> FileStamp | None:
+    """``recordable`` for a stamp kept in memory and compared as a tuple (the reader's
+    look for another process's tags): taken at ``taken_ns``."""
+    return None if file_stamp is None else recorded_stamp(*file_stamp, taken_ns)

@@ -384,3 +384,62 @@ async def test_undo_never_erases_a_change_made_since_by_another_process(app_fact
         assert view.annotations[0].labels == ["trade", "defence"]  # the screen shows it too
         await pilot.press("ctrl+r")  # nothing to redo: the refused edit is forgotten
         assert stored(app, main_id)[0].note == "from a script"
+
+
+async def test_a_tag_written_between_loading_and_watching_still_shows(app_factory, main_id,
+                                                                      db_copy, monkeypatch):
+    """The reader took the annotation file's signature once it was watching, after the
+    annotations were loaded: a tag another process wrote in between never showed (found
+    by a review). A real write (a second Store, as `newstag tag` makes it) is placed at
+    that moment."""
+    from annotations.store import Store
+    from tests.helpers import put_tag
+    from tui.screens.reader import ReaderScreen
+
+    real = ReaderScreen._start_watching
+
+    def meanwhile(screen):
+        put_tag(Store.open(db_copy, create=False), main_id, 3, ["diplomacy"])
+        real(screen)
+
+    monkeypatch.setattr(ReaderScreen, "_start_watching", meanwhile)
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = await open_main(app, pilot, main_id)
+        assert 3 not in view.annotations  # loaded before the write
+        for _ in range(30):
+            await pilot.pause(0.1)
+            if 3 in view.annotations:
+                break
+        assert view.annotations[3].labels == ["diplomacy"]
+
+
+async def test_a_file_rewritten_with_its_signature_within_a_clock_step_still_shows(
+        app_factory, main_id, db_copy):
+    """A file written twice within a step of the file system's clock can keep its
+    signature (inode reused, same size, same mtime: annotations/file_stamps.py). Emulated
+    by rewriting the file in place, its size and mtime kept, right after the reader took
+    in the first write: the next look reads it again all the same."""
+    import os
+
+    from annotations.store import Store
+    from tests.helpers import put_tag
+
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = await open_main(app, pilot, main_id)
+        screen = app.screen
+        put_tag(Store.open(db_copy, create=False), main_id, 3, ["trade"])
+        screen.pick_up_external_changes()  # at once: taken in, within the write's step
+        assert view.annotations[3].labels == ["trade"]
+        path = Store.open(db_copy, create=False)._annotation_path(main_id)
+        st = path.stat()
+        data = path.read_bytes()
+        assert data.count(b'"labels":["trade"]') == 1
+        with open(path, "r+b") as handle:
+            handle.write(data.replace(b'"labels":["trade"]', b'"labels":["trad3"]'))
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+        assert Store.open(db_copy, create=False).annotations_signature(main_id) == \
+            (st.st_ino, st.st_mtime_ns, st.st_size)
+        screen.pick_up_external_changes()
+        assert view.annotations[3].labels == ["trad3"]

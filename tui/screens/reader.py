@@ -21,6 +21,7 @@ from annotations.adjudication import Adjudication, adjudicate
 from annotations.article_start import ArticleStart
 from annotations.config import Config
 from annotations.errors import UserError
+from annotations.file_stamps import recorded_signature
 from annotations.identity import GOLD
 from annotations.model import Article, ReviewState, SentenceAnnotation
 from annotations.positions import save_position
@@ -248,7 +249,9 @@ class ReaderScreen(Screen):
 
     def _start_watching(self) -> None:
         """Tags from other processes picked up, and suggestions, once the article is stored."""
-        self._signature = self.session.store.annotations_signature(self.article.id)
+        # None: the first look reads the annotations again. The file's signature taken
+        # now, after they were loaded, would hide a tag written in between for good.
+        self._signature: tuple[int, int, int] | None = None
         self.set_interval(1.0, self.pick_up_external_changes)
         self.suggester_changed()  # the current suggester's guesses, if there is one yet
         # Training starts once the first screen is drawn: its thread took the GIL from
@@ -279,10 +282,14 @@ class ReaderScreen(Screen):
     def pick_up_external_changes(self) -> None:
         """Show tags written by another process (a script running 'newstag tag')."""
         store = self.session.store
+        taken = time.time_ns()
         signature = store.annotations_signature(self.article.id)
         if signature == self._signature:
             return
-        self._signature = signature
+        # Kept as the stamps rule records it (annotations/file_stamps.py): a file written
+        # within a clock step of now could be written again with this very signature, so
+        # it is read again on the next look.
+        self._signature = recorded_signature(signature, taken)
         if self.adjudication is not None:
             self._refresh_adjudication()
             return
