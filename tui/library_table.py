@@ -14,6 +14,7 @@ come from files: they become Content from ``printable`` text here, never markup.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -113,6 +114,9 @@ class LibraryTable(ScrollView, can_focus=True):
         self._label_styles: dict[str, Style] = {}
         self._strips: LRUCache[tuple, Strip] = LRUCache(STRIP_CACHE_SIZE)
         self._generation = 0  # bumped by whatever changes every line
+        # Each article's index in rows, for the rows it was made from: finding the kept
+        # cursor's row was a list of every shown id per filter key (~0.5 ms at 20,000).
+        self._row_of: tuple[Sequence[Row], dict[str, int]] | None = None
 
     # -- data ----------------------------------------------------------------
     @property
@@ -128,13 +132,11 @@ class LibraryTable(ScrollView, can_focus=True):
         self.rows, self.view = rows, view
         cursor = 0
         if keep is not None:
-            # One pass over ids, only when a row was selected (not per key of a filter
-            # that already moved off it): a C-speed search over the shown ids.
-            ids = [rows[i][0] for i in view]
-            try:
-                cursor = ids.index(keep)
-            except ValueError:
-                cursor = 0
+            if self._row_of is None or self._row_of[0] is not rows:
+                self._row_of = (rows, {row[0]: i for i, row in enumerate(rows)})
+            at = self._row_of[1].get(keep)
+            with contextlib.suppress(ValueError):  # not shown: the first row
+                cursor = view.index(at) if at is not None else 0
         self.cursor = cursor
         self._generation += 1
         self._strips.clear()

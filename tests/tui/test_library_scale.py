@@ -305,3 +305,18 @@ def test_first_rows_are_made_on_demand_and_agree_with_every_row(big_library):
     assert any(r[4] for r in every[7:])  # the others' counts are not read yet
     with pytest.raises(IndexError):
         first[ARTICLES]
+
+
+async def test_the_selected_article_stays_under_the_cursor_through_sorts(app):
+    """A sort keeps the article under the cursor where it is now shown (found by its
+    place in the rows, kept per set of rows: no list of every shown id per key)."""
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.library.query_one(LibraryTable)
+        await pilot.press("down", "down", "down", "down", "down")
+        chosen = table.selected[0]
+        for sort in ("title", "progress", "imported"):
+            await pilot.press("s")
+            assert app.library.sort == sort
+            assert table.selected[0] == chosen
+            assert shown_ids(table)[table.cursor] == chosen
