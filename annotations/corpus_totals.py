@@ -41,7 +41,7 @@ from annotations.atomic_io import entry_problem, read_db_bytes
 from annotations.counts_files import COUNTS_DIR, Counts, CountsFiles, shard_name
 from annotations.counts_stamp import Stamp, stamp
 from annotations.errors import DatabaseError
-from annotations.file_stamps import recordable
+from annotations.file_stamps import as_list, recordable
 from annotations.progress import merge_annotators
 from annotations.store import Store
 
@@ -116,10 +116,6 @@ class _File(msgspec.Struct):
 _DECODER = msgspec.json.Decoder(_File)
 
 
-def _as_list(file_stamp: tuple[int, int, int] | None) -> list[int] | None:
-    return list(file_stamp) if file_stamp is not None else None
-
-
 def read_totals(files: CountsFiles) -> Totals | None:
     """The kept totals; None when missing, damaged or of another format (NotAFile when
     the entry is not a regular file: a FIFO or a link is never read)."""
@@ -153,9 +149,9 @@ def _sum_all(store: Store, before: Stamp | None) -> Totals:
         if (c := counts.get(s.id)) is not None:
             by_shard.setdefault(shard_name(s.id), []).append(c)
     stamps = before.shards if before is not None else {}
-    shards = {name: Subtotal.of(by_shard.get(name, ()), _as_list(stamps.get(name)))
+    shards = {name: Subtotal.of(by_shard.get(name, ()), as_list(stamps.get(name)))
               for name in by_shard.keys() | stamps.keys()}
-    return Totals(TOTALS_FORMAT, _as_list(before.index) if before else None,
+    return Totals(TOTALS_FORMAT, as_list(before.index) if before else None,
                   len(summaries), sum(s.sentences for s in summaries), shards)
 
 
@@ -183,9 +179,9 @@ def corpus_totals(store: Store) -> Totals:
 def _updated(files: CountsFiles, old: Totals, now: Stamp) -> Totals | None:
     """``old`` with the shards written since summed again; ``old`` itself when none was;
     None when everything must be summed again."""
-    if old.index != _as_list(now.index):
+    if old.index != as_list(now.index):
         return None
-    stamps = {name: _as_list(s) for name, s in now.shards.items()}
+    stamps = {name: as_list(s) for name, s in now.shards.items()}
     changed = [n for n in old.shards.keys() | stamps.keys()
                if n not in stamps or n not in old.shards or old.shards[n].sig != stamps[n]]
     if not changed:
@@ -253,7 +249,7 @@ def verify_totals(store: Store, recounted: kept.Recounts | None = None
         return []
     summaries = store.summaries()
     problems = []
-    if kept_totals.index == _as_list(now.index) and \
+    if kept_totals.index == as_list(now.index) and \
             (kept_totals.articles, kept_totals.sentences) != \
             (len(summaries), sum(s.sentences for s in summaries)):
         problems.append(("article or sentence totals disagree with the index", False))
@@ -263,7 +259,7 @@ def verify_totals(store: Store, recounted: kept.Recounts | None = None
         with contextlib.suppress(DatabaseError):  # unreadable: the file checks report it
             by_shard.setdefault(shard_name(s.id), []).append(recounted(s.id))
     for name, sub in sorted(kept_totals.shards.items()):
-        if sub.sig is not None and sub.sig == _as_list(now.shards.get(name)) and \
+        if sub.sig is not None and sub.sig == as_list(now.shards.get(name)) and \
                 not sub.same(Subtotal.of(by_shard.get(name, ()))):
             problems.append((f"the totals of {COUNTS_DIR}/{name} disagree with a recount",
                              False))

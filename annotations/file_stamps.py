@@ -14,8 +14,6 @@ time (git's "racily clean" entries are the same problem).
 
 from __future__ import annotations
 
-import time
-
 FileStamp = tuple[int, int, int]  # inode, mtime in ns, size
 
 # How recently a file may have been written for its stamp not to be trusted: mtimes in
@@ -26,24 +24,24 @@ FINE_STEP_NS = 50_000_000
 UNTRUSTED = -1  # the mtime a recorded stamp has when it is not to match anything
 
 
-def recordable(file_stamp: tuple[int, ...] | list[int] | None, now_ns: int | None = None
+def recordable(file_stamp: tuple[int, ...] | list[int] | None, taken_ns: int
                ) -> list[int] | None:
-    """``file_stamp`` as it may be recorded at ``now_ns`` (now by default) to be compared
-    with a later stamp: with an mtime that matches nothing when the file was written
-    less than a step of its file system's clock before."""
+    """``file_stamp``, taken at ``taken_ns`` (the clock read before the stat: not when it
+    is recorded, after the reads), as it may be recorded to be compared with a later
+    stamp: with an mtime that matches nothing when the file was written less than a step
+    of its file system's clock before."""
     if file_stamp is None:
         return None
     ino, mtime, size = file_stamp
-    return list(recorded_stamp(ino, mtime, size,
-                               time.time_ns() if now_ns is None else now_ns))
+    return list(recorded_stamp(ino, mtime, size, taken_ns))
 
 
-def recorded_stamp(ino: int, mtime: int, size: int, now_ns: int) -> FileStamp:
+def recorded_stamp(ino: int, mtime: int, size: int, taken_ns: int) -> FileStamp:
+    """``recordable``'s stamp as a tuple, as a stamp is kept in memory."""
     step = COARSE_STEP_NS if mtime % 1_000_000_000 == 0 else FINE_STEP_NS
-    return ino, UNTRUSTED if mtime > now_ns - step else mtime, size
+    return ino, UNTRUSTED if mtime > taken_ns - step else mtime, size
 
 
-def recorded_signature(file_stamp: FileStamp | None, taken_ns: int) -> FileStamp | None:
-    """``recordable`` for a stamp kept in memory and compared as a tuple (the reader's
-    look for another process's tags): taken at ``taken_ns``."""
-    return None if file_stamp is None else recorded_stamp(*file_stamp, taken_ns)
+def as_list(file_stamp: tuple[int, ...] | None) -> list[int] | None:
+    """A stamp as a file of the database holds it."""
+    return list(file_stamp) if file_stamp is not None else None

@@ -49,6 +49,7 @@ from annotations.counts_files import CountsFiles, shard_name
 from annotations.counts_stamp import Stamp, stamp
 from annotations.db_folder import INDEX_FILE
 from annotations.errors import DatabaseError
+from annotations.file_stamps import as_list
 from annotations.index_file import ArticleSummary
 from annotations.kept_rows import KeptRows, Patch, uints
 from annotations.listing_pieces import KINDS, RowPieces
@@ -115,7 +116,7 @@ def kept_listing(store: Store, kind: RowPieces, before: Stamp | None = None
         if found is not None and found[0].index == list(before.index):
             kept = found[0]
             changed = {name for name in kept.shards.keys() | before.shards.keys()
-                       if kept.shards.get(name) != _as_list(before.shards.get(name))}
+                       if kept.shards.get(name) != as_list(before.shards.get(name))}
             if not changed:
                 return kept
             if _rerender(files, kept, changed, before, kind):
@@ -148,7 +149,7 @@ def made_afresh(summaries: Sequence[ArticleSummary], counts: Mapping[str, LabelC
             return None  # listed as every listing was, and not kept
     recorded = before.recorded() if before is not None else None
     return KeptListing(
-        FORMAT, "", _as_list(recorded.index) or [] if recorded else [],
+        FORMAT, "", as_list(recorded.index) or [] if recorded else [],
         {name: list(st) for name, st in recorded.shards.items()} if recorded else {}, rows)
 
 
@@ -292,10 +293,6 @@ def _keep_changes(files: CountsFiles, kind: RowPieces, kept: KeptListing) -> Non
             files.write_bytes(kind.kind + CHANGES,
                               msgspec.msgpack.encode({"changes": {"1": changes}}),
                               durable=False)
-
-
-def _as_list(file_stamp: Sequence[int] | None) -> list[int] | None:
-    return list(file_stamp) if file_stamp is not None else None
 
 
 def verify_kept_listings(store: Store) -> list[tuple[str, str, bool]]:

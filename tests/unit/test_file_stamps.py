@@ -60,7 +60,7 @@ def test_recordable_trusts_a_stamp_only_a_clock_step_after_the_write(tmp_path):
     path.write_text("x", "utf-8")
     st = path.stat()
     stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
-    assert recordable(stamp) == [st.st_ino, UNTRUSTED, st.st_size]
+    assert recordable(stamp, time.time_ns()) == [st.st_ino, UNTRUSTED, st.st_size]
     later = st.st_mtime_ns + FINE_STEP_NS + 1
     assert recordable(stamp, later) == list(stamp)
     whole_second = (st.st_ino, 1_700_000_000_000_000_000, 1)  # a file system by the second

@@ -21,7 +21,7 @@ from annotations.adjudication import Adjudication, adjudicate
 from annotations.article_start import ArticleStart
 from annotations.config import Config
 from annotations.errors import UserError
-from annotations.file_stamps import recorded_signature
+from annotations.file_stamps import recorded_stamp
 from annotations.identity import GOLD
 from annotations.model import Article, ReviewState, SentenceAnnotation
 from annotations.positions import save_position
@@ -289,7 +289,7 @@ class ReaderScreen(Screen):
         # Kept as the stamps rule records it (annotations/file_stamps.py): a file written
         # within a clock step of now could be written again with this very signature, so
         # it is read again on the next look.
-        self._signature = recorded_signature(signature, taken)
+        self._signature = recorded_stamp(*signature, taken) if signature else None
         if self.adjudication is not None:
             self._refresh_adjudication()
             return
