@@ -130,7 +130,12 @@ def signature_of(path: Path) -> Signature:
 
 
 def shard_name(article_id: str) -> str:
-    return hashlib.blake2b(article_id.encode("utf-8"), digest_size=1).hexdigest() + ".json"
+    return f"{shard_number(article_id):02x}.json"
+
+
+def shard_number(article_id: str) -> int:
+    """The number (0-255) of the article's counts shard: its name's two hex digits."""
+    return hashlib.blake2b(article_id.encode("utf-8"), digest_size=1).digest()[0]
 
 
 def boot_id() -> str | None:

@@ -39,19 +39,20 @@ import contextlib
 import os
 import secrets
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Annotated
 
 import msgspec
 
 from annotations.atomic_io import entry_problem, read_db_bytes
 from annotations.counts import LabelCounts, unusable
-from annotations.counts_files import CountsFiles, shard_name
+from annotations.counts_files import CountsFiles, shard_number
 from annotations.counts_stamp import Stamp, stamp
 from annotations.db_folder import INDEX_FILE
 from annotations.errors import DatabaseError
 from annotations.file_stamps import as_list
 from annotations.index_file import ArticleSummary
-from annotations.kept_rows import KeptRows, Patch, uints
+from annotations.kept_rows import KeptRows, uints
 from annotations.listing_pieces import KINDS, RowPieces
 from annotations.stats import listing
 from annotations.store import Store, no_gc
@@ -112,9 +113,8 @@ def kept_listing(store: Store, kind: RowPieces, before: Stamp | None = None
     settled = _counts_settled(files)
     before = stamp(store) if before is None else before
     if before is not None and before.index is not None and settled:
-        found = _read(files, kind)
-        if found is not None and found[0].index == list(before.index):
-            kept = found[0]
+        kept = read_kept(files, kind)
+        if kept is not None and kept.index == list(before.index):
             changed = {name for name in kept.shards.keys() | before.shards.keys()
                        if kept.shards.get(name) != as_list(before.shards.get(name))}
             if not changed:
@@ -141,7 +141,7 @@ def made_afresh(summaries: Sequence[ArticleSummary], counts: Mapping[str, LabelC
             return None
         try:
             rows = KeptRows.of([s.id for s in summaries],
-                               bytes(int(shard_name(s.id)[:2], 16) for s in summaries),
+                               bytes(shard_number(s.id) for s in summaries),
                                [s.sentences + s.headings for s in summaries],
                                [s.sentences for s in summaries], *pieces, end=kind.end,
                                last_end=kind.last_end)
@@ -170,23 +170,25 @@ def _rerender(files: CountsFiles, kept: KeptListing, changed: set[str], now: Sta
     if rows is None:
         return False
     table = kept.rows
-    shard = table.shard
-    places = sorted(at for number in numbers for at in _places(shard, number))
-    room, sentences = (uints(table.room), uints(table.sentences))
-    found = []
-    for at in places:
-        row, most = rows.get(table.ids[at]), room[at]
-        # The full read's check (counts.unusable): a row that does not fit is healed there.
-        if row is None or row.reviewed > most or row.tagged > most \
-                or row.none_apply > row.reviewed \
-                or (row.labels and max(row.labels.values()) > most):
-            return False
-        found.append(row)
+    places = sorted(at for number in numbers for at in _places(table.shard, number))
+    room, sentences = uints(table.room), uints(table.sentences)
+    # The full read's check: a row missing or that does not fit is healed there.
+    if unusable(rows, {table.ids[at]: _Room(room[at]) for at in places}):
+        return False
+    found = [rows[table.ids[at]] for at in places]
     rendered = table.with_dynamics(places, kind.dynamics(found, [sentences[at]
                                                                  for at in places]))
     table.patches.update(rendered)
     kept.shards = {name: list(st) for name, st in now.recorded().shards.items()}
     return True
+
+
+@dataclass(slots=True)
+class _Room:
+    """What a count of a kept row can reach, as ``counts.unusable`` reads an index row."""
+
+    sentences: int  # with the headings
+    headings: int = 0
 
 
 def _places(shard: bytes, number: int) -> list[int]:
@@ -209,14 +211,8 @@ def _counts_settled(files: CountsFiles) -> bool:
 
 
 def read_kept(files: CountsFiles, kind: RowPieces) -> KeptListing | None:
-    """The kept listing of ``kind`` as it is on disk, its changes applied; None when
-    there is none usable."""
-    found = _read(files, kind)
-    return found[0] if found is not None else None
-
-
-def _read(files: CountsFiles, kind: RowPieces) -> tuple[KeptListing, dict[int, Patch]] | None:
-    """The kept listing with its changes applied, and those changes."""
+    """The kept listing of ``kind`` as it is on disk, its changes applied as patches;
+    None when there is none usable."""
     if entry_problem(files.folder, folder=True):  # a link out of the database: not read
         return None
     try:
@@ -234,7 +230,7 @@ def _read(files: CountsFiles, kind: RowPieces) -> tuple[KeptListing, dict[int, P
     except (OSError, DatabaseError, msgspec.MsgspecError, RecursionError, ValueError):
         return None
     if changes is None or changes.base != kept.nonce:  # none, or another listing's
-        return kept, {}
+        return kept
     columns = (changes.rows, changes.cut, changes.tail, changes.shown)
     if any(len(column) != len(changes.at) for column in columns) \
             or any(at >= len(kept.rows.ids) for at in changes.at):
@@ -242,7 +238,7 @@ def _read(files: CountsFiles, kind: RowPieces) -> tuple[KeptListing, dict[int, P
     kept.rows.patches = {at: (row, cut, tail, shown) for at, row, cut, tail, shown
                          in zip(changes.at, *columns, strict=True)}
     kept.shards = changes.shards
-    return kept, kept.rows.patches
+    return kept
 
 
 def _too_big(files: CountsFiles, kind: RowPieces) -> bool:
