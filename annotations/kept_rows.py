@@ -123,10 +123,13 @@ class KeptRows(msgspec.Struct, gc=False):
         """``parts`` as one bytes object."""
         return self.body if not self.patches else b"".join(self.parts())
 
+    def _shown(self, at: int) -> bool:
+        """Whether row ``at`` is printed (its patch says, else whether it is hidden)."""
+        return self.patches[at][3] if at in self.patches else at not in self.hidden
+
     def lines(self) -> list[str]:
         """The printed rows, without their endings."""
-        places = [i for i in range(len(self.ids))
-                  if (self.patches[i][3] if i in self.patches else i not in self.hidden)]
+        places = [i for i in range(len(self.ids)) if self._shown(i)]
         return [row.decode("utf-8", "replace") for row in self.rows_at(places)]
 
     def rows_at(self, places: Sequence[int]) -> list[bytes]:
@@ -159,10 +162,8 @@ class KeptRows(msgspec.Struct, gc=False):
         changed = {}
         for at, row, part in zip(places, self.rows_at(places), dynamics, strict=True):
             start, end = self._cut_tail(at, cut, tail)
-            shown = at in self.patches and self.patches[at][3] or \
-                at not in self.patches and at not in self.hidden
             new = (part or "").encode()
-            if (part is not None) == shown and row[start:end] == new:
+            if (part is not None) == self._shown(at) and row[start:end] == new:
                 continue
             changed[at] = (row[:start] + new + row[end:], start, start + len(new),
                            part is not None)
