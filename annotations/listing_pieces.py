@@ -6,8 +6,9 @@ article's index row alone; the dynamic part from its kept counts. Kept this way
 counts shard was written since, not 20,000. ``dynamic`` is None for a row that is not
 printed (``stats`` lists reviewed articles only).
 
-The pieces are the raw text: the caller's one sanitising path (``printable_lines``,
-``json_for_terminal``) runs over the whole output, as it did before the pieces.
+The pieces are the raw text: the caller's one sanitising path (``printable_lines`` and
+``printable_rows``, ``json_bytes_for_terminal``) runs over the whole output, as it did
+before the pieces.
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ from annotations.index_file import ArticleSummary
 from annotations.kept_rows import KeptRows
 
 Pieces = tuple[list[str], list[str | None], list[str]]  # heads, dynamic parts, tails
+
+
+def printed(pieces: Pieces) -> list[str]:
+    """The rows ``pieces`` print, each whole (a row whose dynamic part is None is not)."""
+    return [h + d + t for h, d, t in zip(*pieces, strict=True) if d is not None]
 
 
 class RowPieces(Protocol):

@@ -21,7 +21,7 @@ from pathlib import Path
 from annotations.errors import ArgumentError
 from annotations.kept_listing import kept_listing
 from annotations.kept_rows import KeptRows
-from annotations.listing_pieces import LIST_JSON, LIST_LINES
+from annotations.listing_pieces import LIST_JSON, LIST_LINES, printed
 from annotations.stats import article_structs, listing
 from annotations.store import Store
 from annotations.text import printable, visible_controls
@@ -63,9 +63,7 @@ def list_articles(args: argparse.Namespace, store: Store, db: Path) -> int:
     if not summaries:
         out(_NONE.format(db=db))
         return 0
-    heads, dynamic, tails = LIST_LINES.whole(summaries, counts)
-    lines = [HEADER, *(h + (d or "") + t for h, d, t in zip(heads, dynamic, tails,
-                                                            strict=True))]
+    lines = [HEADER, *printed(LIST_LINES.whole(summaries, counts))]
     if limit is not None and total > len(summaries):
         lines.append(f"{len(summaries)} of {total} articles shown; 'newstag list --all' lists "
                      "every one (a pipe gets them all)")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 
 from annotations.kept_listing import kept_listing
-from annotations.listing_pieces import STATS_LINES
+from annotations.listing_pieces import STATS_LINES, printed
 from annotations.stats import listing
 from annotations.store import Store
 from tui.list_output import printable_lines, printable_rows
@@ -35,7 +35,6 @@ def print_article_lines(store: Store, articles: bool = False) -> None:
             sys.stdout.write(printable_rows(kept.rows))
         return
     summaries, counts, _ = listing(store)  # a lone surrogate in a title: as it always was
-    heads, dynamic, tails = STATS_LINES.whole(summaries, counts)
-    lines = [h + d + t for h, d, t in zip(heads, dynamic, tails, strict=True) if d is not None]
+    lines = printed(STATS_LINES.whole(summaries, counts))
     if lines:
         sys.stdout.write(printable_lines(lines))
