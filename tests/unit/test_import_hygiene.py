@@ -87,9 +87,11 @@ def test_first_screen_imports_no_heavy_library(db_copy, tmp_path, opened):
     assert not {"pydantic", "spacy", "thinc", "sklearn", "nltk"} & loaded
 
 
-def test_reader_first_screen_builds_no_library(db_copy, tmp_path):
-    """An article opened from the command line shows without the library's module and
-    widgets (built when first needed, e.g. on Escape; issue 9)."""
+def _modules_of_the_reader_first_screen(db_copy, tmp_path) -> set[str]:
+    """Every module loaded, by its whole name, once the reader's first screen of the
+    main article is drawn (FIRST_SCREEN in a fresh process, run in ``tmp_path``)."""
+    import json
+
     from tests.helpers import MAIN_ARTICLE
 
     script = FIRST_SCREEN.replace("sorted({m.split('.')[0] for m in sys.modules})",
@@ -98,9 +100,13 @@ def test_reader_first_screen_builds_no_library(db_copy, tmp_path):
                           capture_output=True, text=True, timeout=120, cwd=tmp_path,
                           env={k: v for k, v in os.environ.items() if k != "NEWSTAG_CONFIG"})
     assert proc.returncode == 0, proc.stderr
-    import json
+    return set(json.loads(proc.stdout.strip().splitlines()[-1]))
 
-    loaded = set(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+def test_reader_first_screen_builds_no_library(db_copy, tmp_path):
+    """An article opened from the command line shows without the library's module and
+    widgets (built when first needed, e.g. on Escape; issue 9)."""
+    loaded = _modules_of_the_reader_first_screen(db_copy, tmp_path)
     assert {"tui.screens.reader", "tui.article_view"} <= loaded
     assert not {"tui.screens.library", "tui.library_table", "tui.library_gain"} & loaded
 
@@ -111,18 +117,9 @@ def test_reader_first_screen_imports_no_yaml_nor_what_keys_open(db_copy, tmp_pat
     a write opens one) nor the modules of what a key opens: the entity editor, the
     dialogs, an import's placing (issue 9)."""
     from annotations.config import packaged_config_text
-    from tests.helpers import MAIN_ARTICLE
 
     (tmp_path / "config.yaml").write_text(packaged_config_text(), "utf-8")
-    script = FIRST_SCREEN.replace("sorted({m.split('.')[0] for m in sys.modules})",
-                                  "sorted(sys.modules)")
-    proc = subprocess.run([sys.executable, "-c", script, str(db_copy), str(MAIN_ARTICLE)],
-                          capture_output=True, text=True, timeout=120, cwd=tmp_path,
-                          env={k: v for k, v in os.environ.items() if k != "NEWSTAG_CONFIG"})
-    assert proc.returncode == 0, proc.stderr
-    import json
-
-    loaded = set(json.loads(proc.stdout.strip().splitlines()[-1]))
+    loaded = _modules_of_the_reader_first_screen(db_copy, tmp_path)
     assert "tui.screens.reader" in loaded
     assert not {"yaml", "tinydb", "annotations.yamlio", "tui.reader.entity_editor",
                 "tui.screens.modals", "annotations.placing", "annotations.entity_undo"} & loaded
